@@ -1,0 +1,1 @@
+"""Channels turn chat-platform events into Inbounds and render Replies for their platform."""

@@ -1,0 +1,164 @@
+"""The terminal chat: reads lines from standard input, so it also works with piped input."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import threading
+from typing import TextIO
+
+from bot import demo
+from bot.app import App
+from bot.channels.base import Outgoing, html_to_text, render_reply
+from bot.outbox import drain_once
+from bot.storage import repo
+from handlers.base import Inbound, Kind
+from messages import render
+
+CHANNEL = "console"
+
+
+def parse_line(line: str, address: str, buttons: list[tuple[str, str]], seq: int) -> Inbound:
+    """A typed line as an Inbound: `/cmd args`, a button number, or text."""
+    text = line.strip()
+    update_id = None  # the terminal never re-delivers a line
+    if text.startswith("/"):
+        head, _, args = text.partition(" ")
+        return Inbound(
+            CHANNEL,
+            address,
+            Kind.COMMAND,
+            update_id,
+            text=text,
+            command=head[1:].split("@")[0].lower(),
+            args=args.strip(),
+        )
+    if text.isdigit() and 1 <= int(text) <= len(buttons):
+        return Inbound(CHANNEL, address, Kind.BUTTON, update_id, button=buttons[int(text) - 1][1])
+    return Inbound(CHANNEL, address, Kind.TEXT, update_id, text=text)
+
+
+class ConsoleChannel:
+    """One person at a time in the terminal; in demo mode `/als <naam>` switches person."""
+
+    name = CHANNEL
+
+    def __init__(
+        self,
+        app: App,
+        stdin: TextIO | None = None,
+        stdout: TextIO | None = None,
+        locale: str = "nl",
+    ) -> None:
+        self.app = app
+        self.stdin = stdin or sys.stdin
+        self.stdout = stdout or sys.stdout
+        self.locale = locale
+        self.address = "local"
+        self.buttons: list[tuple[str, str]] = []
+        self.names: dict[str, str] = {}
+        self._seq = 0
+
+    def _print(self, text: str) -> None:
+        self.stdout.write(text + "\n")
+        self.stdout.flush()
+
+    async def deliver(self, address: str, message: Outgoing) -> None:
+        """Show a pushed message (a reminder, a queue card) in the terminal."""
+        name = self.names.get(address, address)
+        self._print(html_to_text(render("console/push", self.locale, name=name)))
+        self._show(message, numbered=address == self.address)
+
+    def _show(self, message: Outgoing, numbered: bool = True) -> None:
+        self._print(html_to_text(message.text))
+        if message.document:
+            self._print(f"[{message.document}]")
+        labels = [b for row in message.buttons for b in row]
+        if labels and numbered:
+            self.buttons = labels
+            self._print("  ".join(f"[{i}] {label}" for i, (label, _) in enumerate(labels, 1)))
+        self._print("")
+
+    async def _load_people(self) -> list[tuple[int, str, str]]:
+        async with self.app.services.db.read() as tx:
+            rows = await tx.all(
+                "SELECT p.id, p.name, p.role, ci.address FROM people p JOIN channel_identities ci "
+                "ON ci.person_id = p.id AND ci.channel = ? ORDER BY p.id",
+                (CHANNEL,),
+            )
+        self.names = {r["address"]: r["name"] for r in rows}
+        return [(r["id"], r["name"], r["role"]) for r in rows]
+
+    async def _switch(self, wanted: str, people: list[tuple[int, str, str]]) -> None:
+        wanted = wanted.strip().lower()
+        matches = [
+            p
+            for p in people
+            if wanted
+            and (
+                p[1].lower() == wanted
+                or p[1].lower().startswith(wanted)
+                or wanted in p[1].lower().split()
+            )
+        ]
+        if len(matches) != 1:
+            self._print(
+                render(
+                    "console/als_unknown", self.locale, people=[p[1].split()[0] for p in people]
+                )
+            )
+            return
+        person_id, name, role = matches[0]
+        self.address = f"person-{person_id}"
+        async with self.app.services.db.read() as tx:
+            person = await repo.person_by_id(tx, person_id)
+        self.locale = person.locale if person else self.locale
+        self.buttons = []
+        self._print(render("console/als_switched", self.locale, name=name, role=role) + "\n")
+
+    async def run(self) -> None:
+        """Chat until end of input."""
+        services = self.app.services
+        is_demo = await demo.is_demo(services.db)
+        people = await self._load_people()
+        first = next((p for p in people if p[2] == "participant"), None)
+        if is_demo and first:
+            self.address = f"person-{first[0]}"
+        self._print(
+            render(
+                "console/intro",
+                self.locale,
+                demo=is_demo,
+                name=first[1] if first else "",
+                people=[p[1].split()[0] for p in people],
+            )
+            + "\n"
+        )
+        lines: asyncio.Queue[str | None] = asyncio.Queue()
+        loop = asyncio.get_running_loop()
+
+        def read() -> None:
+            for line in self.stdin:
+                loop.call_soon_threadsafe(lines.put_nowait, line)
+            loop.call_soon_threadsafe(lines.put_nowait, None)
+
+        threading.Thread(target=read, name="console-stdin", daemon=True).start()
+        while (line := await lines.get()) is not None:
+            if not line.strip():
+                continue
+            self._print(f"> {line.strip()}")
+            if line.strip().lower().startswith("/als"):
+                if is_demo:
+                    await self._switch(line.strip()[4:], people)
+                else:
+                    self._print(render("console/als_not_demo", self.locale) + "\n")
+                continue
+            self._seq += 1
+            inbound = parse_line(line, self.address, self.buttons, self._seq)
+            outcome = await self.app.dispatcher.handle(inbound)
+            self.locale = outcome.locale
+            for reply in outcome.replies:
+                self._show(render_reply(reply, outcome.locale))
+            await drain_once(
+                services.db, self, services.clock.now(), services.settings.outbox_max_attempts
+            )

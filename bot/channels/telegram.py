@@ -1,0 +1,352 @@
+"""Telegram through python-telegram-bot: polling or webhook, per-chat order, private chats only."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import Counter
+from collections.abc import Awaitable
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeDefault,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+)
+from telegram.constants import ChatType, ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    BaseUpdateProcessor,
+    ContextTypes,
+    TypeHandler,
+)
+
+from bot.app import App
+from bot.channels.base import (
+    Blocked,
+    DeliveryError,
+    Outgoing,
+    RetryLater,
+    render_reply,
+    split_text,
+)
+from bot.domain.models import LOCALES, Role
+from bot.storage import repo
+from handlers.base import FileIn, Inbound, Kind
+from messages import render
+
+log = logging.getLogger(__name__)
+CHANNEL = "telegram"
+ALLOWED_MIME = {"image/jpeg", "image/png", "image/webp", "application/pdf"}
+
+
+class PerChatUpdateProcessor(BaseUpdateProcessor):
+    """Different chats run concurrently; updates of one chat run strictly in arrival order."""
+
+    def __init__(self, max_concurrent_updates: int = 256) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._users: Counter[int] = Counter()
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Run `coroutine` after every earlier update of the same chat."""
+        key = _chat_key(update)
+        if key is None:
+            await coroutine
+            return
+        # No await between task start and taking the lock: tasks start in arrival order and
+        # asyncio.Lock wakes waiters first-in-first-out, so per-chat order holds.
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        self._users[key] += 1
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            self._users[key] -= 1
+            if self._users[key] == 0:
+                del self._users[key]
+                del self._locks[key]
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to free."""
+
+
+def _chat_key(update: object) -> int | None:
+    if isinstance(update, Update):
+        if update.effective_chat is not None:
+            return update.effective_chat.id
+        if update.effective_user is not None:
+            return update.effective_user.id
+    return None
+
+
+def to_inbound(update: Update) -> Inbound | None:
+    """Read a private-chat update as an Inbound (files are fetched separately)."""
+    update_id = str(update.update_id)
+    if update.callback_query is not None:
+        query = update.callback_query
+        chat = query.message.chat.id if query.message else query.from_user.id
+        return Inbound(CHANNEL, str(chat), Kind.BUTTON, update_id, button=query.data or "")
+    if update.edited_message is not None:
+        return Inbound(CHANNEL, str(update.edited_message.chat.id), Kind.EDITED, update_id)
+    message = update.message
+    if message is None:
+        return None
+    address = str(message.chat.id)
+    if message.text:
+        text = message.text
+        if text.startswith("/"):
+            head, _, args = text.partition(" ")
+            command = head[1:].split("@", 1)[0].lower()
+            return Inbound(
+                CHANNEL,
+                address,
+                Kind.COMMAND,
+                update_id,
+                text=text,
+                command=command,
+                args=args.strip(),
+            )
+        return Inbound(CHANNEL, address, Kind.TEXT, update_id, text=text)
+    if message.photo:
+        size = message.photo[-1]
+        return Inbound(
+            CHANNEL,
+            address,
+            Kind.FILE,
+            update_id,
+            text=message.caption or "",
+            file=FileIn("photo", "image/jpeg", size.file_size or 0, None),
+        )
+    if message.document is not None:
+        doc = message.document
+        return Inbound(
+            CHANNEL,
+            address,
+            Kind.FILE,
+            update_id,
+            text=message.caption or "",
+            file=FileIn(
+                "document",
+                doc.mime_type or "application/octet-stream",
+                doc.file_size or 0,
+                None,
+                doc.file_name,
+            ),
+        )
+    return Inbound(CHANNEL, address, Kind.UNSUPPORTED, update_id)
+
+
+def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup | None:
+    """Inline keyboard markup for rows of (label, data)."""
+    if not rows:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
+    )
+
+
+class TelegramChannel:
+    """Runs the bot on Telegram and delivers outbox rows there."""
+
+    name = CHANNEL
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+        self.settings = app.services.settings
+        self._groups_told: set[int] = set()
+        self.application = self._build()
+
+    def _build(self) -> Application[Any, Any, Any, Any, Any, Any]:
+        token = self.settings.telegram_bot_token
+        if not token:
+            raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+        builder = (
+            ApplicationBuilder()
+            .token(token)
+            .rate_limiter(AIORateLimiter(max_retries=3))
+            .concurrent_updates(PerChatUpdateProcessor(256))
+            .post_init(self._post_init)
+        )
+        if self.settings.telegram_base_url:
+            builder = builder.base_url(self.settings.telegram_base_url)
+        if self.settings.file_base_url:
+            builder = builder.base_file_url(self.settings.file_base_url)
+        application = builder.build()
+        application.add_handler(TypeHandler(Update, self._on_update))
+        application.add_error_handler(self._on_error)
+        return application
+
+    async def _post_init(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        """Set the commands menu in every language and remember the bot's username."""
+        me = await application.bot.get_me()
+        async with self.app.services.db.transaction() as tx:
+            await repo.meta_set(tx, "bot_username", me.username)
+        menu = self.app.router.menu(Role.PARTICIPANT)
+        for locale in LOCALES:
+            commands = [
+                BotCommand(c.name, render(c.menu_key or "", locale)[:256])
+                for c in menu
+                if c.menu_key
+            ]
+            await application.bot.set_my_commands(
+                commands,
+                scope=BotCommandScopeDefault(),
+                language_code=None if locale == "nl" else locale,
+            )
+
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        log.error("unhandled error in the Telegram channel", exc_info=context.error)
+
+    async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """One update from Telegram: private chats go to the dispatcher, groups are told once."""
+        chat = update.effective_chat
+        if chat is not None and chat.type != ChatType.PRIVATE:
+            if update.message is not None and chat.id not in self._groups_told:
+                self._groups_told.add(chat.id)
+                await self._safe_send(chat.id, Outgoing(render("common/private_only", "nl")))
+            return
+        inbound = to_inbound(update)
+        if inbound is None:
+            return
+        if update.callback_query is not None:
+            await self._settle_button(update)
+        if inbound.file is not None:
+            inbound = await self._fetch_file(update, inbound)
+        outcome = await self.app.dispatcher.handle(inbound)
+        for reply in outcome.replies:
+            await self._safe_send(int(inbound.address), render_reply(reply, outcome.locale))
+
+    async def _settle_button(self, update: Update) -> None:
+        query = update.callback_query
+        if query is None:
+            return
+        with contextlib.suppress(TelegramError):
+            await query.answer()
+        if isinstance(query.message, Message) and query.message.reply_markup:
+            # Remove the pressed keyboard so a double tap cannot press it again.
+            with contextlib.suppress(TelegramError):
+                await query.message.edit_reply_markup(None)
+
+    async def _fetch_file(self, update: Update, inbound: Inbound) -> Inbound:
+        file = inbound.file
+        message = update.message
+        if file is None or message is None:
+            return inbound
+        if file.size > self.settings.proof_max_bytes or file.mime not in ALLOWED_MIME:
+            return inbound
+        file_id = (
+            message.photo[-1].file_id
+            if message.photo
+            else (message.document.file_id if message.document else None)
+        )
+        if file_id is None:
+            return inbound
+        try:
+            remote = await self.application.bot.get_file(file_id)
+            data = bytes(await remote.download_as_bytearray())
+        except TelegramError:
+            log.warning("could not fetch a file from Telegram", exc_info=True)
+            return inbound
+        from dataclasses import replace
+
+        return replace(inbound, file=replace(file, data=data, size=len(data)))
+
+    async def _safe_send(self, chat_id: int, message: Outgoing) -> None:
+        """Send a direct reply; a blocked chat is marked, other failures are logged."""
+        try:
+            await self._send(chat_id, message)
+        except Forbidden:
+            await self._mark_blocked(str(chat_id))
+        except TelegramError:
+            log.warning("could not reply in a chat", exc_info=True)
+
+    async def _send(self, chat_id: int, message: Outgoing) -> None:
+        bot = self.application.bot
+        parts = split_text(message.text)
+        for i, part in enumerate(parts):
+            last = i == len(parts) - 1
+            if last and message.document:
+                data = await asyncio.to_thread(Path(message.document).read_bytes)
+                await bot.send_document(
+                    chat_id,
+                    data,
+                    filename=Path(message.document).name,
+                    caption=part[:1024] or None,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=keyboard(message.buttons),
+                )
+                continue
+            await bot.send_message(
+                chat_id,
+                part,
+                parse_mode=ParseMode.HTML,
+                reply_markup=keyboard(message.buttons) if last else None,
+            )
+
+    async def _mark_blocked(self, address: str) -> None:
+        now = self.app.services.clock.now()
+        async with self.app.services.db.transaction() as tx:
+            identity = await repo.identity_by_address(tx, CHANNEL, address)
+            if identity is not None:
+                await repo.set_blocked(tx, identity.id, True, now)
+
+    async def deliver(self, address: str, message: Outgoing) -> None:
+        """Send one outbox message, translating Telegram's errors for the sender."""
+        try:
+            await self._send(int(address), message)
+        except RetryAfter as exc:
+            retry = exc.retry_after
+            seconds = retry if isinstance(retry, int | float) else retry.total_seconds()
+            raise RetryLater(float(seconds), "rate limited") from exc
+        except Forbidden as exc:
+            raise Blocked(str(exc)) from exc
+        except BadRequest as exc:
+            if "chat not found" in str(exc).lower():
+                raise Blocked(str(exc)) from exc
+            raise DeliveryError(str(exc)) from exc
+        except NetworkError as exc:
+            raise RetryLater(2.0, str(exc)) from exc
+        except TelegramError as exc:
+            raise DeliveryError(str(exc)) from exc
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Receive updates (polling, or a webhook when configured) until `stop` is set."""
+        application = self.application
+        async with application:
+            if application.post_init:
+                await application.post_init(application)
+            await application.start()
+            updater = application.updater
+            if updater is None:
+                raise RuntimeError("the Telegram application has no updater")
+            if self.settings.telegram_webhook_url:
+                url = self.settings.telegram_webhook_url
+                await updater.start_webhook(
+                    listen=self.settings.telegram_webhook_listen,
+                    port=self.settings.telegram_webhook_port,
+                    url_path=urlparse(url).path.lstrip("/"),
+                    webhook_url=url,
+                    secret_token=self.settings.telegram_webhook_secret,
+                    allowed_updates=Update.ALL_TYPES,
+                )
+            else:
+                await updater.start_polling(
+                    allowed_updates=Update.ALL_TYPES, timeout=10, poll_interval=0.0
+                )
+            log.info("the assistant is running on Telegram")
+            await stop.wait()
+            await updater.stop()
+            await application.stop()

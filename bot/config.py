@@ -1,0 +1,127 @@
+"""Settings from the environment and an optional `.env` file; secrets are never printed."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+
+class ConfigError(ValueError):
+    """A setting has a value we cannot use; the message names the setting."""
+
+
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in {"1", "true", "yes", "on", "ja"}:
+        return True
+    if raw in {"0", "false", "no", "off", "nee"}:
+        return False
+    raise ConfigError(f"{name} must be true or false, got {raw!r}")
+
+
+def database_path(url: str) -> Path:
+    """Turn `DATABASE_URL` (`sqlite:///relative.db`, `sqlite:////abs.db` or a path) into a path."""
+    if url.startswith("sqlite:///"):
+        return Path(url.removeprefix("sqlite:///"))
+    if url.startswith("sqlite://"):
+        raise ConfigError("DATABASE_URL: use sqlite:///path/to/file.db")
+    if "://" in url:
+        scheme = url.split(":")[0]
+        raise ConfigError(f"DATABASE_URL: only sqlite is supported for now, got {scheme}")
+    return Path(url)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the assistant can be configured with (see `.env.example`)."""
+
+    telegram_bot_token: str | None = field(default=None, repr=False)
+    telegram_base_url: str | None = None
+    telegram_bot_username: str | None = None
+    telegram_base_file_url: str | None = None
+    telegram_webhook_url: str | None = None
+    telegram_webhook_secret: str | None = field(default=None, repr=False)
+    telegram_webhook_listen: str = "127.0.0.1"
+    telegram_webhook_port: int = 8443
+    database_url: str = "sqlite:///data/pto.db"
+    policy_path: Path | None = None
+    proof_dir: Path = Path("data/proof")
+    proof_max_bytes: int = 10 * 1024 * 1024
+    invite_ttl_days: int = 14
+    max_text_length: int = 2000
+    flood_limit_per_minute: int = 30
+    outbox_max_attempts: int = 8
+    demo: bool = True
+    log_level: str = "INFO"
+
+    @property
+    def database_path(self) -> Path:
+        """The SQLite file behind `database_url`."""
+        return database_path(self.database_url)
+
+    @property
+    def file_base_url(self) -> str | None:
+        """The Bot API file URL: explicit, or derived from the base URL as Telegram lays it out."""
+        if self.telegram_base_file_url:
+            return self.telegram_base_file_url
+        if self.telegram_base_url and self.telegram_base_url.rstrip("/").endswith("/bot"):
+            return self.telegram_base_url.rstrip("/")[: -len("/bot")] + "/file/bot"
+        return None
+
+    def secrets(self) -> list[str]:
+        """Values that must never reach a log line."""
+        return [s for s in (self.telegram_bot_token, self.telegram_webhook_secret) if s]
+
+
+def load_settings(env: Mapping[str, str] | None = None, env_file: Path | None = None) -> Settings:
+    """Read settings from `env` (default: the process environment) over the `.env` file."""
+    merged: dict[str, str] = {}
+    dotenv = env_file if env_file is not None else Path(".env")
+    if env is None and dotenv.is_file():
+        merged.update({k: v for k, v in dotenv_values(dotenv).items() if v is not None})
+    merged.update(os.environ if env is None else env)
+    token = merged.get("TELEGRAM_BOT_TOKEN", "").strip() or None
+    policy = merged.get("PTO_POLICY", "").strip()
+    settings = Settings(
+        telegram_bot_token=token,
+        telegram_base_url=merged.get("TELEGRAM_BASE_URL", "").strip() or None,
+        telegram_bot_username=merged.get("TELEGRAM_BOT_USERNAME", "").strip().lstrip("@") or None,
+        telegram_base_file_url=merged.get("TELEGRAM_BASE_FILE_URL", "").strip() or None,
+        telegram_webhook_url=merged.get("TELEGRAM_WEBHOOK_URL", "").strip() or None,
+        telegram_webhook_secret=merged.get("TELEGRAM_WEBHOOK_SECRET", "").strip() or None,
+        telegram_webhook_listen=merged.get("TELEGRAM_WEBHOOK_LISTEN", "").strip() or "127.0.0.1",
+        telegram_webhook_port=_int(merged, "TELEGRAM_WEBHOOK_PORT", 8443, 1),
+        database_url=merged.get("DATABASE_URL", "").strip() or "sqlite:///data/pto.db",
+        policy_path=Path(policy) if policy else None,
+        proof_dir=Path(merged.get("PTO_PROOF_DIR", "").strip() or "data/proof"),
+        proof_max_bytes=_int(merged, "PTO_PROOF_MAX_BYTES", 10 * 1024 * 1024, 1),
+        invite_ttl_days=_int(merged, "PTO_INVITE_TTL_DAYS", 14, 1),
+        max_text_length=_int(merged, "PTO_MAX_TEXT_LENGTH", 2000, 10),
+        flood_limit_per_minute=_int(merged, "PTO_FLOOD_LIMIT_PER_MINUTE", 30, 1),
+        outbox_max_attempts=_int(merged, "PTO_OUTBOX_MAX_ATTEMPTS", 8, 1),
+        demo=_bool(merged, "PTO_DEMO", True),
+        log_level=(merged.get("LOG_LEVEL", "").strip() or "INFO").upper(),
+    )
+    database_path(settings.database_url)  # validate early
+    if settings.telegram_webhook_url and not settings.telegram_webhook_secret:
+        raise ConfigError("TELEGRAM_WEBHOOK_SECRET is required when TELEGRAM_WEBHOOK_URL is set")
+    return settings

@@ -1,0 +1,184 @@
+"""The path of one inbound event: dedupe, identity, state, route, one transaction, replies."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from bot.domain.bsn import mask_bsn
+from bot.domain.errors import DomainError
+from bot.domain.models import DEFAULT_LOCALE, Person
+from bot.storage import repo
+from handlers.base import Ctx, Inbound, Kind, Reply, State
+from handlers.router import Router
+
+if TYPE_CHECKING:
+    from bot.app import Services
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What to send back to the chat, and in which language."""
+
+    replies: list[Reply]
+    locale: str
+    person: Person | None = None
+    duplicate: bool = False
+
+
+@dataclass
+class _Flood:
+    """Recent message times per chat; kept in memory only (a restart forgives)."""
+
+    window: float = 60.0
+    seen: dict[str, deque[float]] = field(default_factory=dict)
+
+    def hit(self, key: str, limit: int, at: float) -> bool:
+        times = self.seen.setdefault(key, deque())
+        while times and at - times[0] > self.window:
+            times.popleft()
+        times.append(at)
+        if len(self.seen) > 10_000:  # forget idle chats
+            for stale in [k for k, v in self.seen.items() if not v or at - v[-1] > self.window]:
+                del self.seen[stale]
+        return len(times) > limit
+
+
+class Dispatcher:
+    """Turns an Inbound into replies; all writes of one event share one transaction."""
+
+    def __init__(self, services: Services, router: Router) -> None:
+        self.services = services
+        self.router = router
+        self._flood = _Flood()
+
+    async def handle(self, inbound: Inbound, now: datetime | None = None) -> Outcome:
+        """Handle one event; never raises for bad input."""
+        now = now or self.services.clock.now()
+        flood_key = f"{inbound.channel}:{inbound.address}"
+        if self._flood.hit(
+            flood_key, self.services.settings.flood_limit_per_minute, time.monotonic()
+        ):
+            return Outcome([Reply("common/slow_down")], DEFAULT_LOCALE)
+        bsn_found = False
+        if inbound.text:
+            masked, bsn_found = mask_bsn(inbound.text)
+            if bsn_found:
+                inbound = _with_text(inbound, masked)
+        async with self.services.db.transaction() as tx:
+            if inbound.update_id is not None and not await repo.mark_processed(
+                tx, inbound.channel, inbound.update_id, now
+            ):
+                return Outcome([], DEFAULT_LOCALE, duplicate=True)
+            identity = await repo.identity_by_address(tx, inbound.channel, inbound.address)
+            person = await repo.person_by_id(tx, identity.person_id) if identity else None
+            if identity is not None and identity.blocked:
+                await repo.set_blocked(tx, identity.id, False, now)
+            stored = await repo.load_state(tx, person.id) if person else None
+            state = State(*stored) if stored else State()
+            ctx = Ctx(
+                inbound,
+                tx,
+                now,
+                self.services,
+                person,
+                identity,
+                state,
+                person.locale if person else DEFAULT_LOCALE,
+            )
+            if bsn_found:
+                ctx.reply("privacy/bsn_warning")
+            await tx.execute("SAVEPOINT handler")
+            try:
+                await self._route(ctx)
+            except DomainError as exc:
+                # A rule said no: what the service wrote on purpose (e.g. a wrong-code try) stays.
+                ctx.reply(exc.key, **exc.context)
+            except Exception:
+                await tx.execute("ROLLBACK TO handler")
+                log.exception(
+                    "error handling %s from a %s chat (person %s, flow %s/%s)",
+                    inbound.kind,
+                    inbound.channel,
+                    person.id if person else "-",
+                    state.flow,
+                    state.step,
+                )
+                ctx.replies = [Reply("common/error")]
+                ctx.state = State(*stored) if stored else State()
+            await tx.execute("RELEASE handler")
+            if ctx.person is not None and ctx.state.changed:
+                await repo.save_state(
+                    tx, ctx.person.id, ctx.state.flow, ctx.state.step, ctx.state.data, now
+                )
+        if not ctx.replies:
+            ctx.reply("common/fallback")
+        return Outcome(ctx.replies, ctx.locale, ctx.person)
+
+    async def _route(self, ctx: Ctx) -> None:
+        inbound = ctx.inbound
+        if inbound.kind == Kind.EDITED:
+            ctx.reply("common/edited")
+            return
+        if inbound.kind == Kind.UNSUPPORTED:
+            ctx.reply("common/unsupported")
+            return
+        if len(inbound.text) > self.services.settings.max_text_length:
+            ctx.reply("common/too_long", limit=self.services.settings.max_text_length)
+            return
+        if inbound.kind == Kind.COMMAND:
+            await self._command(ctx)
+            return
+        if ctx.person is None:
+            ctx.reply("onboarding/need_invite")
+            return
+        if inbound.kind == Kind.BUTTON:
+            prefix = (inbound.button or "").split(":", 1)[0]
+            callback = self.router.callbacks.get(prefix)
+            if callback is None:
+                ctx.reply("common/stale_button")
+            elif ctx.person.role not in callback.roles:
+                ctx.reply("common/not_allowed")
+            else:
+                await callback.handler(ctx)
+            return
+        flow = self.router.flows.get(ctx.state.flow or "")
+        if flow is not None:
+            await flow(ctx)
+            return
+        if inbound.kind == Kind.FILE:
+            ctx.reply("common/file_without_flow")
+            return
+        ctx.reply("common/fallback")
+
+    async def _command(self, ctx: Ctx) -> None:
+        name = ctx.inbound.command or ""
+        command = self.router.commands.get(name)
+        if command is None:
+            ctx.reply("common/unknown_command", command=name[:32])
+            return
+        if ctx.person is None:
+            if command.public:
+                await command.handler(ctx)
+            else:
+                ctx.reply("onboarding/need_invite")
+            return
+        if ctx.person.role not in command.roles:
+            ctx.reply("common/not_allowed")
+            return
+        await command.handler(ctx)
+
+
+def _with_text(inbound: Inbound, text: str) -> Inbound:
+    from dataclasses import replace
+
+    args = inbound.args
+    if inbound.command is not None:
+        args = text.split(maxsplit=1)[1] if len(text.split(maxsplit=1)) > 1 else ""
+    return replace(inbound, text=text, args=args)

@@ -1,0 +1,100 @@
+"""Declaration periods (calendar months as 'YYYY-MM') and their deadlines."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from functools import lru_cache
+
+import holidays
+
+
+def period_of(day: date) -> str:
+    """The period a day belongs to."""
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def parse_period(text: str) -> tuple[int, int]:
+    """'2026-11' → (2026, 11); raises ValueError for anything else."""
+    year_text, _, month_text = text.partition("-")
+    if len(year_text) != 4 or len(month_text) != 2 or not (year_text + month_text).isdigit():
+        raise ValueError(f"not a period (YYYY-MM): {text!r}")
+    year, month = int(year_text), int(month_text)
+    if not 1 <= month <= 12:
+        raise ValueError(f"not a period (YYYY-MM): {text!r}")
+    return year, month
+
+
+def first_day(period: str) -> date:
+    """The first day of the period."""
+    year, month = parse_period(period)
+    return date(year, month, 1)
+
+
+def last_day(period: str) -> date:
+    """The last day of the period."""
+    return first_day(next_period(period)) - timedelta(days=1)
+
+
+def next_period(period: str) -> str:
+    """The month after."""
+    year, month = parse_period(period)
+    return f"{year + month // 12:04d}-{month % 12 + 1:02d}"
+
+
+def previous_period(period: str) -> str:
+    """The month before."""
+    year, month = parse_period(period)
+    return f"{year - (month == 1):04d}-{(month - 2) % 12 + 1:02d}"
+
+
+def periods_between(first: str, last: str) -> list[str]:
+    """All periods from `first` to `last`, both included."""
+    result = []
+    current = first
+    while current <= last:
+        result.append(current)
+        current = next_period(current)
+    return result
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later, clamped to the month's end."""
+    year, month0 = divmod(day.month - 1 + months, 12)
+    target = date(day.year + year, month0 + 1, 1)
+    end = last_day(period_of(target))
+    return target.replace(day=min(day.day, end.day))
+
+
+@lru_cache(maxsize=64)
+def _dutch_holidays(year: int) -> frozenset[date]:
+    return frozenset(holidays.country_holidays("NL", years=year))
+
+
+def is_working_day(day: date) -> bool:
+    """Monday to Friday and not a Dutch public holiday."""
+    return day.weekday() < 5 and day not in _dutch_holidays(day.year)
+
+
+def next_working_day(day: date) -> date:
+    """`day` itself when it is a working day, else the first working day after it."""
+    while not is_working_day(day):
+        day += timedelta(days=1)
+    return day
+
+
+def due_date(period: str, due_day: int) -> date:
+    """The declaration deadline of `period`: `due_day` of the next month, on a working day."""
+    return next_working_day(first_day(next_period(period)).replace(day=due_day))
+
+
+def iso_weeks(period: str) -> list[tuple[int, int, date, date]]:
+    """ISO weeks overlapping the period: (iso year, week, first day in period, last in period)."""
+    start, end = first_day(period), last_day(period)
+    weeks: list[tuple[int, int, date, date]] = []
+    day = start
+    while day <= end:
+        iso_year, week, weekday = day.isocalendar()
+        week_end = min(end, day + timedelta(days=7 - weekday))
+        weeks.append((iso_year, week, day, week_end))
+        day = week_end + timedelta(days=1)
+    return weeks

@@ -1,0 +1,1 @@
+"""aiosqlite storage: the single source of truth."""

@@ -1,0 +1,142 @@
+"""One aiosqlite connection per process, numbered migrations, and serialised write transactions."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+log = logging.getLogger(__name__)
+
+MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+BUSY_TIMEOUT_MS = 5000
+
+Params = Sequence[Any] | dict[str, Any]
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """The shipped migrations as (number, name, sql), in order; numbers must run 1, 2, 3 …"""
+    found = []
+    for entry in resources.files("bot.storage.migrations").iterdir():
+        match = MIGRATION_NAME.match(entry.name)
+        if match:
+            found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
+    found.sort()
+    for expected, (number, name, _) in enumerate(found, start=1):
+        if number != expected:
+            raise RuntimeError(f"migration {name}: expected number {expected:04d}")
+    return found
+
+
+class Database:
+    """A connection with WAL, foreign keys and a busy timeout; writes go through transaction()."""
+
+    def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
+        self.conn = conn
+        self.path = path
+        self._write_lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, path: Path) -> Database:
+        """Open (and create) the database file at `path`."""
+        if str(path) != ":memory:":
+            path.parent.mkdir(parents=True, exist_ok=True)
+        conn = await aiosqlite.connect(path, isolation_level=None)
+        conn.row_factory = aiosqlite.Row
+        await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        await conn.execute("PRAGMA journal_mode = WAL")
+        await conn.execute("PRAGMA synchronous = NORMAL")
+        await conn.execute("PRAGMA foreign_keys = ON")
+        return cls(conn, path)
+
+    async def close(self) -> None:
+        """Close the connection."""
+        await self.conn.close()
+
+    async def user_version(self) -> int:
+        """The number of the last migration applied."""
+        async with self.conn.execute("PRAGMA user_version") as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row else 0
+
+    async def migrate(self) -> list[str]:
+        """Apply the migrations this file has not seen yet; returns their names."""
+        applied = []
+        async with self._write_lock:
+            current = await self.user_version()
+            for number, name, sql in migrations():
+                if number <= current:
+                    continue
+                # executescript commits first; the migration itself runs in one transaction.
+                await self.conn.executescript(
+                    f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {number};\nCOMMIT;"
+                )
+                applied.append(name)
+                log.info("applied migration %s", name)
+        return applied
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Tx]:
+        """One write transaction: committed when the block ends, rolled back on an error."""
+        async with self._write_lock:
+            await self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield Tx(self.conn)
+            except BaseException:
+                await self.conn.execute("ROLLBACK")
+                raise
+            else:
+                await self.conn.execute("COMMIT")
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[Tx]:
+        """A consistent read snapshot (no write lock held by this process)."""
+        async with self._write_lock:
+            await self.conn.execute("BEGIN")
+            try:
+                yield Tx(self.conn)
+            finally:
+                await self.conn.execute("ROLLBACK")
+
+
+class Tx:
+    """The handle services use inside a transaction: parameters always apart from SQL."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """Run one statement; returns the number of rows changed."""
+        async with self.conn.execute(sql, params) as cur:
+            return cur.rowcount
+
+    async def insert(self, sql: str, params: Params = ()) -> int | None:
+        """Run an INSERT; returns the new row id, or None when nothing was inserted (OR IGNORE)."""
+        async with self.conn.execute(sql, params) as cur:
+            return cur.lastrowid if cur.rowcount else None
+
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
+        """Run one statement for many parameter rows."""
+        await self.conn.executemany(sql, rows)
+
+    async def one(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
+        """The first row, or None."""
+        async with self.conn.execute(sql, params) as cur:
+            return await cur.fetchone()
+
+    async def all(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
+        """All rows."""
+        async with self.conn.execute(sql, params) as cur:
+            return list(await cur.fetchall())
+
+    async def scalar(self, sql: str, params: Params = ()) -> Any:
+        """The first column of the first row, or None."""
+        row = await self.one(sql, params)
+        return None if row is None else row[0]

@@ -1,0 +1,15 @@
+"""Channel-neutral conversation flows, one feature per module."""
+
+from __future__ import annotations
+
+from handlers.router import Router
+
+
+def build_router() -> Router:
+    """Register every feature; order matters for the menu and for overlapping commands."""
+    from handlers import common, declaration, hours, onboarding, privacy, queue, reminders
+
+    router = Router()
+    for feature in (onboarding, declaration, hours, queue, reminders, privacy, common):
+        feature.register(router)
+    return router

@@ -1,0 +1,137 @@
+"""The channel-neutral contract: an Inbound goes in, Replies and the next state come out."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from bot.domain.models import Identity, Person, Role
+
+if TYPE_CHECKING:
+    from bot.app import Services
+    from bot.storage.db import Tx
+
+
+class Kind(StrEnum):
+    """What arrived."""
+
+    TEXT = "text"
+    COMMAND = "command"
+    BUTTON = "button"
+    FILE = "file"
+    EDITED = "edited"
+    UNSUPPORTED = "unsupported"
+
+
+@dataclass(frozen=True)
+class FileIn:
+    """A file the person sent; `data` is None when it was too large to fetch."""
+
+    kind: str  # "photo" | "document"
+    mime: str
+    size: int
+    data: bytes | None
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """One thing a person sent, on any channel."""
+
+    channel: str
+    address: str
+    kind: Kind
+    update_id: str | None = None
+    text: str = ""
+    command: str | None = None
+    args: str = ""
+    button: str | None = None
+    file: FileIn | None = None
+
+
+@dataclass(frozen=True)
+class Button:
+    """An inline button: a label (a message key, or literal data-derived text) and its data."""
+
+    data: str
+    label_key: str | None = None
+    text: str | None = None
+    ctx: Mapping[str, Any] = field(default_factory=dict)
+
+
+ButtonRows = tuple[tuple[Button, ...], ...]
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A message to send back: a template key with its context, buttons, maybe a file."""
+
+    key: str
+    ctx: Mapping[str, Any] = field(default_factory=dict)
+    buttons: ButtonRows = ()
+    document: str | None = None
+
+
+@dataclass
+class State:
+    """Where a person is in a conversation; stored in SQLite after every update."""
+
+    flow: str | None = None
+    step: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+    changed: bool = False
+
+    def go(self, flow: str, step: str, **data: Any) -> None:
+        """Move to `step` of `flow`, merging `data` into the stored data."""
+        if flow != self.flow:
+            self.data = {}
+        self.flow, self.step = flow, step
+        self.data.update(data)
+        self.changed = True
+
+    def clear(self) -> None:
+        """Leave the current flow."""
+        self.flow, self.step, self.data = None, None, {}
+        self.changed = True
+
+    def touch(self) -> None:
+        """Mark the data as changed after editing `data` in place."""
+        self.changed = True
+
+
+@dataclass
+class Ctx:
+    """Everything a handler may use for one inbound event."""
+
+    inbound: Inbound
+    tx: Tx
+    now: datetime
+    services: Services
+    person: Person | None
+    identity: Identity | None
+    state: State
+    locale: str
+    replies: list[Reply] = field(default_factory=list)
+
+    def reply(
+        self, key: str, buttons: ButtonRows = (), document: str | None = None, **ctx: Any
+    ) -> None:
+        """Queue a reply."""
+        self.replies.append(Reply(key, ctx, buttons, document))
+
+    @property
+    def role(self) -> Role | None:
+        """The person's role, or None for someone we do not know yet."""
+        return self.person.role if self.person else None
+
+    def require_person(self) -> Person:
+        """The known person (the dispatcher only routes known people to role-bound handlers)."""
+        if self.person is None:
+            raise LookupError("handler needs a known person")
+        return self.person
+
+
+Handler = Callable[[Ctx], Awaitable[None]]

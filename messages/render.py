@@ -1,0 +1,122 @@
+"""`render(key, locale, **ctx)`: Jinja2 templates per locale with Babel formatting.
+
+Templates live in `messages/templates/<locale>/<feature>/<key>.j2` and produce Telegram HTML.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_currency, format_decimal, format_percent
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, TemplateNotFound
+
+from bot.clock import AMSTERDAM, parse_utc
+
+TEMPLATES = Path(__file__).parent / "templates"
+LOCALES = ("nl", "en")
+DEFAULT_LOCALE = "nl"
+BABEL_LOCALES = {"nl": "nl_NL", "en": "en_GB"}
+
+
+def _babel(locale: str) -> str:
+    return BABEL_LOCALES.get(locale, "nl_NL")
+
+
+def _as_date(value: Any) -> date:
+    if isinstance(value, datetime):
+        return value.astimezone(AMSTERDAM).date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def _make_env(locale: str) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader([TEMPLATES / locale, TEMPLATES / "_shared"]),
+        undefined=StrictUndefined,
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+        cache_size=1000,
+    )
+    bl = _babel(locale)
+
+    def money(cents: int | None) -> str:
+        if cents is None:
+            return "–"
+        return format_currency(Decimal(cents) / 100, "EUR", locale=bl)
+
+    def day(value: Any, fmt: str = "long") -> str:
+        return format_date(
+            _as_date(value), format="d MMMM yyyy" if fmt == "long" else fmt, locale=bl
+        )
+
+    def moment(value: Any) -> str:
+        instant = parse_utc(value) if isinstance(value, str) else value
+        local = instant.astimezone(AMSTERDAM)
+        return format_datetime(local, "d MMMM yyyy, HH:mm", tzinfo=AMSTERDAM, locale=bl)
+
+    def month(period: str) -> str:
+        return format_date(date.fromisoformat(period + "-01"), "MMMM yyyy", locale=bl)
+
+    def pct(value: float | Decimal | None) -> str:
+        if value is None:
+            return "–"
+        return format_percent(Decimal(str(value)) / 100, "#,##0 %", locale=bl)
+
+    def number(value: float | Decimal | int, digits: int = 1) -> str:
+        pattern = "#,##0" + ("." + "#" * digits if digits else "")
+        return format_decimal(Decimal(str(value)), pattern, locale=bl)
+
+    env.filters.update(money=money, date=day, moment=moment, month=month, pct=pct, number=number)
+    env.globals["locale"] = locale
+    return env
+
+
+@lru_cache(maxsize=len(LOCALES))
+def environment(locale: str) -> Environment:
+    """The cached Jinja2 environment of one locale."""
+    return _make_env(locale if locale in LOCALES else DEFAULT_LOCALE)
+
+
+@lru_cache(maxsize=4096)
+def _template(locale: str, key: str) -> Template:
+    return environment(locale).get_template(f"{key}.j2")
+
+
+def render(key: str, locale: str, **ctx: Any) -> str:
+    """Render message `key` in `locale` (Dutch when the locale is unknown)."""
+    if locale not in LOCALES:
+        locale = DEFAULT_LOCALE
+    try:
+        template = _template(locale, key)
+    except TemplateNotFound:
+        if locale == DEFAULT_LOCALE:
+            raise
+        template = _template(DEFAULT_LOCALE, key)
+    return template.render(**ctx).strip()
+
+
+def render_buttons(rows: Sequence[Sequence[Any]], locale: str) -> list[list[tuple[str, str]]]:
+    """Turn rows of `Button`s into rows of (label, data)."""
+    return [
+        [
+            (b.text if b.text is not None else render(b.label_key, locale, **b.ctx), b.data)
+            for b in row
+        ]
+        for row in rows
+    ]
+
+
+def template_keys(locale: str) -> Iterable[str]:
+    """Every message key shipped for `locale`."""
+    root = TEMPLATES / locale
+    for path in sorted(root.rglob("*.j2")):
+        yield path.relative_to(root).with_suffix("").as_posix()
