@@ -150,3 +150,13 @@ CREATE TABLE queue_items (
 );
 CREATE INDEX queue_items_open ON queue_items (klantmanager_id, state, created_at);
 CREATE INDEX queue_items_participant ON queue_items (participant_id, period);
+
+-- Hours per ISO week ('2026-W49'), from the weekly check-in or a declaration; the latest answer wins.
+CREATE TABLE weekly_hours (
+    participant_id INTEGER NOT NULL REFERENCES participants (person_id) ON DELETE CASCADE,
+    week           TEXT NOT NULL,
+    hours          REAL NOT NULL CHECK (hours >= 0),
+    source         TEXT NOT NULL CHECK (source IN ('checkin', 'declaration')),
+    updated_at     TEXT NOT NULL,
+    PRIMARY KEY (participant_id, week)
+) WITHOUT ROWID;
