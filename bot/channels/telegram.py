@@ -29,6 +29,7 @@ from telegram.ext import (
     ContextTypes,
     TypeHandler,
 )
+from telegram.request import BaseRequest
 
 from bot.app import App
 from bot.channels.base import (
@@ -163,8 +164,9 @@ class TelegramChannel:
 
     name = CHANNEL
 
-    def __init__(self, app: App) -> None:
+    def __init__(self, app: App, request: BaseRequest | None = None) -> None:
         self.app = app
+        self._request = request
         self.settings = app.services.settings
         self._groups_told: set[int] = set()
         self.application = self._build()
@@ -180,6 +182,8 @@ class TelegramChannel:
             .concurrent_updates(PerChatUpdateProcessor(256))
             .post_init(self._post_init)
         )
+        if self._request is not None:  # tests: an offline transport
+            builder = builder.request(self._request).get_updates_request(self._request)
         if self.settings.telegram_base_url:
             builder = builder.base_url(self.settings.telegram_base_url)
         if self.settings.file_base_url:

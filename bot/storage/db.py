@@ -22,16 +22,16 @@ Params = Sequence[Any] | dict[str, Any]
 
 
 def migrations() -> list[tuple[int, str, str]]:
-    """The shipped migrations as (number, name, sql), in order; numbers must run 1, 2, 3 …"""
+    """The shipped migrations as (number, name, sql), in order of their unique numbers."""
     found = []
     for entry in resources.files("bot.storage.migrations").iterdir():
         match = MIGRATION_NAME.match(entry.name)
         if match:
             found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
     found.sort()
-    for expected, (number, name, _) in enumerate(found, start=1):
-        if number != expected:
-            raise RuntimeError(f"migration {name}: expected number {expected:04d}")
+    numbers = [number for number, _, _ in found]
+    if len(set(numbers)) != len(numbers):
+        raise RuntimeError(f"two migrations share a number: {[name for _, name, _ in found]}")
     return found
 
 

@@ -1,0 +1,103 @@
+"""Pure rules of the foundation: periods, deadlines, policy validation, BSN, invites, config."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, load_settings
+from bot.domain import bsn, invites, periods
+from bot.domain.models import Household
+from bot.domain.policy import PolicyError, default_policy_text, load_policy
+
+
+def test_periods_walk_over_year_ends() -> None:
+    assert periods.next_period("2026-12") == "2027-01"
+    assert periods.previous_period("2027-01") == "2026-12"
+    assert periods.last_day("2028-02") == date(2028, 2, 29)
+    assert periods.periods_between("2026-11", "2027-02") == [
+        "2026-11", "2026-12", "2027-01", "2027-02"]
+    with pytest.raises(ValueError, match="YYYY-MM"):
+        periods.parse_period("2026-13")
+
+
+def test_due_day_moves_past_weekends_and_holidays() -> None:
+    assert periods.due_date("2026-11", 10) == date(2026, 12, 10)  # a Thursday
+    assert periods.due_date("2027-03", 10) == date(2027, 4, 12)  # Saturday → Monday
+    assert periods.due_date("2026-11", 25) == date(2026, 12, 28)  # Christmas days + weekend
+    assert periods.due_date("2027-03", 27) == date(2027, 4, 28)  # Koningsdag, Tuesday
+
+
+def test_iso_weeks_cover_the_month_exactly() -> None:
+    weeks = periods.iso_weeks("2026-12")
+    assert weeks[0] == (2026, 49, date(2026, 12, 1), date(2026, 12, 6))
+    assert weeks[-1][3] == date(2026, 12, 31)
+    assert sum((w[3] - w[2]).days + 1 for w in weeks) == 31
+
+
+def test_default_policy_has_the_domain_defaults() -> None:
+    policy = load_policy()
+    assert policy.hour_cap_per_week == 20
+    assert policy.due_day == 10
+    assert policy.investment_cap_cents == 100_000
+    assert policy.norm_cents(Household.ALLEENSTAANDE, date(2025, 8, 1)) == 136_906
+    assert policy.norm_cents(Household.GEHUWDEN, date(2026, 2, 1)) == 200_213
+    assert policy.norm_cents(Household.GEHUWDEN, date(2024, 2, 1)) is None
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field"),
+    [
+        ("due_day = 10", "due_day = 31", "declaration.due_day"),
+        ('mode = "weekly_averaged"', 'mode = "sometimes"', "hours.mode"),
+        ("yearly_cap = 300.00", "yearly_cap = -5", "costs[1].yearly_cap"),
+        ('start = "21:00"', 'start = "late"', "quiet_hours.start"),
+        ("alleenstaande = 1345.45", "alleenstaande = 1345.456", "norms[0].alleenstaande"),
+    ],
+)
+def test_invalid_policy_names_the_field(tmp_path: Path, old: str, new: str, field: str) -> None:
+    text = default_policy_text()
+    assert old in text
+    path = tmp_path / "policy.toml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(PolicyError, match=field.replace("[", r"\[").replace("]", r"\]")):
+        load_policy(path)
+
+
+def test_missing_policy_file_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(PolicyError, match="PTO_POLICY"):
+        load_policy(tmp_path / "nope.toml")
+
+
+def test_bsn_eleven_test_and_masking() -> None:
+    assert bsn.is_bsn("111222333")
+    assert not bsn.is_bsn("123456789")
+    text, found = bsn.mask_bsn("mijn bsn is 111 222 333, bedrag 1250")
+    assert found
+    assert "111" not in text
+    assert "1250" in text
+    assert bsn.mask_bsn("factuur 123456789") == ("factuur 123456789", False)
+
+
+def test_invite_codes_are_long_random_and_hashed() -> None:
+    codes = {invites.new_code() for _ in range(100)}
+    assert len(codes) == 100
+    code = codes.pop()
+    assert len(code) * 6 >= 128
+    assert invites.hash_code(code) != code
+    assert len(invites.hash_code(code)) == 64
+    assert invites.deep_link("pto_bot", code) == f"https://t.me/pto_bot?start={code}"
+
+
+def test_settings_from_environment() -> None:
+    settings = load_settings({"TELEGRAM_BOT_TOKEN": "123:abc", "DATABASE_URL": "sqlite:///x/y.db",
+                              "TELEGRAM_BASE_URL": "http://127.0.0.1:9/bot"})
+    assert settings.database_path == Path("x/y.db")
+    assert settings.file_base_url == "http://127.0.0.1:9/file/bot"
+    assert "123:abc" not in repr(settings)
+    with pytest.raises(ConfigError, match="TELEGRAM_WEBHOOK_SECRET"):
+        load_settings({"TELEGRAM_WEBHOOK_URL": "https://example.org/hook"})
+    with pytest.raises(ConfigError, match="PTO_INVITE_TTL_DAYS"):
+        load_settings({"PTO_INVITE_TTL_DAYS": "soon"})

@@ -1,0 +1,52 @@
+"""Every message key renders in every shipped locale, with Babel formatting."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from datetime import date
+from typing import Any
+
+import pytest
+
+import messages.samples
+from messages.render import LOCALES, render, template_keys
+
+
+def _samples() -> dict[str, dict[str, Any]]:
+    merged: dict[str, dict[str, Any]] = {}
+    for info in pkgutil.iter_modules(messages.samples.__path__):
+        module = importlib.import_module(f"messages.samples.{info.name}")
+        merged.update(getattr(module, "SAMPLES", {}))
+    return merged
+
+
+SAMPLES = _samples()
+ALL_KEYS = sorted({key for locale in LOCALES for key in template_keys(locale)})
+
+
+def test_every_key_exists_in_every_locale() -> None:
+    for locale in LOCALES:
+        missing = sorted(set(ALL_KEYS) - set(template_keys(locale)))
+        assert not missing, f"{locale} lacks {missing}"
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+@pytest.mark.parametrize("key", ALL_KEYS)
+def test_every_key_renders(key: str, locale: str) -> None:
+    text = render(key, locale, **SAMPLES.get(key, {}))
+    assert text.strip(), f"{locale}/{key} rendered empty"
+
+
+def test_money_and_dates_are_dutch_by_default() -> None:
+    from messages.render import environment
+
+    env = environment("nl")
+    assert env.filters["money"](125050) == "€\xa01.250,50"  # no line break after €
+    assert env.filters["date"](date(2026, 12, 10)) == "10 december 2026"
+    assert env.filters["month"]("2026-12") == "december 2026"
+    assert environment("en").filters["money"](125050) == "€1,250.50"
+
+
+def test_unknown_locale_falls_back_to_dutch() -> None:
+    assert render("common/taal_set", "fr") == render("common/taal_set", "nl")
