@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,6 +12,9 @@ import pytest
 from bot.app import App, open_app
 from bot.clock import FixedClock
 from bot.config import Settings
+
+# python-telegram-bot 22 warns when RetryAfter.retry_after is read as a number: use timedelta.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 NOW = datetime(2026, 12, 3, 10, 0, tzinfo=UTC)
 

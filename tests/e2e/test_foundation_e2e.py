@@ -1,0 +1,54 @@
+"""`ptobot run` as a process against a Bot API server on 127.0.0.1, talked to over HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.fakebotapi import FakeBotApi
+from tests.e2e.harness import TOKEN, running_bot
+
+
+@pytest.fixture
+def server() -> Iterator[FakeBotApi]:
+    """A fake Bot API in its own thread."""
+    with FakeBotApi(token=TOKEN, max_long_poll=1.0).run_in_thread() as fake:
+        yield fake
+
+
+def test_invite_bind_refuse_reuse_and_survive_restart(tmp_path: Path, server: FakeBotApi) -> None:
+    with running_bot(tmp_path, server) as bot:
+        bot.cli("invite", "--role", "klantmanager", "--name", "Kim Klantmanager")
+        invite = bot.invite("--role", "participant", "--name", "Ayla Voorbeeld",
+                            "--klantmanager", "Kim Klantmanager", "--start-date", "2026-06-01")
+        assert invite["link"] == f"https://t.me/pto_test_bot?start={invite['code']}"
+        bot.start()
+        commands = server.calls("setMyCommands")
+        assert commands, "the commands menu is set at start"
+
+        server.send_command(1001, "start", invite["code"])
+        server.wait_for_messages_sync(1001, 1)
+        assert "Welkom, Ayla Voorbeeld" in server.sent_texts(1001)[0]
+
+        server.send_command(1002, "start", invite["code"])
+        server.wait_for_messages_sync(1002, 1)
+        assert "al gebruikt" in server.sent_texts(1002)[0]
+
+        server.send_command(1001, "taal", "en")
+        server.wait_for_messages_sync(1001, 2)
+        assert "English" in server.sent_texts(1001)[1]
+
+        server.send_group_text(-100777, "hallo bot", 1003)
+        server.send_group_text(-100777, "nog een keer", 1003)
+        server.wait_for_messages_sync(-100777, 1)
+
+        assert bot.stop() == 0
+        bot.start()
+        server.send_command(1001, "start")
+        server.wait_for_messages_sync(1001, 3)
+        assert "you are already linked" in server.sent_texts(1001)[2]
+        assert len(server.sent_texts(-100777)) == 1
+        bot.stop()
+        assert TOKEN not in bot.collect()
