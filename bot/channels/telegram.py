@@ -226,21 +226,22 @@ class TelegramChannel:
         if inbound is None:
             return
         if update.callback_query is not None:
-            await self._settle_button(update)
+            with contextlib.suppress(TelegramError):
+                await update.callback_query.answer()  # stop the button's spinner
         if inbound.file is not None:
             inbound = await self._fetch_file(update, inbound)
         outcome = await self.app.dispatcher.handle(inbound)
+        if update.callback_query is not None and any(r.buttons for r in outcome.replies):
+            await self._remove_keyboard(update)
         for reply in outcome.replies:
             await self._safe_send(int(inbound.address), render_reply(reply, outcome.locale))
 
-    async def _settle_button(self, update: Update) -> None:
+    async def _remove_keyboard(self, update: Update) -> None:
+        """The answer brought new buttons: remove the pressed ones so old choices can't be made."""
         query = update.callback_query
-        if query is None:
+        if query is None or not isinstance(query.message, Message):
             return
-        with contextlib.suppress(TelegramError):
-            await query.answer()
-        if isinstance(query.message, Message) and query.message.reply_markup:
-            # Remove the pressed keyboard so a double tap cannot press it again.
+        if query.message.reply_markup:
             with contextlib.suppress(TelegramError):
                 await query.message.edit_reply_markup(None)
 
