@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
+from decimal import Decimal
 
-from bot.domain.models import Household, Role
+from bot.domain.models import Household, Participant, Role
+from bot.domain.policy import Policy, load_policy
 from bot.storage import repo
 from bot.storage.db import Database, Tx
 
@@ -52,4 +54,50 @@ async def seed(tx: Tx, now: datetime) -> None:
 
 
 async def seed_history(tx: Tx, now: datetime) -> None:
-    """Earlier declarations of the demo participants (filled in with the declaration feature)."""
+    """Earlier declarations: Ayla sent every month but the last, Bram missed one, Noor is new."""
+    from bot.clock import to_local
+    from bot.services import declarations
+
+    policy = load_policy()
+    today = to_local(now).date()
+    plans = {"Ayla Voorbeeld": 1, "Bram Voorbeeld": 2}  # how many recent months stay open
+    for name, open_months in plans.items():
+        person = await repo.person_by_name(tx, name)
+        participant = await repo.participant(tx, person.id) if person else None
+        if participant is None:
+            continue
+        months = declarations.closed_periods(participant, today)
+        to_send = months[:-open_months] if open_months else months
+        for i, period in enumerate(to_send):
+            late = name.startswith("Bram") and i == len(to_send) - 2
+            await _seed_month(tx, policy, participant, period, i, late=late)
+
+
+async def _seed_month(
+    tx: Tx, policy: Policy, participant: Participant, period: str, i: int, *, late: bool
+) -> None:
+    from bot.domain import declaration as rules
+    from bot.domain.periods import due_date, last_day
+    from bot.services import declarations
+
+    slots = rules.week_slots(period)
+    answers = rules.Answers(
+        period=period,
+        worked=True,
+        revenue_cents=35_000 + (i * 17_900) % 60_000,
+        costs={"inkoop": 4_500 + (i * 1_250) % 9_000, "telefoon": 2_500},
+        weeks={s.key: Decimal(6 + (i + n) * 3 % 11) for n, s in enumerate(slots)},
+        proof_count=2,
+    )
+    figures = rules.figures(
+        policy,
+        answers,
+        norm_cents=policy.norm_cents(participant.household, last_day(period)),
+        earlier_costs={},
+        known_hours={},
+        year_hours_before=Decimal(0),
+        start_date=participant.start_date,
+    )
+    due = due_date(period, policy.due_day)
+    sent = datetime.combine(due + timedelta(days=4 if late else -3), time(9), tzinfo=UTC)
+    await declarations.store_declaration(tx, sent, participant, answers, figures, 1, None)

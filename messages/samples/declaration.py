@@ -1,0 +1,120 @@
+"""Sample contexts for the declaration's messages and flag lines (invented amounts)."""
+
+from decimal import Decimal
+from typing import Any
+
+_NAMES = {"nl": "Telefoon en internet", "en": "Phone and internet"}
+_FLAGS: list[dict[str, Any]] = [
+    {
+        "code": "cost_over_cap",
+        "category": "telefoon",
+        "names": _NAMES,
+        "total_cents": 32000,
+        "cap_cents": 30000,
+    },
+    {"code": "needs_approval", "category": "huisvesting"},
+    {"code": "investment_over_cap", "amount_cents": 125000, "cap_cents": 100000},
+    {"code": "no_proof"},
+    {"code": "week_over_cap", "week": "2026-W47", "hours": 24.5},
+    {"code": "average_over_cap", "hours": 21.3},
+    {"code": "year_pace_over_cap", "hours": 1120.0},
+    {"code": "amount_unusual", "reason": "costs_exceed_revenue"},
+]
+_PERIOD = {"period": "2026-11"}
+_SENT = {
+    "reference": "PTO-2026-11-0042",
+    "period": "2026-11",
+    "version": 1,
+    "at": "2026-12-03T10:05:00+00:00",
+}
+
+SAMPLES: dict[str, dict[str, Any]] = {
+    **{f"flags/{f['code']}": {k: v for k, v in f.items() if k != "code"} for f in _FLAGS},
+    "buttons/decl_fix": _PERIOD,
+    "buttons/decl_hours_keep": {"hours": Decimal("12.5")},
+    "declaration/refuse_too_high": {"ceiling_cents": 2500000},
+    "declaration/refuse_hours_too_high": {"max_hours": Decimal(80)},
+    "declaration/several_open": {"count": 2, "period": "2026-10"},
+    "declaration/resume": {"period": "2026-11", "correction": False},
+    "declaration/nothing_yet": _PERIOD,
+    "declaration/all_sent": {"periods": ["2026-11", "2026-10"]},
+    "declaration/period_not_yet": _PERIOD,
+    "declaration/period_before_start": _PERIOD,
+    "declaration/period_invalid": _PERIOD,
+    "declaration/already_sent_use_fix": _PERIOD,
+    "declaration/changed_meanwhile": _PERIOD,
+    "declaration/ask_reason": _PERIOD,
+    "declaration/ask_worked": _PERIOD,
+    "declaration/ask_revenue": {"period": "2026-11", "current": 125050},
+    "declaration/ask_costs": {
+        "period": "2026-11",
+        "entered": [{"name": "Telefoon en internet", "amount_cents": 4599}],
+    },
+    "declaration/ask_cost_amount": {
+        "period": "2026-11",
+        "name": "Huisvesting",
+        "needs_approval": True,
+        "cap_cents": 360000,
+    },
+    "declaration/cost_warning": _FLAGS[0],
+    "declaration/ask_hours": {
+        "week": 49,
+        "first": "2026-11-30",
+        "last": "2026-11-30",
+        "number": 5,
+        "total": 5,
+        "suggested": Decimal(12),
+        "from_checkin": True,
+    },
+    "declaration/week_nudge": {"hours": Decimal("24.5"), "cap": Decimal(20)},
+    "declaration/ask_proof": {"count": 2},
+    "declaration/proof_received": {"count": 2, "duplicate": False},
+    "declaration/proof_too_big": {"max_mb": 10},
+    "declaration/proof_too_many": {"limit": 20},
+    "declaration/ask_note": {"current": "Eén klant betaalt pas in december."},
+    "declaration/review": {
+        "period": "2026-11",
+        "correction": True,
+        "reason": "Factuur vergeten",
+        "worked": True,
+        "revenue_cents": 125050,
+        "costs": [{"names": _NAMES, "amount_cents": 4599}],
+        "costs_cents": 4599,
+        "weeks": [
+            {"week": 45, "first": "2026-11-02", "last": "2026-11-08", "hours": Decimal(12)},
+            {"week": 49, "first": "2026-11-30", "last": "2026-11-30", "hours": Decimal("2.5")},
+        ],
+        "hours": Decimal("14.5"),
+        "average_hours": Decimal("13.2"),
+        "cap": Decimal(20),
+        "year_pace": Decimal("640.3"),
+        "annual_cap": Decimal(1040),
+        "profit_cents": 120451,
+        "norm_cents": 140150,
+        "share_pct": 86,
+        "proof_count": 2,
+        "no_proof": False,
+        "note": "Eén klant betaalt pas in december.",
+        "flags": _FLAGS,
+    },
+    "declaration/receipt": _SENT,
+    "declaration/already_sent": _SENT,
+    "declaration/overview": {
+        "months": [
+            {"period": "2026-11", "status": "open"},
+            {"period": "2026-10", "status": "late"},
+            {
+                "period": "2026-09",
+                "status": "sent",
+                "profit_cents": 46600,
+                "share_pct": 41,
+                "hours": Decimal(52),
+                "reference": "PTO-2026-09-0001",
+            },
+        ],
+        "next_period": "2026-11",
+        "next_due": "2026-12-10",
+        "open_count": 2,
+        "overdue": False,
+    },
+}

@@ -1,0 +1,325 @@
+"""The monthly declaration through the dispatcher: what the participant sees and what is stored."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.app import App, open_app
+from bot.clock import FixedClock
+from bot.config import Settings
+from bot.dispatcher import Outcome
+from bot.domain.models import Household, Role
+from bot.storage import repo
+from handlers.base import FileIn, Inbound, Kind
+from tests.conftest import NOW
+
+JPEG = b"\xff\xd8\xff\xe0" + b"bonnetje van de groothandel" * 10
+CHANNEL = "test"
+ADDRESS = "ayla"
+
+
+class Chat:
+    """One participant's chat with the assistant, with fresh update ids."""
+
+    def __init__(self, app: App, now: datetime = NOW) -> None:
+        self.app = app
+        self.now = now
+        self.ids = itertools.count(1000)
+        self.last: Outcome | None = None
+
+    async def send(self, inbound: Inbound) -> Outcome:
+        self.last = await self.app.dispatcher.handle(inbound, now=self.now)
+        return self.last
+
+    def _id(self) -> str:
+        return str(next(self.ids))
+
+    async def say(self, text: str) -> Outcome:
+        if text.startswith("/"):
+            head, _, args = text.partition(" ")
+            return await self.send(
+                Inbound(CHANNEL, ADDRESS, Kind.COMMAND, self._id(), text, head[1:], args)
+            )
+        return await self.send(Inbound(CHANNEL, ADDRESS, Kind.TEXT, self._id(), text))
+
+    async def tap(self, data: str, update_id: str | None = None) -> Outcome:
+        return await self.send(
+            Inbound(CHANNEL, ADDRESS, Kind.BUTTON, update_id or self._id(), button=data)
+        )
+
+    async def photo(self, data: bytes) -> Outcome:
+        file = FileIn("photo", "image/jpeg", len(data), data)
+        return await self.send(Inbound(CHANNEL, ADDRESS, Kind.FILE, self._id(), file=file))
+
+    def keys(self) -> list[str]:
+        return [r.key for r in self.last.replies] if self.last else []
+
+    def buttons(self) -> list[str]:
+        if self.last is None:
+            return []
+        return [b.data for r in self.last.replies for row in r.buttons for b in row]
+
+    def reply(self, key: str) -> dict[str, object]:
+        found = [r for r in (self.last.replies if self.last else []) if r.key == key]
+        assert found, f"no {key} in {self.keys()}"
+        return dict(found[-1].ctx)
+
+
+async def _people(app: App, start: date = date(2026, 11, 1)) -> int:
+    async with app.services.db.transaction() as tx:
+        km = await repo.insert_person(tx, "Kim Klantmanager", Role.KLANTMANAGER, NOW)
+        pid = await repo.insert_person(tx, "Ayla Voorbeeld", Role.PARTICIPANT, NOW)
+        await repo.insert_participant(tx, pid, km, None, start, Household.ALLEENSTAANDE)
+        await repo.bind_identity(tx, CHANNEL, ADDRESS, pid, NOW)
+    return pid
+
+
+@pytest.fixture
+async def chat(app: App) -> Chat:
+    await _people(app)
+    return Chat(app)
+
+
+def _read(path: Path) -> bytes:
+    return path.read_bytes()
+
+
+async def _rows(app: App, sql: str, params: tuple[object, ...] = ()) -> list[dict[str, object]]:
+    async with app.services.db.read() as tx:
+        return [dict(r) for r in await tx.all(sql, params)]
+
+
+async def _fill_november(chat: Chat) -> None:
+    """Answer every question for November 2026 up to the review (six ISO weeks)."""
+    await chat.say("/opgave")
+    assert chat.keys() == ["declaration/ask_worked"]
+    assert chat.reply("declaration/ask_worked")["period"] == "2026-11"
+    await chat.tap("decl:worked:yes")
+    await chat.say("€ 1.250,50")
+    assert chat.keys() == ["declaration/ask_costs"]
+    await chat.tap("decl:cost:inkoop")
+    await chat.say("45,99")
+    await chat.tap("decl:cost:telefoon")
+    await chat.say("1250,-")  # over the yearly cap: a warning, not a block
+    assert chat.keys()[0] == "declaration/cost_warning"
+    await chat.tap("decl:costs:done")
+    assert chat.reply("declaration/ask_hours")["week"] == 44
+    for typed in ("2", "12,5", "12.5"):
+        await chat.say(typed)
+    await chat.tap("decl:hours:25")  # one busy week: a friendly nudge
+    assert chat.keys()[0] == "declaration/week_nudge"
+    await chat.tap("decl:hours:8")
+    await chat.say("0")
+    assert chat.keys() == ["declaration/ask_proof"]
+    await chat.photo(JPEG)
+    assert chat.reply("declaration/proof_received")["count"] == 1
+    await chat.tap("decl:proof:done")
+    await chat.say("Eén factuur betaalt de klant pas in december.")
+    assert chat.keys() == ["declaration/review"]
+
+
+async def test_a_whole_declaration_is_stored_queued_audited_and_receipted(
+    chat: Chat, app: App, settings: Settings
+) -> None:
+    await _fill_november(chat)
+    review = chat.reply("declaration/review")
+    assert review["revenue_cents"] == 125_050
+    assert review["costs_cents"] == 4_599 + 125_000
+    assert review["hours"] == 60
+    assert {f["code"] for f in review["flags"]} >= {"cost_over_cap"}  # type: ignore[attr-defined]
+
+    # Edit one field from the review: back at the review with the new value.
+    await chat.tap("decl:edit:revenue")
+    assert chat.keys() == ["declaration/ask_revenue"]
+    await chat.say("1 500")
+    assert chat.keys() == ["declaration/review"]
+    assert chat.reply("declaration/review")["revenue_cents"] == 150_000
+    assert chat.reply("declaration/review")["share_pct"] == 15  # € 204,01 of € 1.401,50
+    send = next(b for b in chat.buttons() if b.startswith("decl:send:"))
+
+    await chat.tap(send)
+    receipt = chat.reply("declaration/receipt")
+    assert receipt["reference"] == "PTO-2026-11-0001"
+    assert receipt["at"] == "2026-12-03T10:00:00+00:00"
+
+    [decl] = await _rows(app, "SELECT * FROM declarations")
+    assert (decl["period"], decl["version"], decl["worked"]) == ("2026-11", 1, 1)
+    assert (decl["revenue_cents"], decl["costs_cents"], decl["hours"]) == (150_000, 129_599, 60)
+    data = json.loads(str(decl["data"]))
+    assert data["costs"] == [
+        {"category": "inkoop", "amount_cents": 4_599},
+        {"category": "telefoon", "amount_cents": 125_000},
+    ]
+    assert data["weeks"][1] == {"week": "2026-W45", "hours": 12.5}
+    assert data["note"].startswith("Eén factuur")
+    assert (data["proof_count"], data["no_proof"]) == (1, False)
+    assert "cost_over_cap" in {f["code"] for f in json.loads(str(decl["flags"]))}
+
+    [proof] = await _rows(app, "SELECT * FROM proofs")
+    assert proof["declaration_id"] == decl["id"]
+    assert _read(Path(str(proof["path"]))) == JPEG
+    assert Path(str(proof["path"])).is_relative_to(settings.proof_dir)
+
+    [item] = await _rows(app, "SELECT * FROM queue_items")
+    assert (item["kind"], item["declaration_id"], item["period"]) == (
+        "declaration_submitted",
+        decl["id"],
+        "2026-11",
+    )
+    audit = await _rows(app, "SELECT * FROM audit_log WHERE action = 'declaration.submitted'")
+    assert json.loads(str(audit[0]["details"]))["reference"] == "PTO-2026-11-0001"
+    weeks = await _rows(app, "SELECT week, hours, source FROM weekly_hours ORDER BY week")
+    assert {"week": "2026-W47", "hours": 25.0, "source": "declaration"} in weeks
+    assert await _rows(app, "SELECT * FROM declaration_drafts") == []
+
+
+async def test_a_double_tap_on_send_submits_once(chat: Chat, app: App) -> None:
+    await _fill_november(chat)
+    send = next(b for b in chat.buttons() if b.startswith("decl:send:"))
+    await chat.tap(send)
+    assert chat.keys() == ["declaration/receipt"]
+    await chat.tap(send)
+    assert chat.keys() == ["declaration/already_sent"]
+    assert chat.reply("declaration/already_sent")["reference"] == "PTO-2026-11-0001"
+    assert len(await _rows(app, "SELECT * FROM declarations")) == 1
+    assert len(await _rows(app, "SELECT * FROM queue_items")) == 1
+
+
+async def test_a_redelivered_update_submits_nothing_twice(chat: Chat, app: App) -> None:
+    await _fill_november(chat)
+    send = next(b for b in chat.buttons() if b.startswith("decl:send:"))
+    await chat.tap(send, update_id="same-update")
+    again = await chat.tap(send, update_id="same-update")
+    assert again.duplicate
+    assert len(await _rows(app, "SELECT * FROM declarations")) == 1
+    assert len(await _rows(app, "SELECT * FROM audit_log WHERE action LIKE 'declaration.%'")) == 1
+
+
+async def test_a_nil_declaration_still_goes_through_review_and_confirm(
+    chat: Chat, app: App
+) -> None:
+    await chat.say("/opgave")
+    await chat.say("nee")
+    review = chat.reply("declaration/review")
+    assert (review["worked"], review["revenue_cents"], review["hours"]) == (False, 0, 0)
+    send = next(b for b in chat.buttons() if b.startswith("decl:send:"))
+    await chat.tap(send)
+    assert chat.keys() == ["declaration/receipt"]
+    [decl] = await _rows(app, "SELECT * FROM declarations")
+    assert (decl["worked"], decl["revenue_cents"], decl["costs_cents"], decl["hours"]) == (
+        0,
+        0,
+        0,
+        0,
+    )
+    assert json.loads(str(decl["flags"])) == []
+    assert len(await _rows(app, "SELECT * FROM queue_items")) == 1
+
+
+async def test_a_correction_stores_a_second_version_with_its_reason(chat: Chat, app: App) -> None:
+    await chat.say("/opgave")
+    await chat.tap("decl:worked:no")
+    await chat.tap(next(b for b in chat.buttons() if b.startswith("decl:send:")))
+
+    await chat.say("/opgave")  # nothing open: offers to change what was sent
+    assert chat.keys() == ["declaration/all_sent"]
+    assert "decl:fix:2026-11" in chat.buttons()
+    await chat.tap("decl:fix:2026-11")
+    assert chat.keys() == ["declaration/ask_reason"]
+    await chat.say("Ik was een factuur vergeten")
+    assert chat.keys() == ["declaration/review"]
+    await chat.tap("decl:edit:worked")
+    await chat.tap("decl:worked:yes")
+    await chat.say("300")
+    await chat.tap("decl:costs:none")
+    for _ in range(6):
+        await chat.tap("decl:hours:4")
+    await chat.tap("decl:proof:none")
+    await chat.tap("decl:note:skip")
+    review = chat.reply("declaration/review")
+    assert (review["correction"], review["revenue_cents"]) == (True, 30_000)
+    await chat.tap(next(b for b in chat.buttons() if b.startswith("decl:send:")))
+    assert chat.reply("declaration/receipt")["version"] == 2
+
+    rows = await _rows(app, "SELECT * FROM declarations ORDER BY version")
+    assert [(r["version"], r["revenue_cents"], r["reason"]) for r in rows] == [
+        (1, 0, None),
+        (2, 30_000, "Ik was een factuur vergeten"),
+    ]
+    assert rows[0]["reference"] != rows[1]["reference"]
+    kinds = [r["kind"] for r in await _rows(app, "SELECT kind FROM queue_items ORDER BY id")]
+    assert kinds == ["declaration_submitted", "declaration_corrected"]
+
+
+async def test_restart_in_the_middle_resumes_at_the_same_question(
+    settings: Settings, clock: FixedClock
+) -> None:
+    async with open_app(settings, clock) as first:
+        await _people(first)
+        chat = Chat(first)
+        await chat.say("/opgave")
+        await chat.tap("decl:worked:yes")
+        await chat.say("800")
+        await chat.tap("decl:costs:none")
+        await chat.say("3")
+        assert chat.reply("declaration/ask_hours")["week"] == 45
+    async with open_app(settings, clock) as second:
+        chat = Chat(second, NOW + timedelta(days=2))
+        chat.ids = itertools.count(5000)
+        await chat.say("7,5")  # the answer to the question asked before the restart
+        assert chat.reply("declaration/ask_hours")["week"] == 46
+        await chat.say("/stop")
+        await chat.say("/opgave")
+        assert chat.keys() == ["declaration/resume"]
+        await chat.tap("decl:resume")
+        assert chat.reply("declaration/ask_hours")["week"] == 46
+        await chat.say("/hulp")  # help in the middle keeps the place
+        assert chat.reply("common/help")["in_flow"] == "declaration"
+        await chat.say("6")
+        assert chat.reply("declaration/ask_hours")["week"] == 47
+
+
+async def test_bad_input_gets_a_clear_reask_and_changes_nothing(chat: Chat) -> None:
+    await chat.say("/opgave")
+    await chat.tap("decl:worked:yes")
+    await chat.say("-20")
+    assert chat.keys() == ["declaration/refuse_negative"]
+    await chat.say("veel geld")
+    assert chat.keys() == ["declaration/refuse_not_number"]
+    await chat.say("12,345")
+    assert chat.keys() == ["declaration/refuse_decimals"]
+    await chat.say("99999")
+    assert chat.keys() == ["declaration/refuse_too_high"]
+    await chat.tap("decl:worked:no")  # a button of an earlier question
+    assert chat.keys() == ["declaration/stale_button", "declaration/ask_revenue"]
+    await chat.send(
+        Inbound(CHANNEL, ADDRESS, Kind.FILE, "f1", file=FileIn("document", "text/plain", 9, None))
+    )
+    assert chat.keys() == ["declaration/proof_wrong_type"]
+
+
+async def test_reminder_button_for_a_month_that_is_not_declarable(chat: Chat) -> None:
+    await chat.tap("decl:start:2026-12")
+    assert chat.keys() == ["declaration/period_not_yet"]
+    await chat.tap("decl:start:2026-10")
+    assert chat.keys() == ["declaration/period_before_start"]
+    await chat.tap("decl:start:2026-11")
+    assert chat.keys() == ["declaration/ask_worked"]
+
+
+async def test_overview_shows_status_profit_share_and_next_deadline(chat: Chat) -> None:
+    await chat.say("/overzicht")
+    view = chat.reply("declaration/overview")
+    assert view["months"] == [{"period": "2026-11", "status": "open"}]
+    assert (view["next_period"], view["next_due"]) == ("2026-11", "2026-12-10")
+    await chat.say("/opgave")
+    await chat.tap("decl:worked:no")
+    await chat.tap(next(b for b in chat.buttons() if b.startswith("decl:send:")))
+    await chat.say("/overzicht")
+    [month] = chat.reply("declaration/overview")["months"]  # type: ignore[misc]
+    assert (month["status"], month["profit_cents"], month["share_pct"]) == ("sent", 0, 0)
