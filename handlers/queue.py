@@ -1,9 +1,144 @@
-"""Feature module `queue` (filled in by its issue)."""
+"""The klantmanager's queue in chat: /wachtrij, /deelnemer and the card's buttons."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
+from bot.domain.errors import AccessDenied, DomainError
+from bot.domain.models import Role
+from bot.services import caseload, queue
+from handlers.base import Button, ButtonRows, Ctx, Kind
 from handlers.router import Router
+
+FIX_FLOW = "queue_fix"
+_KEEP_ASKING = ("queue/fix_reason_empty", "queue/fix_reason_long")
+
+
+def _buttons(rows: Sequence[Sequence[dict[str, Any]]]) -> ButtonRows:
+    return tuple(
+        tuple(
+            Button(b["data"], b.get("label_key"), b.get("text"), b.get("ctx") or {}) for b in row
+        )
+        for row in rows
+    )
+
+
+def _parse(data: str | None) -> tuple[str, int]:
+    """'queue:done:12' → ('done', 12); anything forged is simply not allowed."""
+    parts = (data or "").split(":")
+    if len(parts) != 3 or not parts[2].isdigit() or len(parts[2]) > 12:
+        raise AccessDenied()
+    return parts[1], int(parts[2])
+
+
+async def _show_page(ctx: Ctx, page: int) -> None:
+    result = await queue.open_items(ctx.tx, ctx.now, ctx.require_person(), page)
+    rows: list[tuple[Button, ...]] = [
+        (
+            Button(
+                f"queue:open:{item['id']}",
+                "buttons/queue_item",
+                ctx={"name": item["name"], "period": item["period"], "kind": item["kind"]},
+            ),
+        )
+        for item in result.items
+    ]
+    nav = []
+    if result.page > 1:
+        nav.append(Button(f"queue:page:{result.page - 1}", "buttons/queue_prev"))
+    if result.page < result.pages:
+        nav.append(Button(f"queue:page:{result.page + 1}", "buttons/queue_next"))
+    if nav:
+        rows.append(tuple(nav))
+    ctx.reply(
+        "queue/list",
+        buttons=tuple(rows),
+        items=result.items,
+        counts=result.counts,
+        total=result.total,
+        page=result.page,
+        pages=result.pages,
+    )
 
 
 def register(router: Router) -> None:
-    """Register this feature's commands, buttons and flows."""
+    """Register the queue's commands, buttons and the correction-reason flow."""
+
+    @router.command("wachtrij", "queue", roles=[Role.KLANTMANAGER], menu_key="menu/wachtrij")
+    async def wachtrij(ctx: Ctx) -> None:
+        """Show the open items, oldest first, a page at a time."""
+        arg = ctx.inbound.args.strip()
+        await _show_page(ctx, int(arg) if arg.isdigit() and len(arg) < 6 else 1)
+
+    @router.command(
+        "deelnemer",
+        "participant",
+        roles=[Role.KLANTMANAGER, Role.COACH],
+        menu_key="menu/deelnemer",
+    )
+    async def deelnemer(ctx: Ctx) -> None:
+        """Show one participant: amounts for the klantmanager, hours and progress for the coach."""
+        key, context = await caseload.participant_overview(
+            ctx.tx,
+            ctx.services.policy,
+            ctx.require_person(),
+            ctx.now,
+            ctx.inbound.args,
+            ctx.locale,
+        )
+        ctx.reply(key, **context)
+
+    @router.callback("queue", roles=[Role.KLANTMANAGER])
+    async def queue_button(ctx: Ctx) -> None:
+        """Handle a card or list button: done, fix, proof, open, page."""
+        action, number = _parse(ctx.inbound.button)
+        person = ctx.require_person()
+        if action == "page":
+            await _show_page(ctx, number)
+        elif action == "open":
+            card = await queue.open_card(ctx.tx, ctx.now, person, number, ctx.services.policy)
+            ctx.reply("queue/card", buttons=_buttons(queue.card_buttons(number)), **card)
+        elif action == "done":
+            closed = await queue.mark_done(ctx.tx, ctx.now, person, number)
+            ctx.reply("queue/done" if closed else "queue/already_done")
+        elif action == "fix":
+            name = await queue.start_correction(ctx.tx, ctx.now, person, number)
+            ctx.state.go(FIX_FLOW, "reason", item_id=number)
+            ctx.reply("queue/ask_reason", name=name)
+        elif action == "proof":
+            await _send_proof(ctx, number)
+        else:
+            raise AccessDenied()
+
+    @router.flow(FIX_FLOW)
+    async def fix_reason(ctx: Ctx) -> None:
+        """Take the klantmanager's reason and send the correction request to the participant."""
+        if ctx.inbound.kind != Kind.TEXT:
+            ctx.reply("queue/fix_reason_text")
+            return
+        item_id = int(ctx.state.data.get("item_id", 0))
+        try:
+            name, period = await queue.request_correction(
+                ctx.tx, ctx.now, ctx.require_person(), item_id, ctx.inbound.text
+            )
+        except DomainError as exc:
+            if exc.key not in _KEEP_ASKING:
+                ctx.state.clear()
+            raise
+        ctx.state.clear()
+        ctx.reply("queue/fix_sent", name=name, period=period)
+
+
+async def _send_proof(ctx: Ctx, item_id: int) -> None:
+    files = await queue.proof_files(
+        ctx.tx, ctx.now, ctx.require_person(), item_id, ctx.services.settings.proof_dir
+    )
+    if not files:
+        ctx.reply("queue/no_proof")
+        return
+    for number, file in enumerate(files, start=1):
+        if file.exists:
+            ctx.reply("queue/proof_file", document=file.path, number=number, total=len(files))
+        else:
+            ctx.reply("queue/proof_missing", name=file.name)

@@ -1,15 +1,35 @@
-"""The klantmanager's queue: opening items and telling the klantmanager (through the outbox)."""
+"""The klantmanager's queue: items, their cards and states, and what a klantmanager does.
+
+States: nieuw → in_behandeling → afgehandeld; correctie_gevraagd waits on the participant and
+returns to nieuw when the corrected version arrives (`open_item(kind=CORRECTED)`). Every change
+is a compare-and-set on the stored state, so a double tap never does anything twice, and is
+written to `queue_history`. Every function that acts for a person checks access first
+(bot/services/access.py) and refuses with AccessDenied, whether the item is someone else's or
+does not exist.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
+import aiosqlite
+from jinja2 import TemplateNotFound, UndefinedError
+
 from bot.clock import utc_iso
+from bot.domain.errors import DomainError
+from bot.domain.models import LOCALES, Household, Person
+from bot.domain.periods import first_day
+from bot.domain.policy import Policy, load_policy
+from bot.services import access
 from bot.storage import repo
 from bot.storage.db import Tx
+from messages import render
 
 # Item kinds (DOMAIN.md §8; issue 4).
 SUBMITTED = "declaration_submitted"
@@ -31,6 +51,129 @@ KINDS = (
     DELIVERY_FAILED,
 )
 
+# Item states.
+NIEUW = "nieuw"
+IN_BEHANDELING = "in_behandeling"
+AFGEHANDELD = "afgehandeld"
+CORRECTIE_GEVRAAGD = "correctie_gevraagd"
+OPEN_STATES = (NIEUW, IN_BEHANDELING, CORRECTIE_GEVRAAGD)
+REASON_MAX = 1000
+PAGE_SIZE = 5
+
+
+@lru_cache(maxsize=1)
+def _configured_policy() -> Policy:
+    from bot.config import load_settings
+
+    return load_policy(load_settings().policy_path)
+
+
+def flag_line(flag: Mapping[str, Any], locale: str) -> str:
+    """One flag as a short line (Telegram HTML); its plain code when no template fits."""
+    code = str(flag.get("code", "?"))
+    params = {k: v for k, v in flag.items() if k != "code"}
+    try:
+        return render(f"flags/{code}", locale, **params)
+    except (TemplateNotFound, UndefinedError, TypeError, ValueError):
+        return render("queue/flag_plain", locale, code=code)
+
+
+def flag_lines(flags: Sequence[Mapping[str, Any]]) -> dict[str, list[str]]:
+    """Flag lines in every locale, so an outbox row can be rendered in whichever is current."""
+    return {locale: [flag_line(f, locale) for f in flags] for locale in LOCALES}
+
+
+def share_of_norm(profit_cents: int, norm_cents: int | None) -> int | None:
+    """Profit as a whole percentage of the norm (an indication, not a decision)."""
+    if not norm_cents:
+        return None
+    return round(profit_cents * 100 / norm_cents)
+
+
+async def norm_for(tx: Tx, policy: Policy, participant_id: int, period: str) -> int | None:
+    """The benefit norm for the participant's household in that month."""
+    household = await tx.scalar(
+        "SELECT household FROM participants WHERE person_id = ?", (participant_id,)
+    )
+    if household is None:
+        return None
+    return policy.norm_cents(Household(household), first_day(period))
+
+
+async def figures(tx: Tx, policy: Policy, decl: aiosqlite.Row) -> dict[str, Any]:
+    """A declaration row as the figures a klantmanager reads (amounts included)."""
+    data = json.loads(decl["data"] or "{}")
+    profit = int(decl["revenue_cents"]) - int(decl["costs_cents"])
+    norm = await norm_for(tx, policy, int(decl["participant_id"]), decl["period"])
+    proof_files = await tx.scalar(
+        "SELECT COUNT(*) FROM proofs WHERE declaration_id = ?", (decl["id"],)
+    )
+    return {
+        "declaration_id": int(decl["id"]),
+        "period": decl["period"],
+        "reference": decl["reference"],
+        "version": int(decl["version"]),
+        "worked": bool(decl["worked"]),
+        "revenue_cents": int(decl["revenue_cents"]),
+        "costs_cents": int(decl["costs_cents"]),
+        "profit_cents": profit,
+        "norm_cents": norm,
+        "share_pct": share_of_norm(profit, norm),
+        "hours": float(decl["hours"]),
+        "proof_count": int(proof_files or data.get("proof_count") or 0),
+        "no_proof": bool(data.get("no_proof", False)),
+        "reason": decl["reason"],
+        "submitted_at": decl["submitted_at"],
+        "flags": json.loads(decl["flags"] or "[]"),
+    }
+
+
+async def latest_declaration(tx: Tx, participant_id: int, period: str) -> aiosqlite.Row | None:
+    """The latest version of a participant's declaration for a month."""
+    return await tx.one(
+        "SELECT * FROM declarations WHERE participant_id = ? AND period = ? "
+        "ORDER BY version DESC LIMIT 1",
+        (participant_id, period),
+    )
+
+
+async def _history(
+    tx: Tx,
+    now: datetime,
+    item_id: int,
+    actor_id: int | None,
+    from_state: str | None,
+    to_state: str,
+    note: str | None = None,
+) -> int:
+    history_id = await tx.insert(
+        "INSERT INTO queue_history (item_id, at, actor_id, from_state, to_state, note) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        (item_id, utc_iso(now), actor_id, from_state, to_state, note),
+    )
+    return int(history_id or 0)
+
+
+async def _move(
+    tx: Tx,
+    now: datetime,
+    item: aiosqlite.Row,
+    actor_id: int | None,
+    to_state: str,
+    allowed_from: Sequence[str],
+    note: str | None = None,
+) -> int | None:
+    """Compare-and-set the item's state; the history row id, or None when it had moved on."""
+    if item["state"] not in allowed_from:
+        return None
+    changed = await tx.execute(
+        "UPDATE queue_items SET state = ?, updated_at = ? WHERE id = ? AND state = ?",
+        (to_state, utc_iso(now), item["id"], item["state"]),
+    )
+    if not changed:
+        return None
+    return await _history(tx, now, int(item["id"]), actor_id, item["state"], to_state, note)
+
 
 async def open_item(
     tx: Tx,
@@ -42,11 +185,15 @@ async def open_item(
     period: str | None = None,
     dedupe_key: str | None = None,
     details: Mapping[str, Any] | None = None,
+    policy: Policy | None = None,
 ) -> int | None:
     """Open a queue item for the participant's klantmanager and push its card.
 
     Returns the item id, or None when `dedupe_key` was opened before or the participant has no
     klantmanager. Runs inside the caller's transaction, so the item and its push land together.
+    With kind CORRECTED, items of the same participant and period waiting in correctie_gevraagd
+    return to nieuw. The card goes to the klantmanager, or to the colleagues standing in while a
+    delegation runs. `policy` gives the norm for the share of norm; the configured one otherwise.
     """
     if kind not in KINDS:
         raise ValueError(f"unknown queue item kind {kind!r}")
@@ -55,10 +202,19 @@ async def open_item(
     )
     if km_id is None:
         return None
+    extra = dict(details or {})
+    waiting: list[aiosqlite.Row] = []
+    if kind == CORRECTED and period is not None:
+        waiting = await tx.all(
+            "SELECT * FROM queue_items WHERE participant_id = ? AND period = ? AND state = ?",
+            (participant_id, period, CORRECTIE_GEVRAAGD),
+        )
+        if waiting:
+            extra["answers"] = [int(w["id"]) for w in waiting]
     item_id = await tx.insert(
         "INSERT OR IGNORE INTO queue_items (klantmanager_id, participant_id, kind, "
-        "declaration_id, "
-        "period, dedupe_key, details, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "declaration_id, period, dedupe_key, details, created_at, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             km_id,
             participant_id,
@@ -66,28 +222,35 @@ async def open_item(
             declaration_id,
             period,
             dedupe_key,
-            json.dumps(dict(details or {}), default=str),
+            json.dumps(extra, default=str),
             utc_iso(now),
             utc_iso(now),
         ),
     )
     if item_id is None:
         return None
-    await repo.enqueue(
-        tx,
-        int(km_id),
-        "queue/card",
-        now,
-        context=await card_context(tx, item_id),
-        buttons=card_buttons(item_id),
-        dedupe_key=f"queue-card:{item_id}",
-    )
+    await _history(tx, now, item_id, None, None, NIEUW)
+    for item in waiting:
+        await _move(tx, now, item, None, NIEUW, (CORRECTIE_GEVRAAGD,), f"corrected:{item_id}")
+    recipients = await access.active_delegates(tx, int(km_id), now) or [int(km_id)]
+    context = await card_context(tx, item_id, policy or _configured_policy())
+    for recipient in recipients:
+        owner = None if recipient == km_id else await repo.person_by_id(tx, int(km_id))
+        await repo.enqueue(
+            tx,
+            recipient,
+            "queue/card",
+            now,
+            context=context | {"fresh": True, "owner": owner.name if owner else None},
+            buttons=card_buttons(item_id),
+            dedupe_key=f"queue-card:{item_id}:{recipient}",
+        )
     await repo.audit(tx, now, None, "queue.opened", participant_id, item=item_id, kind=kind)
     return item_id
 
 
-async def card_context(tx: Tx, item_id: int) -> dict[str, Any]:
-    """What the klantmanager's card shows."""
+async def card_context(tx: Tx, item_id: int, policy: Policy) -> dict[str, Any]:
+    """What the klantmanager's card shows: participant, period, figures, flags, proof files."""
     row = await tx.one(
         "SELECT q.*, p.name FROM queue_items q JOIN people p ON p.id = q.participant_id "
         "WHERE q.id = ?",
@@ -95,7 +258,25 @@ async def card_context(tx: Tx, item_id: int) -> dict[str, Any]:
     )
     if row is None:
         raise LookupError(item_id)
-    return {"item_id": item_id, "kind": row["kind"], "name": row["name"], "period": row["period"]}
+    decl = None
+    if row["declaration_id"] is not None:
+        decl = await tx.one("SELECT * FROM declarations WHERE id = ?", (row["declaration_id"],))
+    elif row["period"] is not None:
+        decl = await latest_declaration(tx, int(row["participant_id"]), row["period"])
+    shown = await figures(tx, policy, decl) if decl is not None else None
+    details = json.loads(row["details"] or "{}")
+    return {
+        "item_id": item_id,
+        "kind": row["kind"],
+        "state": row["state"],
+        "name": row["name"],
+        "period": row["period"],
+        "decl": {k: v for k, v in shown.items() if k != "flags"} if shown else None,
+        "flag_lines": flag_lines(shown["flags"] if shown else []),
+        "answers_request": bool(details.get("answers")),
+        "fresh": False,
+        "owner": None,
+    }
 
 
 def card_buttons(item_id: int) -> list[list[dict[str, Any]]]:
@@ -107,3 +288,155 @@ def card_buttons(item_id: int) -> list[list[dict[str, Any]]]:
             {"data": f"queue:proof:{item_id}", "label_key": "buttons/queue_proof"},
         ]
     ]
+
+
+async def open_card(
+    tx: Tx, now: datetime, viewer: Person, item_id: int, policy: Policy
+) -> dict[str, Any]:
+    """Show an item's card to the klantmanager; a new item is now in behandeling."""
+    item = await access.require_item(tx, viewer, item_id, now)
+    await _move(tx, now, item, viewer.id, IN_BEHANDELING, (NIEUW,))
+    return await card_context(tx, item_id, policy)
+
+
+async def mark_done(tx: Tx, now: datetime, viewer: Person, item_id: int) -> bool:
+    """Close an item; False when it was closed already. Closes the requests it answered too."""
+    item = await access.require_item(tx, viewer, item_id, now)
+    if await _move(tx, now, item, viewer.id, AFGEHANDELD, OPEN_STATES) is None:
+        return False
+    for answered in json.loads(item["details"] or "{}").get("answers", []):
+        earlier = await tx.one("SELECT * FROM queue_items WHERE id = ?", (int(answered),))
+        if earlier is not None:
+            await _move(
+                tx,
+                now,
+                earlier,
+                viewer.id,
+                AFGEHANDELD,
+                (NIEUW, IN_BEHANDELING),
+                f"with:{item_id}",
+            )
+    await repo.audit(tx, now, viewer.id, "queue.done", int(item["participant_id"]), item=item_id)
+    return True
+
+
+async def start_correction(tx: Tx, now: datetime, viewer: Person, item_id: int) -> str:
+    """Check a correction can be asked for this item; returns the participant's name."""
+    item = await access.require_item(tx, viewer, item_id, now)
+    if item["period"] is None:
+        raise DomainError("queue/fix_no_period")
+    if item["state"] not in (NIEUW, IN_BEHANDELING):
+        raise DomainError("queue/fix_not_now", state=item["state"])
+    await _move(tx, now, item, viewer.id, IN_BEHANDELING, (NIEUW,))
+    name = await tx.scalar("SELECT name FROM people WHERE id = ?", (item["participant_id"],))
+    return str(name)
+
+
+async def request_correction(
+    tx: Tx, now: datetime, viewer: Person, item_id: int, reason: str
+) -> tuple[str, str]:
+    """Ask the participant to correct the month; returns (participant name, period).
+
+    The participant gets the reason with a button that opens the correction ("decl:fix:<period>");
+    the item waits in correctie_gevraagd until the corrected version arrives.
+    """
+    reason = " ".join(reason.split())
+    if not reason:
+        raise DomainError("queue/fix_reason_empty")
+    if len(reason) > REASON_MAX:
+        raise DomainError("queue/fix_reason_long", limit=REASON_MAX)
+    item = await access.require_item(tx, viewer, item_id, now)
+    if item["period"] is None:
+        raise DomainError("queue/fix_no_period")
+    history_id = await _move(
+        tx, now, item, viewer.id, CORRECTIE_GEVRAAGD, (NIEUW, IN_BEHANDELING), reason
+    )
+    if history_id is None:
+        raise DomainError("queue/fix_not_now", state=item["state"])
+    participant_id, period = int(item["participant_id"]), str(item["period"])
+    await repo.enqueue(
+        tx,
+        participant_id,
+        "queue/correction_requested",
+        now,
+        context={"period": period, "reason": reason, "klantmanager": viewer.name},
+        buttons=[[{"data": f"decl:fix:{period}", "label_key": "buttons/queue_correct"}]],
+        dedupe_key=f"queue-fix:{item_id}:{history_id}",
+    )
+    await repo.audit(
+        tx, now, viewer.id, "queue.correction_requested", participant_id, item=item_id
+    )
+    name = await tx.scalar("SELECT name FROM people WHERE id = ?", (participant_id,))
+    return str(name), period
+
+
+@dataclass(frozen=True)
+class ProofFile:
+    """A stored proof file of an item's declaration."""
+
+    path: str
+    name: str
+    exists: bool
+
+
+async def proof_files(
+    tx: Tx, now: datetime, viewer: Person, item_id: int, proof_dir: Path
+) -> list[ProofFile]:
+    """The proof files of an item's declaration; looking at them puts a new item in behandeling."""
+    item = await access.require_item(tx, viewer, item_id, now)
+    decl_id = item["declaration_id"]
+    if decl_id is None and item["period"] is not None:
+        latest = await latest_declaration(tx, int(item["participant_id"]), item["period"])
+        decl_id = latest["id"] if latest else None
+    rows = (
+        await tx.all(
+            "SELECT path, original_name FROM proofs WHERE declaration_id = ? ORDER BY id",
+            (decl_id,),
+        )
+        if decl_id is not None
+        else []
+    )
+    await _move(tx, now, item, viewer.id, IN_BEHANDELING, (NIEUW,))
+    files = []
+    for row in rows:
+        path = Path(row["path"])
+        if not path.is_absolute():
+            path = proof_dir / path
+        files.append(ProofFile(str(path), row["original_name"] or path.name, path.is_file()))
+    return files
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    """One page of open items, oldest first, with counts per kind over all open items."""
+
+    items: list[dict[str, Any]]
+    counts: dict[str, int]
+    total: int
+    page: int
+    pages: int
+
+
+async def open_items(tx: Tx, now: datetime, viewer: Person, page: int = 1) -> QueuePage:
+    """The open items of the caseloads `viewer` works on now."""
+    owners = await access.caseload_owners(tx, viewer.id, now)
+    marks = ", ".join("?" for _ in owners)
+    where = f"q.klantmanager_id IN ({marks}) AND q.state IN (?, ?, ?)"
+    params = [*owners, *OPEN_STATES]
+    kinds = await tx.all(
+        f"SELECT q.kind, COUNT(*) AS n FROM queue_items q WHERE {where} "  # noqa: S608
+        "GROUP BY q.kind ORDER BY q.kind",
+        params,
+    )
+    counts = {r["kind"]: int(r["n"]) for r in kinds}
+    total = sum(counts.values())
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(1, page), pages)
+    rows = await tx.all(
+        "SELECT q.id, q.kind, q.state, q.period, q.created_at, p.name FROM queue_items q "  # noqa: S608
+        f"JOIN people p ON p.id = q.participant_id WHERE {where} "
+        "ORDER BY q.created_at, q.id LIMIT ? OFFSET ?",
+        [*params, PAGE_SIZE, (page - 1) * PAGE_SIZE],
+    )
+    items = [dict(zip(r.keys(), tuple(r), strict=True)) for r in rows]
+    return QueuePage(items, counts, total, page, pages)
