@@ -25,6 +25,7 @@ class OfflineRequest(BaseRequest):
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.files: dict[str, bytes] = {}  # file_id → content, served by getFile + download
         self._ids = count(1000)
 
     @property
@@ -43,6 +44,12 @@ class OfflineRequest(BaseRequest):
 
     async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
                          *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        if "/file/bot" in url:
+            file_id = url.rsplit("/", 1)[-1]
+            self.calls.append(("download", {"file_id": file_id}))
+            if file_id not in self.files:
+                return 404, b""
+            return 200, self.files[file_id]
         name = url.rsplit("/", 1)[-1]
         params: dict[str, Any] = {}
         if request_data is not None:
@@ -71,4 +78,22 @@ class OfflineRequest(BaseRequest):
             return message
         if name == "getUpdates":
             return []
+        if name == "getFile":
+            file_id = str(params["file_id"])
+            if file_id not in self.files:
+                raise UnexpectedCall(f"getFile for unknown file {file_id}")
+            return {"file_id": file_id, "file_unique_id": f"u-{file_id}",
+                    "file_size": len(self.files[file_id]), "file_path": file_id}
         raise UnexpectedCall(f"unexpected Bot API call {name}({params})")
+
+
+def telegram_channel(app: Any, request: OfflineRequest) -> Any:
+    """The Telegram channel of `app` with a token, talking to `request` instead of the network."""
+    from dataclasses import replace
+
+    from bot.app import App
+    from bot.channels.telegram import TelegramChannel
+
+    services = replace(app.services,
+                       settings=replace(app.services.settings, telegram_bot_token="123:TEST"))
+    return TelegramChannel(App(services, app.router, app.dispatcher), request=request)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from itertools import count
 from typing import Any
 
 import pytest
@@ -18,52 +17,15 @@ from bot.domain.models import Role
 from bot.storage import repo
 from handlers.base import Kind
 from tests import factories as f
-from tests.channels.offline import OfflineRequest
-
-_ids = count(1)
-
-
-def message_update(chat_id: int, text: str | None = None, chat_type: str = "private",
-                   **extra: Any) -> dict[str, Any]:
-    """The JSON of an update carrying a message, as Telegram sends it."""
-    message: dict[str, Any] = {
-        "message_id": next(_ids), "date": 1_700_000_000,
-        "chat": {"id": chat_id, "type": chat_type},
-        "from": {"id": abs(chat_id), "is_bot": False, "first_name": "Test"},
-    }
-    if text is not None:
-        message["text"] = text
-        if text.startswith("/"):
-            message["entities"] = [{"type": "bot_command", "offset": 0,
-                                    "length": len(text.split()[0])}]
-    message.update(extra)
-    return {"update_id": next(_ids), "message": message}
-
-
-def button_update(chat_id: int, data: str) -> dict[str, Any]:
-    """The JSON of an update carrying a pressed inline button."""
-    return {"update_id": next(_ids), "callback_query": {
-        "id": str(next(_ids)), "chat_instance": "ci", "data": data,
-        "from": {"id": chat_id, "is_bot": False, "first_name": "Test"},
-        "message": {"message_id": next(_ids), "date": 1_700_000_000,
-                    "chat": {"id": chat_id, "type": "private"}, "text": "keuze",
-                    "reply_markup": {"inline_keyboard": [[{"text": "x", "callback_data": data}]]}},
-    }}
+from tests.channels.offline import OfflineRequest, telegram_channel
+from tests.channels.updates import button_update, message_update
 
 
 @pytest.fixture
 async def telegram(app: App) -> AsyncIterator[tuple[TelegramChannel, OfflineRequest]]:
     """The Telegram channel of `app`, initialised on an offline transport."""
     request = OfflineRequest()
-    channel = TelegramChannel(
-        app.__class__(app.services.__class__(
-            app.services.settings.__class__(telegram_bot_token="123:TEST",
-                                            database_url=app.services.settings.database_url,
-                                            proof_dir=app.services.settings.proof_dir),
-            app.services.policy, app.services.db, app.services.clock),
-            app.router, app.dispatcher),
-        request=request,
-    )
+    channel = telegram_channel(app, request)
     async with channel.application:
         yield channel, request
 
