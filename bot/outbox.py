@@ -1,23 +1,100 @@
-"""The outbox sender: delivers what the bot says on its own, at most once per row."""
+"""The outbox sender: delivers what the bot says on its own, within Telegram's limits, once.
+
+- Rate: at most `per_second` messages overall (30) and one per `per_chat_interval` (1 s) per chat.
+- Exactly once: a row is claimed with a conditional UPDATE (a lease) before it is sent and marked
+  sent by its claimant only, so two senders (two processes, or `ptobot jobs run outbox` next to
+  the bot) never send the same row. A crash between sending and marking can only repeat a row
+  after its lease ran out; nothing is lost.
+- Order per chat: a chat's rows go out oldest first, one at a time; a row that failed (a 429, a
+  network error, a 5xx) holds back the later rows of that person until it is delivered or parked.
+- Failures: `RetryLater` (429) waits `retry_after` and stops this round; other delivery errors
+  are retried with exponential backoff; after `max_attempts` failures the row is parked and the
+  participant's klantmanager gets a queue item. `Blocked` (the person blocked the bot) marks the
+  identity blocked and opens one "deelnemer onbereikbaar" item per blocking.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import logging
+import time
+import uuid
+from collections import OrderedDict, deque
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 import aiosqlite
 
-from bot.channels.base import Blocked, DeliveryError, Outgoing, RetryLater, Transport, render_reply
-from bot.clock import utc_iso
+from bot.channels.base import Blocked, Outgoing, RetryLater, Transport, render_reply
+from bot.clock import parse_utc, utc_iso
+from bot.services import queue
 from bot.storage import repo
 from bot.storage.db import Database
 from handlers.base import Button, Reply
 
 log = logging.getLogger(__name__)
+LEASE = timedelta(minutes=2)
+DELIVERED, RETRY_LATER, FAILED, BLOCKED, SKIPPED = (
+    "delivered",
+    "later",
+    "failed",
+    "blocked",
+    "skip",
+)
+
+
+def default_backoff(attempt: int) -> float:
+    """Seconds to wait after the `attempt`-th failure: 2, 4, 8 … at most 10 minutes."""
+    return float(min(600, 2**attempt))
+
+
+class RateLimiter:
+    """At most `per_second` sends in any second and one per `per_chat_interval` per chat."""
+
+    def __init__(
+        self,
+        per_second: int = 30,
+        per_chat_interval: float = 1.0,
+        monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+    ) -> None:
+        self.per_second = per_second
+        self.per_chat_interval = per_chat_interval
+        self.monotonic = monotonic
+        self.sleep = sleep
+        self._sent: deque[float] = deque()
+        self._chat_last: OrderedDict[str, float] = OrderedDict()
+        self._lock = asyncio.Lock()
+
+    def _wait_needed(self, chat: str, now: float) -> float:
+        while self._sent and now - self._sent[0] >= 1.0:
+            self._sent.popleft()
+        wait = 0.0
+        if len(self._sent) >= self.per_second:
+            wait = self._sent[0] + 1.0 - now
+        last = self._chat_last.get(chat)
+        if last is not None:
+            wait = max(wait, last + self.per_chat_interval - now)
+        return wait
+
+    async def acquire(self, chat: str) -> None:
+        """Wait until one more message to `chat` stays within both limits, then count it."""
+        async with self._lock:
+            while (wait := self._wait_needed(chat, self.monotonic())) > 0:
+                await self.sleep(wait)
+            now = self.monotonic()
+            self._sent.append(now)
+            self._chat_last[chat] = now
+            self._chat_last.move_to_end(chat)
+            while self._chat_last:  # forget chats that are past their interval
+                oldest, at = next(iter(self._chat_last.items()))
+                if now - at < self.per_chat_interval:
+                    break
+                del self._chat_last[oldest]
 
 
 @dataclass(frozen=True)
@@ -31,6 +108,7 @@ class Pending:
     identity_id: int
     reply: Reply
     attempts: int
+    message_key: str = ""
 
 
 def reply_from_row(row: aiosqlite.Row) -> Reply:
@@ -46,118 +124,225 @@ def reply_from_row(row: aiosqlite.Row) -> Reply:
     return Reply(row["message_key"], context, buttons, row["attachment"])
 
 
+def _pending_row(r: aiosqlite.Row) -> Pending:
+    return Pending(
+        r["id"],
+        r["person_id"],
+        r["locale"],
+        r["address"],
+        r["identity_id"],
+        reply_from_row(r),
+        r["attempts"],
+        r["message_key"],
+    )
+
+
 async def pending(db: Database, channel: str, now: datetime, limit: int = 100) -> list[Pending]:
-    """Rows due now for people reachable on `channel`, oldest first."""
+    """Rows that may go out now, oldest first, respecting per-chat order (see `due_by_chat`)."""
+    return [item for chat in (await due_by_chat(db, channel, now, limit)) for item in chat]
+
+
+async def due_by_chat(
+    db: Database, channel: str, now: datetime, limit: int = 500
+) -> list[list[Pending]]:
+    """Per chat, the rows that may go out now, in order.
+
+    A chat stops at a row that is held (it failed before and waits for its retry) or that is
+    claimed by another sender; a row merely scheduled for later (`not_before`) does not block.
+    """
     async with db.read() as tx:
         rows = await tx.all(
             "SELECT o.*, p.locale, ci.address, ci.id AS identity_id FROM outbox o "
             "JOIN people p ON p.id = o.person_id "
             "JOIN channel_identities ci ON ci.person_id = o.person_id AND ci.channel = ? "
-            "WHERE o.sent_at IS NULL AND o.parked_at IS NULL AND o.not_before <= ? "
-            "AND ci.blocked = 0 ORDER BY o.id LIMIT ?",
-            (channel, utc_iso(now), limit),
+            "WHERE o.sent_at IS NULL AND o.parked_at IS NULL AND ci.blocked = 0 "
+            "ORDER BY o.id LIMIT ?",
+            (channel, limit),
         )
-    return [
-        Pending(
-            r["id"],
-            r["person_id"],
-            r["locale"],
-            r["address"],
-            r["identity_id"],
-            reply_from_row(r),
-            r["attempts"],
-        )
-        for r in rows
-    ]
+    chats: OrderedDict[int, list[Pending]] = OrderedDict()
+    stopped: set[int] = set()
+    for r in rows:
+        person = r["person_id"]
+        if person in stopped:
+            continue
+        claimed = r["claimed_until"] is not None and parse_utc(r["claimed_until"]) > now
+        not_yet = parse_utc(r["not_before"]) > now
+        if claimed or (not_yet and r["held"]):
+            stopped.add(person)
+            continue
+        if not_yet:
+            continue
+        chats.setdefault(person, []).append(_pending_row(r))
+    return list(chats.values())
 
 
-async def mark_sent(db: Database, outbox_id: int, now: datetime) -> bool:
-    """Mark a row sent; False when another sender got there first."""
-    async with db.transaction() as tx:
-        return (
-            await tx.execute(
-                "UPDATE outbox SET sent_at = ? WHERE id = ? AND sent_at IS NULL",
-                (utc_iso(now), outbox_id),
+class Sender:
+    """Drains the outbox for one transport; keep one per process so the rate limits hold."""
+
+    def __init__(
+        self,
+        db: Database,
+        transport: Transport,
+        max_attempts: int,
+        limiter: RateLimiter | None = None,
+        backoff: Callable[[int], float] = default_backoff,
+    ) -> None:
+        self.db = db
+        self.transport = transport
+        self.max_attempts = max_attempts
+        self.limiter = limiter or RateLimiter()
+        self.backoff = backoff
+        self.owner = uuid.uuid4().hex
+
+    async def drain_once(self, now: datetime, limit: int = 500) -> int:
+        """Send what is due now, chats in parallel, each chat in order; returns how many."""
+        queues = [
+            deque(chat) for chat in await due_by_chat(self.db, self.transport.name, now, limit)
+        ]
+        delivered = 0
+        while queues:
+            heads = [q.popleft() for q in queues]
+            outcomes = await asyncio.gather(*(self.send_one(item, now) for item in heads))
+            delivered += sum(o == DELIVERED for o in outcomes)
+            if RETRY_LATER in outcomes:
+                break  # the platform asked us to slow down: leave the rest for the next round
+            queues = [q for q, o in zip(queues, outcomes, strict=True) if q and o == DELIVERED]
+        return delivered
+
+    async def _claim(self, item: Pending, now: datetime) -> bool:
+        async with self.db.transaction() as tx:
+            changed = await tx.execute(
+                "UPDATE outbox SET claimed_by = ?, claimed_until = ? WHERE id = ? "
+                "AND sent_at IS NULL AND parked_at IS NULL "
+                "AND (claimed_until IS NULL OR claimed_until <= ?)",
+                (self.owner, utc_iso(now + LEASE), item.id, utc_iso(now)),
             )
-            > 0
-        )
+        return changed > 0
+
+    async def send_one(self, item: Pending, now: datetime) -> str:
+        """Claim, send and record one row; returns what happened."""
+        if not await self._claim(item, now):
+            return SKIPPED
+        try:
+            message: Outgoing = render_reply(item.reply, item.locale)
+            await self.limiter.acquire(item.address)
+            await self.transport.deliver(item.address, message)
+        except RetryLater as exc:
+            await self._release(item, now, str(exc), retry_at=now + _seconds(exc.retry_after))
+            log.info("outbox row %s: rate limited, retry in %ss", item.id, exc.retry_after)
+            return RETRY_LATER
+        except Blocked:
+            await self._blocked(item, now)
+            return BLOCKED
+        except Exception as exc:  # DeliveryError, or a row that cannot even be rendered
+            await self._failed(item, now, f"{type(exc).__name__}: {exc}")
+            return FAILED
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                "UPDATE outbox SET sent_at = ?, claimed_by = NULL, claimed_until = NULL, "
+                "held = 0 WHERE id = ? AND claimed_by = ?",
+                (utc_iso(now), item.id, self.owner),
+            )
+        return DELIVERED
+
+    async def _release(self, item: Pending, now: datetime, error: str, retry_at: datetime) -> None:
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                "UPDATE outbox SET held = 1, not_before = ?, last_error = ?, claimed_by = NULL, "
+                "claimed_until = NULL WHERE id = ? AND claimed_by = ?",
+                (utc_iso(retry_at), error[:500], item.id, self.owner),
+            )
+
+    async def _blocked(self, item: Pending, now: datetime) -> None:
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                "UPDATE outbox SET claimed_by = NULL, claimed_until = NULL, last_error = ? "
+                "WHERE id = ? AND claimed_by = ?",
+                ("blocked", item.id, self.owner),
+            )
+            if await repo.set_blocked(tx, item.identity_id, True, now):
+                await repo.audit(tx, now, None, "chat.blocked", item.person_id)
+                await queue.open_item(
+                    tx,
+                    now,
+                    item.person_id,
+                    queue.UNREACHABLE,
+                    dedupe_key=f"unreachable:{item.identity_id}:{utc_iso(now)}",
+                    details={"channel": self.transport.name},
+                )
+        log.warning("person %s blocked the bot on %s", item.person_id, self.transport.name)
+
+    async def _failed(self, item: Pending, now: datetime, error: str) -> None:
+        attempts = item.attempts + 1
+        parked = attempts >= self.max_attempts
+        retry_at = now + _seconds(self.backoff(attempts))
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                "UPDATE outbox SET attempts = ?, held = ?, last_error = ?, not_before = ?, "
+                "parked_at = ?, claimed_by = NULL, claimed_until = NULL "
+                "WHERE id = ? AND claimed_by = ?",
+                (
+                    attempts,
+                    0 if parked else 1,
+                    error[:500],
+                    utc_iso(retry_at),
+                    utc_iso(now) if parked else None,
+                    item.id,
+                    self.owner,
+                ),
+            )
+            if parked:
+                await queue.open_item(
+                    tx,
+                    now,
+                    item.person_id,
+                    queue.DELIVERY_FAILED,
+                    dedupe_key=f"delivery-failed:{item.id}",
+                    details={"message_key": item.message_key, "attempts": attempts},
+                )
+        log.warning("outbox row %s not delivered (attempt %s): %s", item.id, attempts, error)
+        if parked:
+            log.error("outbox row %s parked after %s attempts", item.id, attempts)
 
 
-async def send_one(
-    db: Database, transport: Transport, item: Pending, now: datetime, max_attempts: int
-) -> bool:
-    """Try one row; True when delivered. Failures are written back to the row."""
-    message: Outgoing = render_reply(item.reply, item.locale)
-    try:
-        await transport.deliver(item.address, message)
-    except RetryLater as exc:
-        await _failed(
-            db,
-            item,
-            now,
-            str(exc),
-            max_attempts,
-            retry_at=now + timedelta(seconds=exc.retry_after),
-        )
-        return False
-    except Blocked:
-        async with db.transaction() as tx:
-            await repo.set_blocked(tx, item.identity_id, True, now)
-            await repo.audit(tx, now, None, "chat.blocked", item.person_id)
-        return False
-    except DeliveryError as exc:
-        await _failed(
-            db,
-            item,
-            now,
-            str(exc),
-            max_attempts,
-            retry_at=now + timedelta(seconds=min(600, 2 ** (item.attempts + 1))),
-        )
-        return False
-    await mark_sent(db, item.id, now)
-    return True
-
-
-async def _failed(
-    db: Database, item: Pending, now: datetime, error: str, max_attempts: int, retry_at: datetime
-) -> None:
-    async with db.transaction() as tx:
-        parked = item.attempts + 1 >= max_attempts
-        await tx.execute(
-            "UPDATE outbox SET attempts = attempts + 1, last_error = ?, not_before = ?, "
-            "parked_at = ? WHERE id = ? AND sent_at IS NULL",
-            (error[:500], utc_iso(retry_at), utc_iso(now) if parked else None, item.id),
-        )
-    log.warning("outbox row %s not delivered (attempt %s): %s", item.id, item.attempts + 1, error)
+def _seconds(value: float) -> timedelta:
+    return timedelta(seconds=max(0.0, float(value)))
 
 
 async def drain_once(
-    db: Database, transport: Transport, now: datetime, max_attempts: int, limit: int = 100
+    db: Database,
+    transport: Transport,
+    now: datetime,
+    max_attempts: int,
+    limit: int = 500,
+    *,
+    limiter: RateLimiter | None = None,
+    backoff: Callable[[int], float] = default_backoff,
 ) -> int:
     """Send what is due now; returns how many were delivered."""
-    delivered = 0
-    for item in await pending(db, transport.name, now, limit):
-        if await send_one(db, transport, item, now, max_attempts):
-            delivered += 1
-    return delivered
+    return await Sender(db, transport, max_attempts, limiter, backoff).drain_once(now, limit)
 
 
 async def run_forever(
     db: Database,
     transport: Transport,
-    clock_now: Any,
+    clock_now: Callable[[], datetime],
     max_attempts: int,
-    stop: Any,
+    stop: asyncio.Event,
     interval: float = 1.0,
+    *,
+    limiter: RateLimiter | None = None,
+    backoff: Callable[[int], float] = default_backoff,
 ) -> None:
-    """Drain the outbox until `stop` (an asyncio.Event) is set."""
-    import asyncio
-
+    """Drain the outbox until `stop` is set; one Sender, so the rate limits span rounds."""
+    sender = Sender(db, transport, max_attempts, limiter, backoff)
     while not stop.is_set():
         try:
-            await drain_once(db, transport, clock_now(), max_attempts)
+            sent = await sender.drain_once(clock_now())
         except Exception:
             log.exception("outbox sweep failed; trying again")
+            sent = 0
+        if sent:
+            continue  # there may be more right away
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=interval)

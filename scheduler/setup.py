@@ -1,13 +1,145 @@
-"""APScheduler wiring (filled in by the reminders issue)."""
+"""APScheduler wiring: it only says *when* to sweep; the sweeps decide what is due.
+
+Scheduler: APScheduler 3.x `AsyncIOScheduler` in the bot's event loop, timezone Europe/Amsterdam,
+in-memory job store, explicit job ids with `replace_existing=True`, cron triggers.
+
+Misfires and coalescing, and why:
+- `coalesce=True`: when several runs of a job were missed (the loop was blocked, the machine
+  slept), run it once. Each sweep already looks at everything that is due at `now`, so a second
+  back-to-back run could only find nothing.
+- `misfire_grace_time=None`: a late run is always allowed. Lateness is judged by the sweeps
+  themselves (each reminder knows until when it is useful and is dropped and logged after that),
+  so refusing a late tick could only lose reminders that are still useful.
+- `max_instances=1`: no job overlaps itself. Overlap would be harmless (the exactly-once keys
+  live in the database), just pointless.
+- The job store is in memory, so APScheduler knows nothing about runs missed while the bot was
+  down: `start_scheduler` adds a one-off catch-up sweep at start that runs every participant
+  sweep once at the current moment.
+
+Reminder sweeps tick hourly at the minute of their policy time: an item that had to wait (quiet
+hours, the daily maximum) goes out at the next tick where the rules allow it.
+"""
 
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from bot.app import App
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+
+from bot.app import App, Services
+from bot.clock import AMSTERDAM
+from bot.domain.policy import Policy
+from scheduler.jobs import JOBS, run_job
+
+log = logging.getLogger(__name__)
+JOB_DEFAULTS = {"coalesce": True, "misfire_grace_time": None, "max_instances": 1}
+CATCH_UP = (
+    "overdue_escalation",
+    "declaration_reminders",
+    "trajectory_milestones",
+    "hours_checkin",
+    "coach_pushes",
+)
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass(frozen=True)
+class Spec:
+    """A job name and when it ticks (None: runs continuously outside the scheduler)."""
+
+    name: str
+    trigger: CronTrigger | None
+    when: str
+
+
+def specs(policy: Policy) -> list[Spec]:
+    """Every job with its trigger, from the policy's times."""
+    tz = AMSTERDAM
+    remind = policy.reminder_time
+    checkin, digest = policy.hours_checkin, policy.digest
+    return [
+        Spec(
+            "declaration_reminders",
+            CronTrigger(minute=remind.minute, timezone=tz),
+            f"hourly at :{remind.minute:02d}",
+        ),
+        Spec(
+            "overdue_escalation",
+            CronTrigger(hour=remind.hour, minute=remind.minute, timezone=tz),
+            f"daily at {remind:%H:%M}",
+        ),
+        Spec(
+            "hours_checkin",
+            CronTrigger(minute=checkin.at.minute, timezone=tz),
+            f"hourly at :{checkin.at.minute:02d} (asks {WEEKDAYS[checkin.weekday]} "
+            f"{checkin.at:%H:%M})",
+        ),
+        Spec(
+            "weekly_digest",
+            CronTrigger(
+                day_of_week=WEEKDAYS[digest.weekday],
+                hour=digest.at.hour,
+                minute=digest.at.minute,
+                timezone=tz,
+            ),
+            f"{WEEKDAYS[digest.weekday]} {digest.at:%H:%M}",
+        ),
+        Spec(
+            "trajectory_milestones",
+            CronTrigger(minute=remind.minute, timezone=tz),
+            f"hourly at :{remind.minute:02d}",
+        ),
+        Spec("coach_pushes", CronTrigger(minute="*", timezone=tz), "every minute"),
+        Spec("outbox", None, "continuously (the sender task of `ptobot run`)"),
+        Spec("purge", CronTrigger(hour=3, minute=30, timezone=tz), "daily at 03:30"),
+    ]
+
+
+def next_runs(policy: Policy, now: datetime) -> list[tuple[Spec, datetime | None]]:
+    """Each job and its next run after `now` (None for the continuous sender)."""
+    result = []
+    for spec in specs(policy):
+        nxt = spec.trigger.get_next_fire_time(None, now) if spec.trigger else None
+        result.append((spec, nxt))
+    return result
+
+
+async def tick(services: Services, name: str) -> None:
+    """Run one job at the clock's current moment; log, never raise into the scheduler."""
+    try:
+        result = await run_job(services, name, services.clock.now())
+    except Exception:
+        log.exception("job %s failed", name)
+        return
+    for line in result.lines:
+        log.info("%s: %s", name, line)
+
+
+async def catch_up(services: Services) -> None:
+    """At start: every participant sweep once, for what was missed while the bot was down."""
+    for name in CATCH_UP:
+        await tick(services, name)
 
 
 def start_scheduler(app: App) -> Any:
-    """Start the scheduler for `app`; returns it (or None when there is nothing to schedule)."""
-    _ = app
-    return None
+    """Start the scheduler for `app`; returns it (the caller shuts it down)."""
+    services = app.services
+    scheduler = AsyncIOScheduler(timezone=AMSTERDAM, job_defaults=dict(JOB_DEFAULTS))
+    for spec in specs(services.policy):
+        if spec.trigger is None or spec.name not in JOBS:
+            continue
+        scheduler.add_job(
+            tick,
+            spec.trigger,
+            args=(services, spec.name),
+            id=spec.name,
+            name=spec.name,
+            replace_existing=True,
+        )
+    scheduler.add_job(catch_up, args=(services,), id="catch_up", replace_existing=True)
+    scheduler.start()
+    return scheduler

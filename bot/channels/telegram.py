@@ -322,8 +322,8 @@ class TelegramChannel:
             if "chat not found" in str(exc).lower():
                 raise Blocked(str(exc)) from exc
             raise DeliveryError(str(exc)) from exc
-        except NetworkError as exc:
-            raise RetryLater(2.0, str(exc)) from exc
+        except NetworkError as exc:  # also 5xx: retried with backoff, parked after too many
+            raise DeliveryError(str(exc)) from exc
         except TelegramError as exc:
             raise DeliveryError(str(exc)) from exc
 

@@ -1,11 +1,72 @@
-"""Subcommands of the `jobs` feature (filled in by its issue)."""
+"""`ptobot jobs list` and `ptobot jobs run NAME [--now ISO-8601] [--dry-run]`."""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from datetime import datetime
 from typing import Any
+
+from bot.app import open_app
+from bot.clock import AMSTERDAM, FixedClock
+from bot.config import Settings
+from bot.domain.policy import load_policy
 
 
 def register(sub: Any) -> None:
-    """Add this feature's subcommands to `sub` (argparse subparsers)."""
-    _ = argparse
+    """Add the `jobs` subcommands."""
+    from scheduler.jobs import JOBS
+
+    p = sub.add_parser("jobs", help="scheduled jobs: list them, or run one once")
+    jobs_sub = p.add_subparsers(dest="jobs_command", metavar="ACTION", required=True)
+    q = jobs_sub.add_parser("list", help="each job and its next run")
+    q.add_argument("--now", type=_moment, help="as if it were this moment (ISO-8601)")
+    q.set_defaults(func=cmd_list)
+    q = jobs_sub.add_parser("run", help="run one job once (safe next to the running bot)")
+    q.add_argument("name", choices=sorted(JOBS))
+    q.add_argument("--now", type=_moment, help="as if it were this moment (ISO-8601)")
+    q.add_argument("--dry-run", action="store_true", help="print who would get what; send nothing")
+    q.set_defaults(func=cmd_run)
+
+
+def _moment(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO-8601 moment: {text!r}") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=AMSTERDAM)  # a bare time is Amsterdam time
+    return moment
+
+
+async def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
+    """Print each job and its next run."""
+    from bot.clock import SystemClock
+    from scheduler.setup import next_runs
+
+    policy = load_policy(settings.policy_path)
+    now = args.now or SystemClock().now()
+    print(f"{'job':<24} {'next run (Europe/Amsterdam)':<28} schedule")
+    for spec, nxt in next_runs(policy, now):
+        when = nxt.astimezone(AMSTERDAM).strftime("%Y-%m-%d %H:%M %Z") if nxt else "-"
+        print(f"{spec.name:<24} {when:<28} {spec.when}")
+    return 0
+
+
+async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    """Run one job once as if it were `--now`."""
+    from scheduler.jobs import run_job
+
+    clock = FixedClock(args.now) if args.now else None
+    async with open_app(settings, clock) as app:
+        now = app.services.clock.now()
+        result = await run_job(app.services, args.name, now, dry_run=args.dry_run)
+    mode = "dry run" if args.dry_run else "run"
+    local = now.astimezone(AMSTERDAM).strftime("%Y-%m-%d %H:%M %Z")
+    print(f"{result.name} ({mode} at {local}):")
+    if not result.lines:
+        print("  nothing to do")
+    for line in result.lines:
+        print(f"  {line}")
+    sys.stdout.flush()
+    return 0
