@@ -269,6 +269,7 @@ class Sender:
                     queue.UNREACHABLE,
                     dedupe_key=f"unreachable:{item.identity_id}:{utc_iso(now)}",
                     details={"channel": self.transport.name},
+                    policy=None,
                 )
         log.warning("person %s blocked the bot on %s", item.person_id, self.transport.name)
 
@@ -299,6 +300,7 @@ class Sender:
                     queue.DELIVERY_FAILED,
                     dedupe_key=f"delivery-failed:{item.id}",
                     details={"message_key": item.message_key, "attempts": attempts},
+                    policy=None,
                 )
         log.warning("outbox row %s not delivered (attempt %s): %s", item.id, attempts, error)
         if parked:

@@ -66,6 +66,7 @@ async def record_hours(
             participant_id,
             queue.HOURS_OVER_CAP,
             dedupe_key=f"hours-avg:{participant_id}:{week}",
+            policy=policy,
             details={"week": week, "hours": str(average), "cap": str(cap)},
         )
     return HoursAnswer(week, hours, hours > cap, average, over_average)

@@ -504,6 +504,7 @@ async def submit(
         declaration_id=declaration_id,
         period=period,
         dedupe_key=f"declaration:{declaration_id}",
+        policy=policy,
         details={
             "reference": reference,
             "version": version,

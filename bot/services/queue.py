@@ -14,7 +14,6 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +24,7 @@ from bot.clock import utc_iso
 from bot.domain.errors import DomainError
 from bot.domain.models import LOCALES, Household, Person
 from bot.domain.periods import first_day
-from bot.domain.policy import Policy, load_policy
+from bot.domain.policy import Policy
 from bot.services import access
 from bot.storage import repo
 from bot.storage.db import Tx
@@ -59,13 +58,6 @@ CORRECTIE_GEVRAAGD = "correctie_gevraagd"
 OPEN_STATES = (NIEUW, IN_BEHANDELING, CORRECTIE_GEVRAAGD)
 REASON_MAX = 1000
 PAGE_SIZE = 5
-
-
-@lru_cache(maxsize=1)
-def _configured_policy() -> Policy:
-    from bot.config import load_settings
-
-    return load_policy(load_settings().policy_path)
 
 
 def flag_line(flag: Mapping[str, Any], locale: str) -> str:
@@ -185,7 +177,7 @@ async def open_item(
     period: str | None = None,
     dedupe_key: str | None = None,
     details: Mapping[str, Any] | None = None,
-    policy: Policy | None = None,
+    policy: Policy | None,
 ) -> int | None:
     """Open a queue item for the participant's klantmanager and push its card.
 
@@ -193,7 +185,7 @@ async def open_item(
     klantmanager. Runs inside the caller's transaction, so the item and its push land together.
     With kind CORRECTED, items of the same participant and period waiting in correctie_gevraagd
     return to nieuw. The card goes to the klantmanager, or to the colleagues standing in while a
-    delegation runs. `policy` gives the norm for the share of norm; the configured one otherwise.
+    delegation runs. `policy` gives the norm for the share of norm (None: the card shows none).
     """
     if kind not in KINDS:
         raise ValueError(f"unknown queue item kind {kind!r}")
@@ -233,7 +225,7 @@ async def open_item(
     for item in waiting:
         await _move(tx, now, item, None, NIEUW, (CORRECTIE_GEVRAAGD,), f"corrected:{item_id}")
     recipients = await access.active_delegates(tx, int(km_id), now) or [int(km_id)]
-    context = await card_context(tx, item_id, policy or _configured_policy())
+    context = await card_context(tx, item_id, policy)
     for recipient in recipients:
         owner = None if recipient == km_id else await repo.person_by_id(tx, int(km_id))
         await repo.enqueue(
@@ -249,7 +241,7 @@ async def open_item(
     return item_id
 
 
-async def card_context(tx: Tx, item_id: int, policy: Policy) -> dict[str, Any]:
+async def card_context(tx: Tx, item_id: int, policy: Policy | None) -> dict[str, Any]:
     """What the klantmanager's card shows: participant, period, figures, flags, proof files."""
     row = await tx.one(
         "SELECT q.*, p.name FROM queue_items q JOIN people p ON p.id = q.participant_id "
@@ -263,7 +255,7 @@ async def card_context(tx: Tx, item_id: int, policy: Policy) -> dict[str, Any]:
         decl = await tx.one("SELECT * FROM declarations WHERE id = ?", (row["declaration_id"],))
     elif row["period"] is not None:
         decl = await latest_declaration(tx, int(row["participant_id"]), row["period"])
-    shown = await figures(tx, policy, decl) if decl is not None else None
+    shown = await figures(tx, policy, decl) if decl is not None and policy is not None else None
     details = json.loads(row["details"] or "{}")
     return {
         "item_id": item_id,

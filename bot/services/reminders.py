@@ -244,7 +244,8 @@ async def escalate_overdue(
                 continue
             async with db.transaction() as tx:
                 if await queue.open_item(
-                    tx, now, facts.person_id, queue.OVERDUE, period=period, dedupe_key=key
+                    tx, now, facts.person_id, queue.OVERDUE, period=period, dedupe_key=key,
+                    policy=policy,
                 ):
                     report.queue_items.append((facts.person_id, name, f"overdue {period}"))
     return report
@@ -278,6 +279,7 @@ async def trajectory_milestones(
                     facts.person_id,
                     queue.TRAJECTORY_ENDING,
                     dedupe_key=key,
+                    policy=policy,
                     details={"end": item.ctx["end"], "days": item.ctx["days"]},
                 ):
                     report.queue_items.append((facts.person_id, name, what))

@@ -153,6 +153,7 @@ async def test_wachtrij_lists_oldest_first_in_pages_with_counts(
             queue.OVERDUE,
             period="2026-10",
             dedupe_key="overdue:bram",
+            policy=app.services.policy,
         )
     page1 = await app.dispatcher.handle(f.command(CHATS[KIM], "/wachtrij"), now=now)
     reply = page1.replies[0]
