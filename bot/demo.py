@@ -68,14 +68,29 @@ async def seed_history(tx: Tx, now: datetime) -> None:
             continue
         months = declarations.closed_periods(participant, today)
         to_send = months[:-open_months] if open_months else months
+        latest = None
         for i, period in enumerate(to_send):
             late = name.startswith("Bram") and i == len(to_send) - 2
-            await _seed_month(tx, policy, participant, period, i, late=late)
+            latest = await _seed_month(tx, policy, participant, period, i, late=late)
+        if latest is not None:  # the klantmanager has the newest declaration in the queue
+            from bot.services import queue
+
+            decl_id, period, sent = latest
+            await queue.open_item(
+                tx,
+                sent,
+                participant.person_id,
+                queue.SUBMITTED,
+                declaration_id=decl_id,
+                period=period,
+                dedupe_key=f"declaration:{decl_id}",
+                policy=policy,
+            )
 
 
 async def _seed_month(
     tx: Tx, policy: Policy, participant: Participant, period: str, i: int, *, late: bool
-) -> None:
+) -> tuple[int, str, datetime]:
     from bot.domain import declaration as rules
     from bot.domain.periods import due_date, last_day
     from bot.services import declarations
@@ -100,4 +115,7 @@ async def _seed_month(
     )
     due = due_date(period, policy.due_day)
     sent = datetime.combine(due + timedelta(days=4 if late else -3), time(9), tzinfo=UTC)
-    await declarations.store_declaration(tx, sent, participant, answers, figures, 1, None)
+    decl_id, _ = await declarations.store_declaration(
+        tx, sent, participant, answers, figures, 1, None
+    )
+    return decl_id, period, sent

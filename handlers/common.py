@@ -17,7 +17,7 @@ def register(router: Router) -> None:
         commands = [
             {"name": c.name, "description_key": c.menu_key}
             for c in router.menu(ctx.role)
-            if c.menu_key
+            if c.menu_key and not (ctx.person and c.name == "start")  # linked already
         ]
         ctx.reply(
             "common/help",
