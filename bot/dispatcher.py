@@ -13,6 +13,7 @@ from bot.domain.bsn import mask_bsn
 from bot.domain.errors import DomainError
 from bot.domain.models import DEFAULT_LOCALE, Person
 from bot.storage import repo
+from bot.storage.db import NeedsEventLoop, Tx, inline
 from handlers.base import Ctx, Inbound, Kind, Reply, State
 from handlers.router import Router
 
@@ -71,55 +72,70 @@ class Dispatcher:
             masked, bsn_found = mask_bsn(inbound.text)
             if bsn_found:
                 inbound = _with_text(inbound, masked)
-        async with self.services.db.transaction() as tx:
-            if inbound.update_id is not None and not await repo.mark_processed(
-                tx, inbound.channel, inbound.update_id, now
-            ):
-                return Outcome([], DEFAULT_LOCALE, duplicate=True)
-            identity = await repo.identity_by_address(tx, inbound.channel, inbound.address)
-            person = await repo.person_by_id(tx, identity.person_id) if identity else None
-            if identity is not None and identity.blocked:
-                await repo.set_blocked(tx, identity.id, False, now)
-            stored = await repo.load_state(tx, person.id) if person else None
-            state = State(*stored) if stored else State()
-            ctx = Ctx(
-                inbound,
-                tx,
-                now,
-                self.services,
-                person,
-                identity,
-                state,
-                person.locale if person else DEFAULT_LOCALE,
-            )
-            if bsn_found:
-                ctx.reply("privacy/bsn_warning")
-            await tx.execute("SAVEPOINT handler")
-            try:
-                await self._route(ctx)
-            except DomainError as exc:
-                # A rule said no: what the service wrote on purpose (e.g. a wrong-code try) stays.
-                ctx.reply(exc.key, **exc.context)
-            except Exception:
-                await tx.execute("ROLLBACK TO handler")
-                log.exception(
-                    "error handling %s from a %s chat (person %s, flow %s/%s)",
-                    inbound.kind,
-                    inbound.channel,
-                    person.id if person else "-",
-                    state.flow,
-                    state.step,
-                )
-                ctx.replies = [Reply("common/error")]
-                ctx.state = State(*stored) if stored else State()
-            await tx.execute("RELEASE handler")
-            if ctx.person is not None and ctx.state.changed:
-                await repo.save_state(
-                    tx, ctx.person.id, ctx.state.flow, ctx.state.step, ctx.state.data, now
-                )
+        db = self.services.db
+        try:
+            ctx = await db.unit(lambda tx: self._process(tx, inbound, now, bsn_found))
+        except NeedsEventLoop:  # the handler awaits real I/O: run it on the event loop instead
+            async with db.transaction() as tx:
+                ctx = await self._process(tx, inbound, now, bsn_found)
+        if ctx is None:
+            return Outcome([], DEFAULT_LOCALE, duplicate=True)
         if not ctx.replies:
             ctx.reply("common/fallback")
         return Outcome(ctx.replies, ctx.locale, ctx.person)
+
+    async def _process(
+        self, tx: Tx, inbound: Inbound, now: datetime, bsn_found: bool
+    ) -> Ctx | None:
+        """Everything one event does to the database; None for a re-delivered update."""
+        if inbound.update_id is not None and not await repo.mark_processed(
+            tx, inbound.channel, inbound.update_id, now
+        ):
+            return None
+        identity = await repo.identity_by_address(tx, inbound.channel, inbound.address)
+        person = await repo.person_by_id(tx, identity.person_id) if identity else None
+        if identity is not None and identity.blocked:
+            await repo.set_blocked(tx, identity.id, False, now)
+        stored = await repo.load_state(tx, person.id) if person else None
+        state = State(*stored) if stored else State()
+        ctx = Ctx(
+            inbound,
+            tx,
+            now,
+            self.services,
+            person,
+            identity,
+            state,
+            person.locale if person else DEFAULT_LOCALE,
+        )
+        if bsn_found:
+            ctx.reply("privacy/bsn_warning")
+        await tx.execute("SAVEPOINT handler")
+        try:
+            await self._route(ctx)
+        except DomainError as exc:
+            # A rule said no: what the service wrote on purpose (e.g. a wrong-code try) stays.
+            ctx.reply(exc.key, **exc.context)
+        except Exception as exc:
+            if inline():  # maybe it needed the event loop: roll back and run it there instead
+                raise NeedsEventLoop from exc
+            await tx.execute("ROLLBACK TO handler")
+            log.exception(
+                "error handling %s from a %s chat (person %s, flow %s/%s)",
+                inbound.kind,
+                inbound.channel,
+                person.id if person else "-",
+                state.flow,
+                state.step,
+            )
+            ctx.replies = [Reply("common/error")]
+            ctx.state = State(*stored) if stored else State()
+        await tx.execute("RELEASE handler")
+        if ctx.person is not None and ctx.state.changed:
+            await repo.save_state(
+                tx, ctx.person.id, ctx.state.flow, ctx.state.step, ctx.state.data, now
+            )
+        return ctx
 
     async def _route(self, ctx: Ctx) -> None:
         inbound = ctx.inbound

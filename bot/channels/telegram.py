@@ -47,6 +47,7 @@ from messages import render
 
 log = logging.getLogger(__name__)
 CHANNEL = "telegram"
+REPLY_ATTEMPTS = 4
 ALLOWED_MIME = {"image/jpeg", "image/png", "image/webp", "application/pdf"}
 
 
@@ -178,7 +179,10 @@ class TelegramChannel:
         builder = (
             ApplicationBuilder()
             .token(token)
-            .rate_limiter(AIORateLimiter(max_retries=3))
+            # Group limits stay; the overall 30/s cap is the outbox sender's own job, so direct
+            # replies are not queued behind a reminder sweep. 429s are retried by our code:
+            # _safe_send for replies, the outbox sender (which parks and reports) for pushes.
+            .rate_limiter(AIORateLimiter(overall_max_rate=0, max_retries=0))
             .concurrent_updates(PerChatUpdateProcessor(256))
             .post_init(self._post_init)
         )
@@ -270,13 +274,25 @@ class TelegramChannel:
         return replace(inbound, file=replace(file, data=data, size=len(data)))
 
     async def _safe_send(self, chat_id: int, message: Outgoing) -> None:
-        """Send a direct reply; a blocked chat is marked, other failures are logged."""
-        try:
-            await self._send(chat_id, message)
-        except Forbidden:
-            await self._mark_blocked(str(chat_id))
-        except TelegramError:
-            log.warning("could not reply in a chat", exc_info=True)
+        """Send a direct reply; waits out a 429, marks a blocked chat, logs other failures."""
+        for attempt in range(REPLY_ATTEMPTS):
+            try:
+                await self._send(chat_id, message)
+            except RetryAfter as exc:
+                retry = exc.retry_after
+                seconds = retry if isinstance(retry, int | float) else retry.total_seconds()
+                if attempt + 1 == REPLY_ATTEMPTS:
+                    log.warning("reply dropped after %s rate-limit waits", REPLY_ATTEMPTS)
+                    return
+                await asyncio.sleep(float(seconds))
+            except Forbidden:
+                await self._mark_blocked(str(chat_id))
+                return
+            except TelegramError:
+                log.warning("could not reply in a chat", exc_info=True)
+                return
+            else:
+                return
 
     async def _send(self, chat_id: int, message: Outgoing) -> None:
         bot = self.application.bot
