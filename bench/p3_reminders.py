@@ -1,0 +1,199 @@
+"""P3: planning the deadline-reminder sweep at 1k/10k/100k participants; delivering it against a
+server that enforces 30 msg/s with 429 bursts; a participant's reply latency meanwhile."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import sqlite3
+import statistics
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bench import seed
+from bench.common import TOKEN, Result, check, unavailable
+from bench.proc import BotUnderTest, pin_self
+from bot.domain.policy import load_policy
+from bot.storage.db import Database
+from tests.e2e.fakebotapi import FakeBotApi
+
+# Monday 7 December 2026, 09:05 in Amsterdam: three days before November's declaration is due.
+SWEEP_NOW = datetime(2026, 12, 7, 8, 5, tzinfo=UTC)
+
+
+async def _plan(path: Path, dry_run: bool = True) -> tuple[float, int]:
+    from bot.services import reminders
+
+    db = await Database.open(path)
+    try:
+        began = time.perf_counter()
+        report = await reminders.sweep(
+            db, load_policy(None), SWEEP_NOW, triggers=("declaration",), dry_run=dry_run
+        )
+        return time.perf_counter() - began, len(report.sent)
+    finally:
+        await db.close()
+
+
+def planning(sizes: tuple[int, ...], root: Path) -> list[Result]:
+    """Dry-run sweeps (who gets which reminder) on seeded databases."""
+    times: dict[int, tuple[float, int]] = {}
+    skipped = []
+    for size in sizes:
+        if size == 100_000 and times.get(10_000, (0.0, 0))[0] > 4.0:
+            skipped.append(size)  # would take minutes; the 10k time already misses the target
+            continue
+        elapsed, planned = asyncio.run(_plan(seed.cached(size, root)))
+        times[size] = (elapsed, planned)
+    results = [
+        Result(
+            f"P3-plan-{size // 1000}k",
+            f"plan reminder sweep, {size:,} participants",
+            t,
+            "s",
+            "≤ 2 s" if size == 100_000 else "",
+            check(t, 2.0) if size == 100_000 else None,
+            f"{n:,} reminders planned",
+        )
+        for size, (t, n) in times.items()
+    ]
+    for size in skipped:
+        projected = times[10_000][0] * size / 10_000
+        results.append(
+            Result(
+                f"P3-plan-{size // 1000}k",
+                f"plan reminder sweep, {size:,} participants",
+                None,
+                "s",
+                "≤ 2 s",
+                False,
+                f"skipped: 10k took {times[10_000][0]:.1f} s, so ≈ "
+                f"{projected:.0f} s projected (linear)",
+            )
+        )
+    if 10_000 in times and 100_000 in times:
+        ratio = times[100_000][0] / times[10_000][0]
+        results.append(
+            Result("P3-scale", "sweep scaling 10k → 100k", ratio, "×", "≤ 11×", check(ratio, 11.0))
+        )
+    return results
+
+
+class Deliveries:
+    """Times every successful sendMessage per chat (installed with `set_handler`)."""
+
+    def __init__(self, server: FakeBotApi) -> None:
+        self.server = server
+        self.by_chat: dict[int, list[float]] = {}
+        self.lock = threading.Lock()
+        server.set_handler("sendMessage", self._send)
+
+    def _send(self, params: dict[str, Any]) -> Any:
+        result = self.server._m_send_message(params)  # raises for 429s and blocked chats
+        with self.lock:
+            self.by_chat.setdefault(int(params["chat_id"]), []).append(time.perf_counter())
+        return result
+
+
+def delivery(count: int, root: Path) -> list[Result]:
+    """The real bot drains a sweep of `count` reminders; one participant chats meanwhile."""
+    workdir = root / "p3-delivery"
+    workdir.mkdir()
+    db = workdir / "pto.db"
+    seed.migrate(db)
+    caseload = seed.seed(db, count + 1, klantmanagers=max(1, count // 100))
+    talker = caseload.chat(caseload.participants[-1])
+    asyncio.run(_plan(db, dry_run=False))
+    with sqlite3.connect(db) as conn:  # due now for the running bot, whatever today's date is
+        conn.execute("UPDATE outbox SET not_before = '2000-01-01T00:00:00Z'")
+        queued = conn.execute(
+            "SELECT COUNT(*) FROM outbox WHERE person_id != ?", (caseload.participants[-1],)
+        ).fetchone()[0]
+    targets = {caseload.chat(p) for p in caseload.participants}
+    latencies: list[float] = []
+    before = pin_self(0)
+    try:
+        fake = FakeBotApi(token=TOKEN, max_long_poll=1.0, enforce_limits=True)
+        with fake.run_in_thread() as server:
+            deliveries = Deliveries(server)
+            bot = BotUnderTest(workdir, server)
+            try:
+                bot.start()
+                began = time.perf_counter()
+                deadline = began + count / 20 + 60
+                bursts = 0
+                while time.perf_counter() < deadline:
+                    with deliveries.lock:
+                        done = sum(1 for c in targets if c in deliveries.by_chat)
+                    if done >= queued:
+                        break
+                    if bursts < 3 and time.perf_counter() - began > 2 + 4 * bursts:
+                        server.fail_next("sendMessage", 429, times=2, retry_after=1)
+                        bursts += 1
+                    sent_before = len(deliveries.by_chat.get(talker, []))
+                    asked = time.perf_counter()
+                    server.send_command(talker, "hulp")
+                    while len(deliveries.by_chat.get(talker, [])) <= sent_before:
+                        if time.perf_counter() - asked > 10:
+                            break
+                        time.sleep(0.002)
+                    latencies.append(time.perf_counter() - asked)
+                    time.sleep(0.4)
+                ended = time.perf_counter()
+            finally:
+                bot.stop()
+            server.set_handler("sendMessage", None)
+            violations = server.rate_violations
+    finally:
+        import os
+
+        os.sched_setaffinity(0, before)
+    with sqlite3.connect(db) as conn:
+        unsent = conn.execute("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL").fetchone()[0]
+    times = sorted(t for c in targets for t in deliveries.by_chat.get(c, []) if c != talker)
+    duplicates = sum(
+        max(0, len(deliveries.by_chat.get(c, [])) - 1) for c in targets if c != talker
+    )
+    rate = (len(times) - 1) / (times[-1] - times[0]) if len(times) > 1 else 0.0
+    lost = queued - len({c for c in targets if c != talker and c in deliveries.by_chat})
+    p95 = statistics.quantiles(latencies, n=20)[18] if len(latencies) >= 2 else float("nan")
+    return [
+        Result(
+            "P3-rate",
+            "reminder delivery rate, 30/s enforced, 429 bursts",
+            rate,
+            "msg/s",
+            "≥ 28.5/s, 0 lost",
+            check(rate, 28.5, at_most=False) and lost <= 0,
+            f"{len(times)} of {queued} delivered in {ended - began:.1f} s; lost {lost}, "
+            f"duplicates {duplicates}, unsent rows {unsent}, 429s answered {violations}",
+        ),
+        Result(
+            "P3-latency",
+            "reply p95 of a participant during the sweep",
+            p95,
+            "s",
+            "< 1 s",
+            check(p95, 1.0) and p95 < 1.0,
+            f"{len(latencies)} replies; max {max(latencies):.2f} s" if latencies else "no replies",
+        ),
+    ]
+
+
+def run(quick: bool, root: Path | None = None) -> list[Result]:
+    """Planning at three sizes, then delivery."""
+    try:
+        from bot.services import reminders  # noqa: F401
+    except ImportError as exc:
+        return [unavailable("P3", "reminder sweep", str(exc), "100k ≤ 2 s")]
+    sizes = (1_000, 10_000) if quick else (1_000, 10_000, 100_000)
+    with tempfile.TemporaryDirectory(prefix="pto-bench-p3-") as tmp:
+        base = root or Path(tmp)
+        results = planning(sizes, base)
+        results += delivery(150 if quick else 600, base)
+        _ = shutil
+    return results

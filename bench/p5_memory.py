@@ -1,0 +1,73 @@
+"""P5: resident memory of the real `python -m bot run` with 10k and 100k participants, and the
+time from starting the process to its first getUpdates (ready)."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from bench import seed
+from bench.common import TOKEN, Result, check
+from bench.proc import BotUnderTest
+from tests.e2e.fakebotapi import FakeBotApi
+
+
+def _one(size: int, root: Path) -> tuple[float, float, float]:
+    """(RSS MiB after a few updates, ready seconds, RSS MiB right at ready)."""
+    workdir = root / f"p5-{size}"
+    workdir.mkdir()
+    shutil.copy(seed.cached(size, root), workdir / "pto.db")
+    chats = [seed.CHAT_BASE + size // 100 + size // 200 + n for n in (1, 2, 3)]
+    with FakeBotApi(token=TOKEN, max_long_poll=1.0).run_in_thread() as server:
+        bot = BotUnderTest(workdir, server)
+        try:
+            ready = bot.start()
+            at_ready = bot.rss_mib()
+            for chat in chats:
+                server.send_command(chat, "hulp")
+                server.send_command(chat, "opgave")
+                server.send_command(chat, "overzicht")
+            for chat in chats:
+                server.wait_for_messages_sync(chat, 3, timeout=30)
+            rss = bot.rss_mib()
+        finally:
+            bot.stop()
+    return rss, ready, at_ready
+
+
+def run(quick: bool, root: Path | None = None) -> list[Result]:
+    """10k and 100k participants (quick: 10k only)."""
+    sizes = (10_000,) if quick else (10_000, 100_000)
+    limits = {10_000: 60.0, 100_000: 120.0}
+    results = []
+    with tempfile.TemporaryDirectory(prefix="pto-bench-p5-") as tmp:
+        base = root or Path(tmp)
+        readiness = []
+        for size in sizes:
+            rss, ready, at_ready = _one(size, base)
+            readiness.append(ready)
+            results.append(
+                Result(
+                    f"P5-{size // 1000}k",
+                    f"RSS with {size:,} participants",
+                    rss,
+                    "MiB",
+                    f"≤ {limits[size]:.0f} MiB",
+                    check(rss, limits[size]),
+                    f"{at_ready:.1f} MiB when ready, after 9 updates {rss:.1f} MiB",
+                )
+            )
+        worst = max(readiness)
+        results.append(
+            Result(
+                "P5-start",
+                "start to ready (first getUpdates)",
+                worst,
+                "s",
+                "≤ 1.5 s",
+                check(worst, 1.5),
+                "worst of: " + ", ".join(f"{r:.2f} s" for r in readiness),
+            )
+        )
+    return results
