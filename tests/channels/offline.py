@@ -11,9 +11,15 @@ from typing import Any
 
 from telegram.request import BaseRequest, RequestData
 
-BOT = {"id": 4242, "is_bot": True, "first_name": "PTO", "username": "pto_test_bot",
-       "can_join_groups": False, "can_read_all_group_messages": False,
-       "supports_inline_queries": False}
+BOT = {
+    "id": 4242,
+    "is_bot": True,
+    "first_name": "PTO",
+    "username": "pto_test_bot",
+    "can_join_groups": False,
+    "can_read_all_group_messages": False,
+    "supports_inline_queries": False,
+}
 
 
 class UnexpectedCall(AssertionError):
@@ -42,8 +48,14 @@ class OfflineRequest(BaseRequest):
         """Parameters of every call of `method`, in order."""
         return [params for name, params in self.calls if name == method]
 
-    async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
-                         *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        *args: Any,
+        **kwargs: Any,
+    ) -> tuple[int, bytes]:
         if "/file/bot" in url:
             file_id = url.rsplit("/", 1)[-1]
             self.calls.append(("download", {"file_id": file_id}))
@@ -63,8 +75,13 @@ class OfflineRequest(BaseRequest):
             return BOT
         if name in {"setMyCommands", "answerCallbackQuery", "deleteWebhook", "setWebhook"}:
             return True
-        if name in {"sendMessage", "sendDocument", "sendPhoto", "editMessageReplyMarkup",
-                    "editMessageText"}:
+        if name in {
+            "sendMessage",
+            "sendDocument",
+            "sendPhoto",
+            "editMessageReplyMarkup",
+            "editMessageText",
+        }:
             chat = int(params.get("chat_id", 0))
             message: dict[str, Any] = {
                 "message_id": int(params.get("message_id") or next(self._ids)),
@@ -82,8 +99,12 @@ class OfflineRequest(BaseRequest):
             file_id = str(params["file_id"])
             if file_id not in self.files:
                 raise UnexpectedCall(f"getFile for unknown file {file_id}")
-            return {"file_id": file_id, "file_unique_id": f"u-{file_id}",
-                    "file_size": len(self.files[file_id]), "file_path": file_id}
+            return {
+                "file_id": file_id,
+                "file_unique_id": f"u-{file_id}",
+                "file_size": len(self.files[file_id]),
+                "file_path": file_id,
+            }
         raise UnexpectedCall(f"unexpected Bot API call {name}({params})")
 
 
@@ -94,6 +115,7 @@ def telegram_channel(app: Any, request: OfflineRequest) -> Any:
     from bot.app import App
     from bot.channels.telegram import TelegramChannel
 
-    services = replace(app.services,
-                       settings=replace(app.services.settings, telegram_bot_token="123:TEST"))
+    services = replace(
+        app.services, settings=replace(app.services.settings, telegram_bot_token="123:TEST")
+    )
     return TelegramChannel(App(services, app.router, app.dispatcher), request=request)

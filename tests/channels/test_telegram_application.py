@@ -92,8 +92,15 @@ async def test_stickers_voice_and_edits_get_an_answer(
     channel, request = telegram
     chats = await f.caseload(app, clock.now())
     chat = int(chats["Bram Voorbeeld"])
-    sticker = {"file_id": "s1", "file_unique_id": "u1", "type": "regular", "width": 1,
-               "height": 1, "is_animated": False, "is_video": False}
+    sticker = {
+        "file_id": "s1",
+        "file_unique_id": "u1",
+        "type": "regular",
+        "width": 1,
+        "height": 1,
+        "is_animated": False,
+        "is_video": False,
+    }
     await feed(channel, message_update(chat, sticker=sticker))
     voice = {"file_id": "v1", "file_unique_id": "u2", "duration": 3}
     await feed(channel, message_update(chat, voice=voice))
@@ -114,8 +121,11 @@ async def test_post_init_sets_the_menu_in_both_languages(
     await post_init(channel.application)
     calls = request.sent("setMyCommands")
     assert {c.get("language_code") for c in calls} == {None, "en"}
-    commands = json.loads(calls[0]["commands"]) if isinstance(calls[0]["commands"], str) \
+    commands = (
+        json.loads(calls[0]["commands"])
+        if isinstance(calls[0]["commands"], str)
         else calls[0]["commands"]
+    )
     assert "hulp" in {c["command"] for c in commands}
     async with app.services.db.read() as tx:
         assert await repo.meta_get(tx, "bot_username") == "pto_test_bot"
@@ -146,9 +156,14 @@ async def test_update_processor_keeps_order_per_chat_and_runs_chats_concurrently
 
     updates = [(1, 0), (1, 1), (2, 0), (1, 2), (2, 1), (2, 2)]
     async with processor:
-        tasks = [asyncio.create_task(processor.process_update(
-            Update.de_json(message_update(chat, "x"), None), work(chat, n)))
-            for chat, n in updates]
+        tasks = [
+            asyncio.create_task(
+                processor.process_update(
+                    Update.de_json(message_update(chat, "x"), None), work(chat, n)
+                )
+            )
+            for chat, n in updates
+        ]
         await asyncio.gather(*tasks)
     assert [n for c, n in log if c == 1] == [0, 1, 2]
     assert [n for c, n in log if c == 2] == [0, 1, 2]

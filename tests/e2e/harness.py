@@ -25,17 +25,22 @@ class BotProcess:
     def __init__(self, workdir: Path, server: FakeBotApi, extra: dict[str, str] | None = None):
         self.workdir = workdir
         self.server = server
-        self.env = {k: v for k, v in os.environ.items()
-                    if not k.startswith(("TELEGRAM_", "PTO_", "DATABASE_URL"))}
-        self.env.update({
-            "TELEGRAM_BOT_TOKEN": TOKEN,
-            "TELEGRAM_BASE_URL": server.base_url,
-            "TELEGRAM_BASE_FILE_URL": server.base_file_url,
-            "DATABASE_URL": f"sqlite:///{workdir / 'pto.db'}",
-            "PTO_PROOF_DIR": str(workdir / "proof"),
-            "PTB_TIMEDELTA": "true",
-            "LOG_LEVEL": "INFO",
-        })
+        self.env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("TELEGRAM_", "PTO_", "DATABASE_URL"))
+        }
+        self.env.update(
+            {
+                "TELEGRAM_BOT_TOKEN": TOKEN,
+                "TELEGRAM_BASE_URL": server.base_url,
+                "TELEGRAM_BASE_FILE_URL": server.base_file_url,
+                "DATABASE_URL": f"sqlite:///{workdir / 'pto.db'}",
+                "PTO_PROOF_DIR": str(workdir / "proof"),
+                "PTB_TIMEDELTA": "true",
+                "LOG_LEVEL": "INFO",
+            }
+        )
         self.env.update(extra or {})
         self.proc: subprocess.Popen[bytes] | None = None
         self.runs = 0
@@ -43,8 +48,13 @@ class BotProcess:
     def cli(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         """Run a `ptobot` subcommand to completion."""
         result = subprocess.run(  # noqa: S603
-            [sys.executable, "-m", "bot", *args], cwd=self.workdir, env=self.env,
-            capture_output=True, text=True, timeout=60, check=False,
+            [sys.executable, "-m", "bot", *args],
+            cwd=self.workdir,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
         )
         if check and result.returncode != 0:
             raise AssertionError(f"ptobot {' '.join(args)} failed: {result.stderr}")
@@ -61,8 +71,11 @@ class BotProcess:
         self.runs += 1
         with (self.workdir / f"bot-{self.runs}.log").open("wb") as log:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "bot", "run"], cwd=self.workdir, env=self.env,
-                stdout=log, stderr=subprocess.STDOUT,
+                [sys.executable, "-m", "bot", "run"],
+                cwd=self.workdir,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
             )
         deadline = time.monotonic() + ready_timeout
         while len(self.server.calls("getUpdates")) <= polls_before:
@@ -87,13 +100,16 @@ class BotProcess:
 
     def collect(self) -> str:
         """Everything the bot processes logged so far."""
-        return "".join((self.workdir / f"bot-{n}.log").read_text(errors="replace")
-                       for n in range(1, self.runs + 1))
+        return "".join(
+            (self.workdir / f"bot-{n}.log").read_text(errors="replace")
+            for n in range(1, self.runs + 1)
+        )
 
 
 @contextmanager
-def running_bot(workdir: Path, server: FakeBotApi,
-                extra: dict[str, str] | None = None) -> Iterator[BotProcess]:
+def running_bot(
+    workdir: Path, server: FakeBotApi, extra: dict[str, str] | None = None
+) -> Iterator[BotProcess]:
     """A bot process that is always stopped at the end."""
     bot = BotProcess(workdir, server, extra)
     try:

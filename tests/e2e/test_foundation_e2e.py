@@ -21,8 +21,16 @@ def server() -> Iterator[FakeBotApi]:
 def test_invite_bind_refuse_reuse_and_survive_restart(tmp_path: Path, server: FakeBotApi) -> None:
     with running_bot(tmp_path, server) as bot:
         bot.cli("invite", "--role", "klantmanager", "--name", "Kim Klantmanager")
-        invite = bot.invite("--role", "participant", "--name", "Ayla Voorbeeld",
-                            "--klantmanager", "Kim Klantmanager", "--start-date", "2026-06-01")
+        invite = bot.invite(
+            "--role",
+            "participant",
+            "--name",
+            "Ayla Voorbeeld",
+            "--klantmanager",
+            "Kim Klantmanager",
+            "--start-date",
+            "2026-06-01",
+        )
         assert invite["link"] == f"https://t.me/pto_test_bot?start={invite['code']}"
         bot.start()
         commands = server.calls("setMyCommands")

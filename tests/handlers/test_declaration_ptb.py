@@ -24,15 +24,17 @@ JPEG = b"\xff\xd8\xff\xe0" + b"kassabon markt" * 20
 
 
 @pytest.fixture
-async def telegram(app: App, clock: FixedClock) -> AsyncIterator[tuple[TelegramChannel,
-                                                                        OfflineRequest]]:
+async def telegram(
+    app: App, clock: FixedClock
+) -> AsyncIterator[tuple[TelegramChannel, OfflineRequest]]:
     """Ayla, linked to chat 7001, and the Telegram channel on an offline transport."""
     now = clock.now()
     async with app.services.db.transaction() as tx:
         km = await repo.insert_person(tx, "Kim Klantmanager", Role.KLANTMANAGER, now)
         pid = await repo.insert_person(tx, "Ayla Voorbeeld", Role.PARTICIPANT, now)
-        await repo.insert_participant(tx, pid, km, None, date(2026, 11, 1),
-                                      Household.ALLEENSTAANDE)
+        await repo.insert_participant(
+            tx, pid, km, None, date(2026, 11, 1), Household.ALLEENSTAANDE
+        )
         await repo.bind_identity(tx, "telegram", str(CHAT), pid, now)
     request = OfflineRequest()
     channel = telegram_channel(app, request)
@@ -110,7 +112,8 @@ async def test_declaring_november_on_telegram(
         proofs = await tx.all("SELECT path, sha256 FROM proofs")
         items = await tx.all("SELECT kind FROM queue_items")
         audit = await tx.scalar(
-            "SELECT COUNT(*) FROM audit_log WHERE action = 'declaration.submitted'")
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'declaration.submitted'"
+        )
     assert [tuple(r) for r in rows] == [(130_000, 8_400, 63.0)]
     assert Path(proofs[0]["path"]).read_bytes() == JPEG  # noqa: ASYNC240
     assert [r["kind"] for r in items] == ["declaration_submitted"]

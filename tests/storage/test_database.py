@@ -27,10 +27,22 @@ async def test_pragmas_and_migrations(tmp_path: Path) -> None:
             assert await tx.scalar("PRAGMA busy_timeout") == 5000
     finally:
         await db.close()
-    tables = {r[0] for r in sqlite3.connect(tmp_path / "sub" / "pto.db").execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table'")}
-    for needed in ("people", "channel_identities", "participants", "invites",
-                   "conversation_state", "processed_updates", "outbox", "audit_log"):
+    tables = {
+        r[0]
+        for r in sqlite3.connect(tmp_path / "sub" / "pto.db").execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'"
+        )
+    }
+    for needed in (
+        "people",
+        "channel_identities",
+        "participants",
+        "invites",
+        "conversation_state",
+        "processed_updates",
+        "outbox",
+        "audit_log",
+    ):
         assert needed in tables
 
 
@@ -74,6 +86,9 @@ async def test_state_survives_reopening_the_file(app: App, clock: FixedClock) ->
     try:
         async with db.read() as tx:
             assert await repo.load_state(tx, pid) == (
-                "declaration", "revenue", {"period": "2026-11"})
+                "declaration",
+                "revenue",
+                {"period": "2026-11"},
+            )
     finally:
         await db.close()

@@ -62,9 +62,14 @@ async def test_updates_run_inline_without_an_event_loop_transaction(
 
     monkeypatch.setattr(app.services.db, "transaction", forbidden)
     ayla = chats["Ayla Voorbeeld"]
-    for inbound in (f.command(ayla, "/taal en"), f.command(ayla, "/opgave"),
-                    f.button(ayla, "decl:worked:yes"), f.text(ayla, "1.250,50"),
-                    f.command(ayla, "/hulp"), f.command(chats["Kim Klantmanager"], "/wachtrij")):
+    for inbound in (
+        f.command(ayla, "/taal en"),
+        f.command(ayla, "/opgave"),
+        f.button(ayla, "decl:worked:yes"),
+        f.text(ayla, "1.250,50"),
+        f.command(ayla, "/hulp"),
+        f.command(chats["Kim Klantmanager"], "/wachtrij"),
+    ):
         outcome = await app.dispatcher.handle(inbound)
         assert outcome.replies
         assert all(r.key != "common/error" for r in outcome.replies)

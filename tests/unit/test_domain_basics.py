@@ -18,7 +18,11 @@ def test_periods_walk_over_year_ends() -> None:
     assert periods.previous_period("2027-01") == "2026-12"
     assert periods.last_day("2028-02") == date(2028, 2, 29)
     assert periods.periods_between("2026-11", "2027-02") == [
-        "2026-11", "2026-12", "2027-01", "2027-02"]
+        "2026-11",
+        "2026-12",
+        "2027-01",
+        "2027-02",
+    ]
     with pytest.raises(ValueError, match="YYYY-MM"):
         periods.parse_period("2026-13")
 
@@ -92,8 +96,13 @@ def test_invite_codes_are_long_random_and_hashed() -> None:
 
 
 def test_settings_from_environment() -> None:
-    settings = load_settings({"TELEGRAM_BOT_TOKEN": "123:abc", "DATABASE_URL": "sqlite:///x/y.db",
-                              "TELEGRAM_BASE_URL": "http://127.0.0.1:9/bot"})
+    settings = load_settings(
+        {
+            "TELEGRAM_BOT_TOKEN": "123:abc",
+            "DATABASE_URL": "sqlite:///x/y.db",
+            "TELEGRAM_BASE_URL": "http://127.0.0.1:9/bot",
+        }
+    )
     assert settings.database_path == Path("x/y.db")
     assert settings.file_base_url == "http://127.0.0.1:9/file/bot"
     assert "123:abc" not in repr(settings)
