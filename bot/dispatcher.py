@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -67,11 +67,7 @@ class Dispatcher:
             flood_key, self.services.settings.flood_limit_per_minute, time.monotonic()
         ):
             return Outcome([Reply("common/slow_down")], DEFAULT_LOCALE)
-        bsn_found = False
-        if inbound.text:
-            masked, bsn_found = mask_bsn(inbound.text)
-            if bsn_found:
-                inbound = _with_text(inbound, masked)
+        inbound, bsn_found = _mask(inbound)
         db = self.services.db
         try:
             ctx = await db.unit(lambda tx: self._process(tx, inbound, now, bsn_found))
@@ -128,7 +124,8 @@ class Dispatcher:
                 state.flow,
                 state.step,
             )
-            ctx.replies = [Reply("common/error")]
+            warned = [r for r in ctx.replies if r.key == "privacy/bsn_warning"]
+            ctx.replies = [*warned, Reply("common/error")]
             ctx.state = State(*stored) if stored else State()
         await tx.execute("RELEASE handler")
         if ctx.person is not None and ctx.state.changed:
@@ -191,10 +188,17 @@ class Dispatcher:
         await command.handler(ctx)
 
 
-def _with_text(inbound: Inbound, text: str) -> Inbound:
-    from dataclasses import replace
-
-    args = inbound.args
+def _mask(inbound: Inbound) -> tuple[Inbound, bool]:
+    """Mask every BSN in what the person typed (text, command, arguments, a file's name)."""
+    text, in_text = mask_bsn(inbound.text)
+    file = inbound.file
+    name, in_name = mask_bsn(file.name) if file is not None and file.name else ("", False)
+    if not (in_text or in_name):
+        return inbound, False
+    changes: dict[str, object] = {"text": text}
     if inbound.command is not None:
-        args = text.split(maxsplit=1)[1] if len(text.split(maxsplit=1)) > 1 else ""
-    return replace(inbound, text=text, args=args)
+        head, _, args = text.partition(" ")
+        changes.update(command=head[1:].split("@", 1)[0].lower(), args=args.strip())
+    if in_name and file is not None:
+        changes["file"] = replace(file, name=name)
+    return replace(inbound, **changes), True  # type: ignore[arg-type]

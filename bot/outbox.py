@@ -238,11 +238,22 @@ class Sender:
             await self._failed(item, now, f"{type(exc).__name__}: {exc}")
             return FAILED
         async with self.db.transaction() as tx:
-            await tx.execute(
+            marked = await tx.execute(
                 "UPDATE outbox SET sent_at = ?, claimed_by = NULL, claimed_until = NULL, "
                 "held = 0 WHERE id = ? AND claimed_by = ?",
                 (utc_iso(now), item.id, self.owner),
             )
+            if marked:  # every push is in the audit log (what, not the text)
+                await repo.audit(
+                    tx,
+                    now,
+                    None,
+                    "push.delivered",
+                    item.person_id,
+                    outbox=item.id,
+                    message=item.message_key,
+                    channel=self.transport.name,
+                )
         return DELIVERED
 
     async def _release(self, item: Pending, now: datetime, error: str, retry_at: datetime) -> None:

@@ -135,3 +135,11 @@ class Ctx:
 
 
 Handler = Callable[[Ctx], Awaitable[None]]
+
+
+def small_int(text: str, limit: int = 10**12) -> int | None:
+    """A whole number typed or carried in button data: ASCII digits only, below `limit`."""
+    if not text or len(text) > 13 or not (text.isascii() and text.isdigit()):
+        return None
+    value = int(text)
+    return value if value < limit else None

@@ -7,7 +7,7 @@ from decimal import Decimal
 from bot.domain.models import Role
 from bot.domain.reminders import parse_hours
 from bot.services import checkin
-from handlers.base import Ctx
+from handlers.base import Ctx, small_int
 from handlers.router import Router
 
 FLOW = "hours"
@@ -29,10 +29,11 @@ def register(router: Router) -> None:
             ctx.state.go(FLOW, "ask", week=week)
             ctx.reply("hours/ask_number", week=week)
             return
-        if not choice.isdigit():
+        hours = small_int(choice, limit=1000)
+        if hours is None:
             ctx.reply("common/stale_button")
             return
-        await _record(ctx, week, Decimal(choice))
+        await _record(ctx, week, Decimal(hours))
 
     @router.flow(FLOW)
     async def hours_typed(ctx: Ctx) -> None:

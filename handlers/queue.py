@@ -8,7 +8,7 @@ from typing import Any
 from bot.domain.errors import AccessDenied, DomainError
 from bot.domain.models import Role
 from bot.services import caseload, queue
-from handlers.base import Button, ButtonRows, Ctx, Kind
+from handlers.base import Button, ButtonRows, Ctx, Kind, small_int
 from handlers.router import Router
 
 FIX_FLOW = "queue_fix"
@@ -27,9 +27,10 @@ def _buttons(rows: Sequence[Sequence[dict[str, Any]]]) -> ButtonRows:
 def _parse(data: str | None) -> tuple[str, int]:
     """'queue:done:12' → ('done', 12); anything forged is simply not allowed."""
     parts = (data or "").split(":")
-    if len(parts) != 3 or not parts[2].isdigit() or len(parts[2]) > 12:
+    number = small_int(parts[2]) if len(parts) == 3 else None
+    if number is None:
         raise AccessDenied()
-    return parts[1], int(parts[2])
+    return parts[1], number
 
 
 async def _show_page(ctx: Ctx, page: int) -> None:

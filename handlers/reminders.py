@@ -9,7 +9,7 @@ from bot.clock import parse_utc, utc_iso
 from bot.domain.models import Role
 from bot.domain.reminders import parse_local_datetime, parse_local_time
 from bot.services import coach
-from handlers.base import Button, Ctx
+from handlers.base import Button, Ctx, small_int
 from handlers.router import Router
 
 FLOW = "coach_push"
@@ -42,8 +42,9 @@ def register(router: Router) -> None:
     async def rem_button(ctx: Ctx) -> None:
         """Every button of the coach-push flow."""
         _, action, arg = ((ctx.inbound.button or "") + "::").split(":")[:3]
-        if action == "x" and arg.isdigit():
-            await coach.cancel_push(ctx.tx, ctx.now, ctx.require_person(), int(arg))
+        push_id = small_int(arg)
+        if action == "x" and push_id is not None:
+            await coach.cancel_push(ctx.tx, ctx.now, ctx.require_person(), push_id)
             ctx.reply("coach/cancelled")
             return
         if ctx.state.flow != FLOW:

@@ -6,7 +6,10 @@ import argparse
 import asyncio
 import os
 import sys
+import traceback
 from collections.abc import Sequence
+
+from telegram.error import InvalidToken
 
 from bot.config import ConfigError, load_settings
 from bot.domain.policy import PolicyError
@@ -34,12 +37,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(list(argv) if argv is not None else None)
     if args.command is None:
         args = parser.parse_args(["run"])
+    secrets: list[str] = []
     try:
         settings = load_settings()
+        secrets = settings.secrets()
         code: int = asyncio.run(args.func(args, settings))
     except (ConfigError, PolicyError) as exc:
         print(f"ptobot: configuration error: {exc}", file=sys.stderr)
         return 2
+    except InvalidToken:
+        print(
+            "ptobot: the Bot API server rejected TELEGRAM_BOT_TOKEN; check the token "
+            "(and TELEGRAM_BASE_URL)",
+            file=sys.stderr,
+        )
+        return 2
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # never print a secret in a traceback
+        text = "".join(traceback.format_exception(exc))
+        for secret in secrets:
+            text = text.replace(secret, "[secret]")
+        print(f"ptobot: stopped by an unexpected error\n{text}", file=sys.stderr)
+        return 1
     return code

@@ -68,11 +68,6 @@ class _Recorder:
         self.sent.append((address, message))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bot/outbox.py Sender.send_one marks a push sent without an audit entry "
-    "(only a block is audited), so pushes are not in the audit log",
-)
 async def test_a_delivered_push_is_audited(tmp_path: Path) -> None:
     async with world(tmp_path) as app:
         async with app.services.db.transaction() as tx:

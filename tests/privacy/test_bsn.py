@@ -107,11 +107,6 @@ async def test_numbers_that_fail_the_eleven_test_are_left_alone(app: App, folks:
     assert "privacy/bsn_warning" not in [r.key for r in outcome.replies]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bot/dispatcher.py: Dispatcher.handle masks inbound.text and args but not "
-    "inbound.command, so '/123456782' is answered with common/unknown_command echoing the BSN",
-)
 async def test_a_bsn_in_the_reply_to_an_unknown_command_is_not_echoed(
     app: App, folks: Folks
 ) -> None:
@@ -121,11 +116,6 @@ async def test_a_bsn_in_the_reply_to_an_unknown_command_is_not_echoed(
     assert not _leaks(" ".join(texts)), texts
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bot/dispatcher.py masks inbound.text (and args) only: the file name of a document "
-    "(Inbound.file.name, stored as proofs.original_name) reaches handlers unmasked",
-)
 async def test_a_bsn_in_a_file_name_is_masked(app: App, folks: Folks, settings: Settings) -> None:
     _install_probe(app)
     flow = "/opgave" if "declaration" in app.router.flows else "/probe"
@@ -138,11 +128,6 @@ async def test_a_bsn_in_a_file_name_is_masked(app: App, folks: Folks, settings: 
     assert outcome.replies[0].key == "privacy/bsn_warning"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bot/dispatcher.py: when a handler raises, `ctx.replies = [Reply('common/error')]` "
-    "drops the privacy/bsn_warning queued before routing, so the person is not told",
-)
 async def test_the_warning_survives_an_unexpected_error(app: App, folks: Folks) -> None:
     _install_probe(app)
     await app.dispatcher.handle(command(folks.ayla.address, "/probe"))

@@ -217,12 +217,6 @@ def test_webhook_url_without_secret_is_refused_and_the_error_names_no_token() ->
     assert not _leaks(str(caught.value))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bot/channels/telegram.py TelegramChannel.run / bot/cli/__init__.py main: a token the "
-    "server rejects raises telegram.error.InvalidToken('The token `<token>` was rejected by the "
-    "server.'), which nothing catches, so `ptobot run` dies printing the token in the traceback",
-)
 def test_a_rejected_token_is_not_printed(
     settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
