@@ -288,6 +288,15 @@ async def open_card(
     """Show an item's card to the klantmanager; a new item is now in behandeling."""
     item = await access.require_item(tx, viewer, item_id, now)
     await _move(tx, now, item, viewer.id, IN_BEHANDELING, (NIEUW,))
+    await repo.audit(
+        tx,
+        now,
+        viewer.id,
+        "participant.viewed",
+        int(item["participant_id"]),
+        what="queue_card",
+        item=item_id,
+    )
     return await card_context(tx, item_id, policy)
 
 
@@ -389,6 +398,16 @@ async def proof_files(
         else []
     )
     await _move(tx, now, item, viewer.id, IN_BEHANDELING, (NIEUW,))
+    await repo.audit(
+        tx,
+        now,
+        viewer.id,
+        "participant.viewed",
+        int(item["participant_id"]),
+        what="proof",
+        item=item_id,
+        files=len(rows),
+    )
     files = []
     for row in rows:
         path = Path(row["path"])

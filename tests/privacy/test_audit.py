@@ -25,19 +25,19 @@ async def _audited(app: App, actor: int | None, subject: int) -> list[str]:
     return [r["action"] for r in rows]
 
 
+_NOT_YET = pytest.mark.xfail(
+    strict=True,
+    reason="bot/services/caseload.py (/deelnemer) shows a participant's data to a klantmanager "
+    "or coach without an audit entry",
+)
 VIEWS = [
     ("karel", Kind.BUTTON, "queue:open:7302"),
     ("karel", Kind.BUTTON, "queue:proof:7302"),
-    ("karel", Kind.COMMAND, "/deelnemer Bram Geheimhouder"),
-    ("cor", Kind.COMMAND, "/deelnemer Bram Geheimhouder"),
+    pytest.param("karel", Kind.COMMAND, "/deelnemer Bram Geheimhouder", marks=_NOT_YET),
+    pytest.param("cor", Kind.COMMAND, "/deelnemer Bram Geheimhouder", marks=_NOT_YET),
 ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bot/services/queue.py (queue:open / queue:proof) and bot/services/caseload.py "
-    "(/deelnemer) show a participant's data to a klantmanager or coach without an audit entry",
-)
 @pytest.mark.parametrize(("viewer", "kind", "what"), VIEWS)
 async def test_a_view_by_a_klantmanager_or_coach_is_audited(
     tmp_path: Path, viewer: str, kind: Kind, what: str
