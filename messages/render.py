@@ -12,6 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency, format_decimal, format_percent
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, TemplateNotFound
@@ -24,8 +25,9 @@ DEFAULT_LOCALE = "nl"
 BABEL_LOCALES = {"nl": "nl_NL", "en": "en_GB"}
 
 
-def _babel(locale: str) -> str:
-    return BABEL_LOCALES.get(locale, "nl_NL")
+@lru_cache(maxsize=8)
+def _babel(locale: str) -> Locale:
+    return Locale.parse(BABEL_LOCALES.get(locale, "nl_NL"))
 
 
 def _as_date(value: Any) -> date:

@@ -6,10 +6,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from babel import Locale
 from babel.numbers import NumberFormatError, parse_decimal
 
 # Tried in this order: Dutch first ("1.250,50"), then the English way ("1250.50", "1,250.50").
-PARSE_LOCALES = ("nl_NL", "en_GB")
+# Parsed once: a Locale built per call costs more than the parse itself.
+PARSE_LOCALES = (Locale.parse("nl_NL"), Locale.parse("en_GB"))
 NUMBER_CHARS = frozenset("0123456789.,-")
 SPACES = (" ", "\u00a0", "\u202f", "\u2009", "'")
 CURRENCY_WORDS = ("€", "euros", "euro", "eur")
