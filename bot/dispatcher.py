@@ -14,7 +14,7 @@ from bot.domain.errors import DomainError
 from bot.domain.models import DEFAULT_LOCALE, Person
 from bot.storage import repo
 from bot.storage.db import NeedsEventLoop, Tx, inline
-from handlers.base import Ctx, Inbound, Kind, Reply, State
+from handlers.base import Ctx, Inbound, Kind, Reply, State, command_parts
 from handlers.router import Router
 
 if TYPE_CHECKING:
@@ -197,8 +197,8 @@ def _mask(inbound: Inbound) -> tuple[Inbound, bool]:
         return inbound, False
     changes: dict[str, object] = {"text": text}
     if inbound.command is not None:
-        head, _, args = text.partition(" ")
-        changes.update(command=head[1:].split("@", 1)[0].lower(), args=args.strip())
+        command, args = command_parts(text)
+        changes.update(command=command, args=args)
     if in_name and file is not None:
         changes["file"] = replace(file, name=name)
     return replace(inbound, **changes), True  # type: ignore[arg-type]

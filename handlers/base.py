@@ -37,6 +37,12 @@ class FileIn:
     name: str | None = None
 
 
+def command_parts(text: str) -> tuple[str, str]:
+    """'/Start@pto_bot abc def' → ('start', 'abc def'): the command without bot name, its args."""
+    head, _, args = text.strip().partition(" ")
+    return head[1:].split("@", 1)[0].lower(), args.strip()
+
+
 @dataclass(frozen=True)
 class Inbound:
     """One thing a person sent, on any channel."""

@@ -12,7 +12,7 @@ from bot.app import App
 from bot.channels.base import Outgoing, html_to_text, render_reply
 from bot.outbox import drain_once
 from bot.storage import repo
-from handlers.base import Inbound, Kind
+from handlers.base import Inbound, Kind, command_parts
 from messages import render
 
 CHANNEL = "console"
@@ -23,15 +23,15 @@ def parse_line(line: str, address: str, buttons: list[tuple[str, str]], seq: int
     text = line.strip()
     update_id = None  # the terminal never re-delivers a line
     if text.startswith("/"):
-        head, _, args = text.partition(" ")
+        command, args = command_parts(text)
         return Inbound(
             CHANNEL,
             address,
             Kind.COMMAND,
             update_id,
             text=text,
-            command=head[1:].split("@")[0].lower(),
-            args=args.strip(),
+            command=command,
+            args=args,
         )
     if text.isdigit() and 1 <= int(text) <= len(buttons):
         return Inbound(CHANNEL, address, Kind.BUTTON, update_id, button=buttons[int(text) - 1][1])

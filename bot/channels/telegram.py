@@ -42,7 +42,7 @@ from bot.channels.base import (
 )
 from bot.domain.models import LOCALES, Role
 from bot.storage import repo
-from handlers.base import FileIn, Inbound, Kind
+from handlers.base import FileIn, Inbound, Kind, command_parts
 from messages import render
 
 log = logging.getLogger(__name__)
@@ -110,8 +110,7 @@ def to_inbound(update: Update) -> Inbound | None:
     if message.text:
         text = message.text
         if text.startswith("/"):
-            head, _, args = text.partition(" ")
-            command = head[1:].split("@", 1)[0].lower()
+            command, args = command_parts(text)
             return Inbound(
                 CHANNEL,
                 address,
@@ -119,7 +118,7 @@ def to_inbound(update: Update) -> Inbound | None:
                 update_id,
                 text=text,
                 command=command,
-                args=args.strip(),
+                args=args,
             )
         return Inbound(CHANNEL, address, Kind.TEXT, update_id, text=text)
     if message.photo:
