@@ -118,4 +118,5 @@ async def _seed_month(
     decl_id, _ = await declarations.store_declaration(
         tx, sent, participant, answers, figures, 1, None
     )
+    await declarations.write_weeks(tx, sent, participant.person_id, answers)
     return decl_id, period, sent

@@ -80,7 +80,7 @@ def _fail(command: str, exc: DomainError) -> int:
 
 def _write(text: str, out: Path | None, command: str) -> int:
     if out is None:
-        sys.stdout.write(text)
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
         return 0
     try:
         out.write_text(text, encoding="utf-8", newline="")

@@ -268,7 +268,8 @@ async def prefill(tx: Tx, participant_id: int, slot: rules.WeekSlot) -> Decimal 
     return None if value is None else Decimal(str(value)).normalize()
 
 
-async def _write_weeks(tx: Tx, now: datetime, participant_id: int, answers: rules.Answers) -> None:
+async def write_weeks(tx: Tx, now: datetime, participant_id: int, answers: rules.Answers) -> None:
+    """Store the declared hours per ISO week (a week shared with the next month adds up)."""
     for slot in rules.week_slots(answers.period):
         hours = answers.weeks.get(slot.key)
         if hours is None:
@@ -593,7 +594,7 @@ async def store_declaration(
     if declaration_id is None:
         raise RuntimeError("insert into declarations failed")
     if answers.worked:
-        await _write_weeks(tx, now, participant.person_id, answers)
+        await write_weeks(tx, now, participant.person_id, answers)
     return declaration_id, reference
 
 
