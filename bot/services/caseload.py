@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+import aiosqlite
+
 from bot.clock import parse_utc, to_local
 from bot.domain.errors import DomainError
 from bot.domain.models import Household, Person
@@ -24,7 +26,7 @@ from bot.storage.db import Tx
 OVERVIEW_MONTHS = 6
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Month:
     """The latest version of one month's declaration, with its computed figures."""
 
@@ -56,7 +58,7 @@ class Month:
         return share_of_norm(self.profit_cents, self.norm_cents)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Facts:
     """One participant as overviews and the digest see them."""
 
@@ -101,57 +103,148 @@ async def load_facts(tx: Tx, policy: Policy, participant_ids: list[int]) -> list
     if not participant_ids:
         return []
     marks = ", ".join("?" for _ in participant_ids)
-    rows = await tx.all(
-        "SELECT pa.*, pe.name FROM participants pa JOIN people pe ON pe.id = pa.person_id "  # noqa: S608
-        f"WHERE pa.person_id IN ({marks}) ORDER BY pe.name",
-        participant_ids,
+    rows = FactRows(
+        participants=await tx.all(
+            f"SELECT {_PARTICIPANT_COLUMNS} FROM participants pa "  # noqa: S608
+            f"JOIN people pe ON pe.id = pa.person_id WHERE pa.person_id IN ({marks}) "
+            "ORDER BY pe.name",
+            participant_ids,
+        ),
+        declarations=await tx.all(
+            f"SELECT {_DECLARATION_COLUMNS} FROM declarations d "  # noqa: S608
+            f"WHERE d.participant_id IN ({marks}) AND {_LATEST_VERSION} "
+            "ORDER BY d.participant_id, d.period",
+            participant_ids,
+        ),
+        hours=await tx.all(
+            "SELECT participant_id, week, hours FROM weekly_hours "  # noqa: S608
+            f"WHERE participant_id IN ({marks}) ORDER BY participant_id, week",
+            participant_ids,
+        ),
     )
-    decls = await tx.all(
-        "SELECT d.*, (SELECT COUNT(*) FROM proofs pr WHERE pr.declaration_id = d.id) AS files "  # noqa: S608
-        "FROM declarations d WHERE d.participant_id IN ("
-        f"{marks}) AND d.version = (SELECT MAX(version) FROM declarations x "
-        "WHERE x.participant_id = d.participant_id AND x.period = d.period)",
-        participant_ids,
+    return rows.facts(policy)
+
+
+@dataclass(frozen=True)
+class FactRows:
+    """The rows facts are made of: read inside a transaction, turned into Facts outside it."""
+
+    participants: list[aiosqlite.Row]  # _PARTICIPANT_COLUMNS, by name
+    declarations: list[aiosqlite.Row]  # _DECLARATION_COLUMNS, latest versions, by period
+    hours: list[aiosqlite.Row]  # participant_id, week, hours; by week
+
+    def facts(self, policy: Policy) -> list[Facts]:
+        """The participants' Facts, in the order of their rows."""
+        return _facts(policy, self)
+
+
+async def load_caseload_rows(
+    tx: Tx, klantmanager_ids: list[int], since_period: str, since_week: str
+) -> FactRows:
+    """The rows for every participant of these klantmanagers' caseloads, in three queries.
+
+    Only what an overview of recent weeks needs: the latest version of each month from
+    `since_period` on (plus each participant's newest month, however old), and the weekly hours
+    from `since_week` on ('YYYY-Www' compares as text). `.facts(policy)` makes the Facts.
+    """
+    if not klantmanager_ids:
+        return FactRows([], [], [])
+    marks = ", ".join("?" for _ in klantmanager_ids)
+    return FactRows(
+        participants=await tx.all(
+            f"SELECT {_PARTICIPANT_COLUMNS} FROM participants pa "  # noqa: S608
+            f"JOIN people pe ON pe.id = pa.person_id WHERE pa.klantmanager_id IN ({marks}) "
+            "ORDER BY pe.name",
+            klantmanager_ids,
+        ),
+        declarations=await tx.all(
+            f"SELECT {_DECLARATION_COLUMNS} FROM participants pa "  # noqa: S608
+            "JOIN declarations d ON d.participant_id = pa.person_id "
+            f"WHERE pa.klantmanager_id IN ({marks}) AND {_LATEST_VERSION} AND (d.period >= ? "
+            "OR d.period = (SELECT MAX(y.period) FROM declarations y "
+            "WHERE y.participant_id = d.participant_id)) ORDER BY d.participant_id, d.period",
+            [*klantmanager_ids, since_period],
+        ),
+        hours=await tx.all(
+            "SELECT h.participant_id, h.week, h.hours FROM participants pa "  # noqa: S608
+            "JOIN weekly_hours h ON h.participant_id = pa.person_id "
+            f"WHERE pa.klantmanager_id IN ({marks}) AND h.week >= ? "
+            "ORDER BY h.participant_id, h.week",
+            [*klantmanager_ids, since_week],
+        ),
     )
-    hours = await tx.all(
-        f"SELECT participant_id, week, hours FROM weekly_hours WHERE participant_id IN ({marks})",  # noqa: S608
-        participant_ids,
-    )
+
+
+_PARTICIPANT_COLUMNS = (
+    "pa.person_id, pa.klantmanager_id, pa.coach_id, pa.start_date, pa.household, pa.status, "
+    "pe.name"
+)
+_DECLARATION_COLUMNS = (
+    "d.participant_id, d.period, d.version, d.reference, d.worked, d.revenue_cents, "
+    "d.costs_cents, d.hours, d.flags, d.submitted_at, "
+    "(SELECT COUNT(*) FROM proofs pr WHERE pr.declaration_id = d.id), "
+    "json_extract(NULLIF(d.data, ''), '$.proof_count')"
+)
+_LATEST_VERSION = (
+    "d.version = (SELECT MAX(x.version) FROM declarations x "
+    "WHERE x.participant_id = d.participant_id AND x.period = d.period)"
+)
+
+
+def _facts(policy: Policy, rows: FactRows) -> list[Facts]:
+    norms: dict[tuple[str, str], int | None] = {}
+    households = {r[0]: r[4] for r in rows.participants}
+    months_of: dict[int, dict[str, Month]] = {}
+    for pid, period, *values, flags, submitted_at, files, data_proofs in rows.declarations:
+        household = households.get(pid)
+        if household is None:
+            continue
+        version, reference, worked, revenue, costs, hours = values
+        norm_key = (household, period)
+        if norm_key not in norms:
+            norms[norm_key] = policy.norm_cents(Household(household), first_day(period))
+        month = Month(
+            period,
+            int(version),
+            reference,
+            bool(worked),
+            int(revenue),
+            int(costs),
+            float(hours),
+            [] if flags == "[]" or not flags else json.loads(flags),
+            submitted_at,
+            norms[norm_key],
+            int(files or data_proofs or 0),
+        )
+        if pid in months_of:
+            months_of[pid][period] = month
+        else:
+            months_of[pid] = {period: month}
+    weeks_of: dict[int, dict[str, float]] = {}
+    for pid, week, hours in rows.hours:
+        if pid in weeks_of:
+            weeks_of[pid][week] = float(hours)
+        else:
+            weeks_of[pid] = {week: float(hours)}
+    starts: dict[str, tuple[date, date]] = {}
     result = []
-    for row in rows:
-        household = Household(row["household"])
-        start = date.fromisoformat(row["start_date"])
-        months = {}
-        for d in (d for d in decls if d["participant_id"] == row["person_id"]):
-            data = json.loads(d["data"] or "{}")
-            months[d["period"]] = Month(
-                period=d["period"],
-                version=int(d["version"]),
-                reference=d["reference"],
-                worked=bool(d["worked"]),
-                revenue_cents=int(d["revenue_cents"]),
-                costs_cents=int(d["costs_cents"]),
-                hours=float(d["hours"]),
-                flags=json.loads(d["flags"] or "[]"),
-                submitted_at=d["submitted_at"],
-                norm_cents=policy.norm_cents(household, first_day(d["period"])),
-                proof_count=int(d["files"] or data.get("proof_count") or 0),
-            )
-        weeks = {
-            h["week"]: float(h["hours"]) for h in hours if h["participant_id"] == row["person_id"]
-        }
+    for pid, klantmanager_id, coach_id, start_text, household, status, name in rows.participants:
+        if start_text not in starts:
+            start = date.fromisoformat(start_text)
+            starts[start_text] = (start, add_months(start, policy.trajectory_months))
+        start, end = starts[start_text]
         result.append(
             Facts(
-                id=int(row["person_id"]),
-                name=row["name"],
-                household=household,
-                start_date=start,
-                status=row["status"],
-                klantmanager_id=row["klantmanager_id"],
-                coach_id=row["coach_id"],
-                trajectory_end=add_months(start, policy.trajectory_months),
-                months=months,
-                weeks=weeks,
+                int(pid),
+                name,
+                Household(household),
+                start,
+                status,
+                klantmanager_id,
+                coach_id,
+                end,
+                months_of.get(pid, {}),
+                weeks_of.get(pid, {}),
             )
         )
     return result
