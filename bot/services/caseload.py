@@ -21,6 +21,7 @@ from bot.domain.policy import Policy
 from bot.services import access
 from bot.services.access import View
 from bot.services.queue import flag_line, share_of_norm
+from bot.storage import repo
 from bot.storage.db import Tx
 
 OVERVIEW_MONTHS = 6
@@ -277,6 +278,15 @@ async def participant_overview(
 ) -> tuple[str, dict[str, Any]]:
     """The reply for `/deelnemer <naam>`: (message key, context) fitting the viewer's role."""
     participant_id, _, view = await find_participant(tx, viewer, now, query)
+    await repo.audit(
+        tx,
+        now,
+        viewer.id,
+        "participant.viewed",
+        participant_id,
+        what="overview",
+        amounts=view == View.AMOUNTS,
+    )
     if view == View.AMOUNTS:
         return "queue/participant", await amounts_overview(
             tx, policy, viewer, now, participant_id, locale
