@@ -25,42 +25,63 @@ class JobResult:
     lines: list[str]
 
 
-JobFunc = Callable[[Services, datetime, bool], Awaitable[JobResult]]
+Sink = Callable[[str], None]
+# (services, now, dry_run, sink): a sweep over participants hands its lines to `sink` batch by
+# batch when one is given (bounded memory), and returns the rest in the JobResult.
+JobFunc = Callable[[Services, datetime, bool, Sink | None], Awaitable[JobResult]]
 
 
-async def declaration_reminders(services: Services, now: datetime, dry_run: bool) -> JobResult:
+async def declaration_reminders(
+    services: Services, now: datetime, dry_run: bool, sink: Sink | None = None
+) -> JobResult:
     """Period open, due − 3, due − 1, due day and due + 5 reminders."""
     report = await reminders.sweep(
-        services.db, services.policy, now, (rules.DECLARATION,), dry_run
+        services.db, services.policy, now, (rules.DECLARATION,), dry_run, sink=sink
     )
     return JobResult("declaration_reminders", report.lines())
 
 
-async def overdue_escalation(services: Services, now: datetime, dry_run: bool) -> JobResult:
+async def overdue_escalation(
+    services: Services, now: datetime, dry_run: bool, sink: Sink | None = None
+) -> JobResult:
     """A queue item for the klantmanager when a declaration is overdue."""
-    report = await reminders.escalate_overdue(services.db, services.policy, now, dry_run)
+    report = await reminders.escalate_overdue(
+        services.db, services.policy, now, dry_run, sink=sink
+    )
     return JobResult("overdue_escalation", report.lines())
 
 
-async def hours_checkin(services: Services, now: datetime, dry_run: bool) -> JobResult:
+async def hours_checkin(
+    services: Services, now: datetime, dry_run: bool, sink: Sink | None = None
+) -> JobResult:
     """The weekly "how many hours did you work" question."""
-    report = await reminders.sweep(services.db, services.policy, now, (rules.HOURS,), dry_run)
+    report = await reminders.sweep(
+        services.db, services.policy, now, (rules.HOURS,), dry_run, sink=sink
+    )
     return JobResult("hours_checkin", report.lines())
 
 
-async def trajectory_milestones(services: Services, now: datetime, dry_run: bool) -> JobResult:
+async def trajectory_milestones(
+    services: Services, now: datetime, dry_run: bool, sink: Sink | None = None
+) -> JobResult:
     """Check-ins at 3, 6, 9 months; warnings 60 and 30 days before the end."""
-    report = await reminders.trajectory_milestones(services.db, services.policy, now, dry_run)
+    report = await reminders.trajectory_milestones(
+        services.db, services.policy, now, dry_run, sink=sink
+    )
     return JobResult("trajectory_milestones", report.lines())
 
 
-async def coach_pushes(services: Services, now: datetime, dry_run: bool) -> JobResult:
+async def coach_pushes(
+    services: Services, now: datetime, dry_run: bool, sink: Sink | None = None
+) -> JobResult:
     """Coach pushes whose moment has come."""
     lines = await coach.sweep(services.db, services.policy, now, dry_run)
     return JobResult("coach_pushes", lines)
 
 
-async def weekly_digest(services: Services, now: datetime, dry_run: bool) -> JobResult:
+async def weekly_digest(
+    services: Services, now: datetime, dry_run: bool, sink: Sink | None = None
+) -> JobResult:
     """The klantmanagers' weekly digest (bot.services.digest, issue 4)."""
     func = _optional("bot.services.digest", "weekly_digests")
     if func is None:
@@ -71,7 +92,9 @@ async def weekly_digest(services: Services, now: datetime, dry_run: bool) -> Job
     return JobResult("weekly_digest", [f"{result} weekly digest(s) queued"])
 
 
-async def purge(services: Services, now: datetime, dry_run: bool) -> JobResult:
+async def purge(
+    services: Services, now: datetime, dry_run: bool, sink: Sink | None = None
+) -> JobResult:
     """Delete what the retention rules say must go (bot.services.privacy, issue 7)."""
     func = _optional("bot.services.privacy", "purge")
     if func is None:
@@ -80,7 +103,9 @@ async def purge(services: Services, now: datetime, dry_run: bool) -> JobResult:
     return JobResult("purge", [f"purge: {result!r}"])
 
 
-async def outbox(services: Services, now: datetime, dry_run: bool) -> JobResult:
+async def outbox(
+    services: Services, now: datetime, dry_run: bool, sink: Sink | None = None
+) -> JobResult:
     """One round of the outbox sender on Telegram (the running bot drains it continuously)."""
     from bot import outbox as sender
 
@@ -124,7 +149,11 @@ JOBS: dict[str, JobFunc] = {
 
 
 async def run_job(
-    services: Services, name: str, now: datetime, dry_run: bool = False
+    services: Services,
+    name: str,
+    now: datetime,
+    dry_run: bool = False,
+    sink: Sink | None = None,
 ) -> JobResult:
-    """Run one job by name (KeyError for an unknown name)."""
-    return await JOBS[name](services, now, dry_run)
+    """Run one job by name (KeyError for an unknown name); see JobFunc for `sink`."""
+    return await JOBS[name](services, now, dry_run, sink)

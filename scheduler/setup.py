@@ -110,13 +110,17 @@ def next_runs(policy: Policy, now: datetime) -> list[tuple[Spec, datetime | None
 
 async def tick(services: Services, name: str) -> None:
     """Run one job at the clock's current moment; log, never raise into the scheduler."""
+
+    def sink(line: str) -> None:
+        log.info("%s: %s", name, line)
+
     try:
-        result = await run_job(services, name, services.clock.now())
+        result = await run_job(services, name, services.clock.now(), sink=sink)
     except Exception:
         log.exception("job %s failed", name)
         return
     for line in result.lines:
-        log.info("%s: %s", name, line)
+        sink(line)
 
 
 async def catch_up(services: Services) -> None:

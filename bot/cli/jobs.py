@@ -58,15 +58,22 @@ async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from scheduler.jobs import run_job
 
     clock = FixedClock(args.now) if args.now else None
+    printed = 0
+
+    def sink(line: str) -> None:  # lines as the sweep goes: memory stays bounded
+        nonlocal printed
+        printed += 1
+        print(f"  {line}")
+
     async with open_app(settings, clock) as app:
         now = app.services.clock.now()
-        result = await run_job(app.services, args.name, now, dry_run=args.dry_run)
-    mode = "dry run" if args.dry_run else "run"
-    local = now.astimezone(AMSTERDAM).strftime("%Y-%m-%d %H:%M %Z")
-    print(f"{result.name} ({mode} at {local}):")
-    if not result.lines:
-        print("  nothing to do")
+        mode = "dry run" if args.dry_run else "run"
+        local = now.astimezone(AMSTERDAM).strftime("%Y-%m-%d %H:%M %Z")
+        print(f"{args.name} ({mode} at {local}):")
+        result = await run_job(app.services, args.name, now, dry_run=args.dry_run, sink=sink)
     for line in result.lines:
-        print(f"  {line}")
+        sink(line)
+    if not printed:
+        print("  nothing to do")
     sys.stdout.flush()
     return 0

@@ -4,38 +4,63 @@ Every sweep is idempotent. Each reminder's key (participant, kind, period, stage
 with INSERT OR IGNORE in the same transaction as its outbox row, so a second run, an overlapping
 run (another process, or `ptobot jobs run` next to the bot) or a catch-up after downtime never
 sends anything twice. The daily maximum is counted inside that same write transaction.
+
+Sweeps scale to 100k participants in bounded memory without keeping chats waiting:
+- the calendar (due dates, local reminder moments, windows, quiet hours) is worked out once
+  per sweep (`rules.Calendar`), and the rules run once per *kind* of participant (same start
+  date, submitted periods, recorded weeks and decided keys), not once per person;
+- participants go in batches of `BATCH_SIZE` by id; each batch is one statement that keeps only
+  those who may have something (`rules.Watch`: e.g. not submitted the period that is due) with
+  their facts, decided keys and today's pushes;
+- a real run reads, decides and writes a batch in ONE short write transaction in one round trip
+  to the database thread (`db.unit`): keys with one INSERT OR IGNORE ... RETURNING (the unique key
+  decides), then the outbox rows of the pushes whose keys were new, then the links. Facts and
+  the daily count come from that same transaction, so nothing can change between check and
+  write. Between batches the sweep yields, so a chat waits at most one batch;
+- with a `sink`, report lines leave batch by batch instead of piling up.
 """
 
 from __future__ import annotations
 
+import asyncio
+import json
 import logging
-from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from typing import Any
+from datetime import date, datetime
+from functools import partial
+from typing import Any, NamedTuple, TypeVar
 
 from bot.clock import utc_iso
 from bot.domain import reminders as rules
 from bot.domain.models import ParticipantStatus
-from bot.domain.periods import period_of
 from bot.domain.policy import Policy
-from bot.domain.reminders import Facts, Item, Push
+from bot.domain.reminders import Facts, Item
 from bot.services import queue
 from bot.storage import repo
-from bot.storage.db import Database, Tx
+from bot.storage.db import Database, NeedsEventLoop, Tx
 
 log = logging.getLogger(__name__)
 PUSH_KEY = "reminders/push"
+BATCH_SIZE = 500  # participants per transaction: short enough that chats never wait long
+T = TypeVar("T")
+
+
+Sink = Callable[[str], None]
 
 
 @dataclass
 class Report:
-    """What a sweep did (or, in a dry run, would do)."""
+    """What a sweep did (or, in a dry run, would do).
+
+    With a `sink`, each batch's lines go there as the sweep goes, and the report keeps none
+    (memory stays bounded however many participants there are).
+    """
 
     sent: list[tuple[int, str, list[str]]] = field(default_factory=list)  # id, name, items
     dropped: list[tuple[int, str, str]] = field(default_factory=list)  # id, name, item
     queue_items: list[tuple[int, str, str]] = field(default_factory=list)  # id, name, what
+    sink: Sink | None = None
 
     def lines(self) -> list[str]:
         """Human-readable lines for the command line."""
@@ -44,70 +69,177 @@ class Report:
         out += [f"dropped for {name} (#{pid}): {what}" for pid, name, what in self.dropped]
         return out
 
+    def extend(self, other: Report) -> None:
+        """Add what another (part of a) sweep did (or pass its lines to the sink)."""
+        if self.sink is not None:
+            for line in other.lines():
+                self.sink(line)
+            return
+        self.sent += other.sent
+        self.dropped += other.dropped
+        self.queue_items += other.queue_items
+
 
 def describe(item: Item) -> str:
     """'declaration 2026-11 due-3' for logs and dry runs."""
-    return f"{item.kind} {item.period} {item.stage}"
+    return rules.key_name(item.kind, item.period, item.stage)
 
 
-async def load_facts(
-    db: Database, now: datetime, reachable_only: bool = True
-) -> list[tuple[Facts, str]]:
-    """Active participants (with a chat that is not blocked) and what the rules need."""
-    since_period = period_of(rules.local_day(now) - timedelta(days=100))
-    since_week = rules.iso_week(rules.local_day(now) - timedelta(days=21))
-    blocked_ok = 0 if reachable_only else 1
-    async with db.read() as tx:
-        rows = await tx.all(
-            "SELECT p.person_id, p.status, p.start_date, pe.name FROM participants p "
-            "JOIN people pe ON pe.id = p.person_id WHERE p.status = 'active' "
-            "AND EXISTS (SELECT 1 FROM channel_identities ci WHERE ci.person_id = p.person_id "
-            "AND (ci.blocked = 0 OR ?)) ORDER BY p.person_id",
-            (blocked_ok,),
+class Row(NamedTuple):
+    """One participant of a batch, as the database gave it (sets as comma-separated text)."""
+
+    person_id: int
+    start_date: str
+    name: str
+    submitted: str | None  # the calendar's periods with a submitted declaration
+    weeks: str | None  # the calendar's weeks with hours recorded
+    decided: str | None  # key names (rules.key_name) of the sweep's items decided already
+    pushes_today: int
+
+    def facts(self, person_id: int | None = None) -> Facts:
+        """What the rules need to know (as if about `person_id`, when given)."""
+        return Facts(
+            self.person_id if person_id is None else person_id,
+            ParticipantStatus.ACTIVE,
+            date.fromisoformat(self.start_date),
+            _names(self.submitted),
+            _names(self.weeks),
         )
-        submitted = await tx.all(
-            "SELECT DISTINCT participant_id, period FROM declarations WHERE period >= ?",
-            (since_period,),
-        )
-        weeks = await tx.all(
-            "SELECT participant_id, week FROM weekly_hours WHERE week >= ?", (since_week,)
-        )
-    periods: dict[int, set[str]] = defaultdict(set)
-    for r in submitted:
-        periods[r["participant_id"]].add(r["period"])
-    hours: dict[int, set[str]] = defaultdict(set)
-    for r in weeks:
-        hours[r["participant_id"]].add(r["week"])
-    return [
-        (
-            Facts(
-                r["person_id"],
-                ParticipantStatus(r["status"]),
-                date.fromisoformat(r["start_date"]),
-                frozenset(periods[r["person_id"]]),
-                frozenset(hours[r["person_id"]]),
-            ),
-            r["name"],
-        )
-        for r in rows
-    ]
 
 
-async def _decided(
-    db: Database, now: datetime
-) -> tuple[set[tuple[int, str, str, str]], dict[int, int]]:
-    """Keys already decided, and pushes per participant today."""
-    async with db.read() as tx:
-        keys = await tx.all("SELECT participant_id, kind, period, stage FROM reminder_keys")
-        today = await tx.all(
-            "SELECT participant_id, COUNT(DISTINCT outbox_id) AS n FROM reminder_keys "
-            "WHERE day = ? AND status = 'queued' GROUP BY participant_id",
-            (rules.local_day(now).isoformat(),),
+def _names(text: str | None) -> frozenset[str]:
+    return frozenset(text.split(",")) if text else frozenset()
+
+
+class Memo(dict[tuple[Any, ...], T]):
+    """Answers per kind of participant: whoever shares start date, submitted periods, recorded
+    weeks and decided keys gets the same items, so the rules run once per kind, not per person.
+    Bounded: cleared when full."""
+
+    LIMIT = 20_000
+
+    def remember(self, key: tuple[Any, ...], value: T) -> T:
+        """Store and return `value`."""
+        if len(self) >= self.LIMIT:
+            self.clear()
+        self[key] = value
+        return value
+
+
+Work = Callable[[Tx], Coroutine[Any, Any, T]]
+
+
+async def _unit(db: Database, work: Work[T]) -> T:
+    """`work` as one write transaction in one round trip (or a plain one if it needs the loop)."""
+    try:
+        return await db.unit(work)
+    except NeedsEventLoop:
+        async with db.transaction() as tx:
+            return await work(tx)
+
+
+async def _batches(
+    db: Database, dry_run: bool, work: Callable[[int, Tx], Coroutine[Any, Any, tuple[int, Report]]]
+) -> AsyncIterator[Report]:
+    """Run `work(after, tx)` batch by batch until it returns 0; the database is free in between.
+
+    A dry run reads; a real run does each batch in one short write transaction (load, decide and
+    write together, so what was read is what the exactly-once keys and the daily maximum see).
+    """
+    after = 0
+    while True:
+        if dry_run:
+            async with db.read() as tx:
+                after, part = await work(after, tx)
+        else:
+            after, part = await _unit(db, partial(work, after))
+        yield part
+        if not after:
+            return
+        await asyncio.sleep(0)  # chats (and the sender) get the database between batches
+
+
+def _watch_sql(watch: rules.Watch) -> tuple[str, list[Any]]:
+    """The WHERE term that keeps only participants the sweep has to look at."""
+    terms: list[str] = []
+    params: list[Any] = []
+    for period in watch.periods:
+        terms.append(
+            "NOT EXISTS (SELECT 1 FROM declarations d "
+            "WHERE d.participant_id = p.person_id AND d.period = ?)"
         )
-    return (
-        {(r[0], r[1], r[2], r[3]) for r in keys},
-        {r["participant_id"]: r["n"] for r in today},
+        params.append(period)
+    for week in watch.weeks:
+        terms.append(
+            "NOT EXISTS (SELECT 1 FROM weekly_hours w "
+            "WHERE w.participant_id = p.person_id AND w.week = ?)"
+        )
+        params.append(week)
+    if watch.first is not None and watch.last is not None:
+        terms.append("p.start_date < ? OR p.start_date > ?")
+        params += [watch.first.isoformat(), watch.last.isoformat()]
+        if watch.starts:
+            terms.append(f"p.start_date IN ({', '.join('?' * len(watch.starts))})")
+            params += [day.isoformat() for day in watch.starts]
+    return " OR ".join(f"({term})" for term in terms) or "0", params
+
+
+async def load_batch(
+    tx: Tx,
+    calendar: rules.Calendar,
+    watch: rules.Watch,
+    after: int,
+    limit: int = BATCH_SIZE,
+    reachable_only: bool = True,
+) -> tuple[int, list[Row]]:
+    """The next `limit` participants by id after `after`: those the sweep has to look at.
+
+    Only active participants that `watch` keeps, with a chat that is not blocked (unless
+    `reachable_only` is False), come back, each with what the sweep needs: submitted periods
+    and recorded weeks among the calendar's, the sweep's keys already decided, and today's
+    reminder pushes. Returns where the next batch starts (0: this was the last) and the rows.
+    """
+    last = await tx.scalar(
+        "SELECT MAX(person_id) FROM (SELECT person_id FROM participants WHERE person_id > ? "
+        "ORDER BY person_id LIMIT ?)",
+        (after, limit),
     )
+    if last is None:
+        return 0, []
+    periods, weeks = calendar.periods, calendar.weeks
+    marks_p = ", ".join("?" * len(periods))
+    marks_w = ", ".join("?" * len(weeks))
+    interest, interest_params = _watch_sql(watch)
+    rows = await tx.all(
+        "SELECT p.person_id, p.start_date, (SELECT pe.name FROM people pe "  # noqa: S608
+        "WHERE pe.id = p.person_id), "
+        "(SELECT group_concat(DISTINCT d.period) FROM declarations d "
+        f"WHERE d.participant_id = p.person_id AND d.period IN ({marks_p})), "
+        "(SELECT group_concat(w.week) FROM weekly_hours w "
+        f"WHERE w.participant_id = p.person_id AND w.week IN ({marks_w})), "
+        "(SELECT group_concat(k.kind || ' ' || k.period || ' ' || k.stage) FROM reminder_keys k "
+        "WHERE k.participant_id = p.person_id AND (k.kind = 'trajectory' "
+        f"OR (k.kind = 'declaration' AND k.period IN ({marks_p})) "
+        f"OR (k.kind = 'hours' AND k.period IN ({marks_w})))), "
+        "(SELECT COUNT(DISTINCT k.outbox_id) FROM reminder_keys k "
+        "WHERE k.participant_id = p.person_id AND k.day = ? AND k.status = 'queued') "
+        "FROM participants p WHERE p.person_id > ? AND p.person_id <= ? "
+        f"AND p.status = 'active' AND ({interest}) "
+        "AND EXISTS (SELECT 1 FROM channel_identities ci WHERE ci.person_id = p.person_id "
+        "AND (ci.blocked = 0 OR ?)) ORDER BY p.person_id",
+        (
+            *periods,
+            *weeks,
+            *periods,
+            *weeks,
+            calendar.today.isoformat(),
+            after,
+            last,
+            *interest_params,
+            0 if reachable_only else 1,
+        ),
+    )
+    return last, [Row._make(r) for r in rows]
 
 
 async def sweep(
@@ -116,85 +248,131 @@ async def sweep(
     now: datetime,
     triggers: Iterable[str] = rules.KINDS,
     dry_run: bool = False,
+    batch_size: int = BATCH_SIZE,
+    sink: Sink | None = None,
 ) -> Report:
     """Send what is due for participants; `triggers` are the kinds that may start a push.
 
     Once a participant gets a push, everything else useful for them rides along in it, so two
-    reminders due the same day become one message.
+    reminders due the same day become one message. Participants go in batches of `batch_size`,
+    each batch one short transaction, so chats keep their turn at the database meanwhile.
     """
     wanted = tuple(triggers)
-    report = Report()
-    done, pushes_today = await _decided(db, now)
-    for facts, name in await load_facts(db, now):
-        useful = [i for i in rules.useful_items(policy, facts, now) if i.key not in done]
-        expired = [i for i in rules.expired_items(policy, facts, now, wanted) if i.key not in done]
-        push = rules.plan_push(
-            policy, now, facts.person_id, useful, pushes_today.get(facts.person_id, 0), wanted
-        )
+    calendar = rules.Calendar(policy, now)
+    watch = calendar.watch(wanted)
+    report = Report(sink=sink)
+    if watch.empty:
+        return report
+
+    capped = policy.max_pushes_per_day
+    plans: Memo[tuple[tuple[Item, ...], tuple[Item, ...]]] = Memo()
+
+    def plan(row: Row) -> tuple[tuple[Item, ...], tuple[Item, ...]]:
+        """(the push's items, the expired items) for a participant like this one."""
+        like = (row.start_date, row.submitted, row.weeks, row.decided, row.pushes_today >= capped)
+        found = plans.get(like)
+        if found is not None:
+            return found
+        facts = row.facts(0)  # the answer is the same for everyone of this kind
+        decided = _names(row.decided)
+        useful = calendar.useful(facts, skip=decided)
+        expired = calendar.expired(facts, wanted, skip=decided)
+        push = calendar.plan(0, useful, row.pushes_today, wanted)
+        return plans.remember(like, (push.items if push else (), tuple(expired)))
+
+    async def work(after: int, tx: Tx) -> tuple[int, Report]:
+        after, rows = await load_batch(tx, calendar, watch, after, batch_size)
+        part = Report()
+        planned = [(row, *plan(row)) for row in rows]
         if dry_run:
-            if push:
-                report.sent.append((facts.person_id, name, [describe(i) for i in push.items]))
-            report.dropped += [(facts.person_id, name, describe(i)) for i in expired]
-            continue
-        if not push and not expired:
-            continue
-        async with db.transaction() as tx:
-            for item in expired:
-                if await _record(tx, item, "dropped", now):
-                    log.info("reminder dropped, its moment passed: %s", describe(item))
-                    report.dropped.append((facts.person_id, name, describe(item)))
-            if push is not None:
-                sent = await _write_push(tx, policy, push, name, now)
-                if sent:
-                    report.sent.append((facts.person_id, name, [describe(i) for i in sent]))
+            for row, items, expired in planned:
+                if items:
+                    part.sent.append((row.person_id, row.name, [describe(i) for i in items]))
+                part.dropped += [(row.person_id, row.name, describe(i)) for i in expired]
+        else:
+            await _write_batch(tx, now, planned, part)
+        return after, part
+
+    async for part in _batches(db, dry_run, work):
+        if not dry_run:
+            for pid, _, what in part.dropped:
+                log.info("reminder dropped, its moment passed: %s (#%s)", what, pid)
+        report.extend(part)
     return report
 
 
-async def _record(tx: Tx, item: Item, status: str, now: datetime) -> int | None:
-    return await tx.insert(
+async def _insert_keys(
+    tx: Tx, now: datetime, keys: list[tuple[int, Item, str]]
+) -> dict[tuple[int, str, str, str], int]:
+    """INSERT OR IGNORE each (participant, item, status) key; the ids of those that were new.
+
+    The unique key decides: a key another sweep wrote first is ignored and does not come back.
+    One statement for the whole batch, always the same SQL text (the rows travel as one JSON
+    parameter), so the connection's statement cache does not fill with one-off statements.
+    """
+    day, stamp = rules.local_day(now).isoformat(), utc_iso(now)
+    rows = await tx.all(
         "INSERT OR IGNORE INTO reminder_keys (participant_id, kind, period, stage, status, day, "
-        "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (*item.key, status, rules.local_day(now).isoformat(), utc_iso(now)),
+        "created_at) SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), "
+        "json_extract(value, '$[2]'), json_extract(value, '$[3]'), json_extract(value, '$[4]'), "
+        "?, ? FROM json_each(?) "
+        "RETURNING id, participant_id, kind, period, stage",
+        (
+            day,
+            stamp,
+            json.dumps([[pid, i.kind, i.period, i.stage, status] for pid, i, status in keys]),
+        ),
     )
+    return {(r[1], r[2], r[3], r[4]): r[0] for r in rows}
 
 
-async def _write_push(tx: Tx, policy: Policy, push: Push, name: str, now: datetime) -> list[Item]:
-    """Keys and the outbox row in one transaction; returns the items that were new."""
-    pid = push.participant_id
-    today = await tx.scalar(
-        "SELECT COUNT(DISTINCT outbox_id) FROM reminder_keys "
-        "WHERE participant_id = ? AND day = ? AND status = 'queued'",
-        (pid, rules.local_day(now).isoformat()),
-    )
-    if int(today or 0) >= policy.max_pushes_per_day:
-        return []  # another sweep got there first today
-    fresh: list[tuple[int, Item]] = []
-    for item in push.items:
-        if item.kind == rules.DECLARATION and await tx.scalar(
-            "SELECT 1 FROM declarations WHERE participant_id = ? AND period = ?",
-            (pid, item.period),
-        ):
-            continue  # submitted since the sweep read the database
-        key_id = await _record(tx, item, "queued", now)
-        if key_id is not None:
-            fresh.append((key_id, item))
-    if not fresh:
-        return []
-    items = [item for _, item in fresh]
-    outbox_id = await repo.enqueue(
-        tx,
-        pid,
-        PUSH_KEY,
-        now,
-        context={"name": name.split()[0], "items": [item_context(i) for i in items]},
-        buttons=push_buttons(items),
-        dedupe_key=f"reminder:{fresh[0][0]}",
-    )
-    await tx.executemany(
-        "UPDATE reminder_keys SET outbox_id = ? WHERE id = ?",
-        [(outbox_id, key_id) for key_id, _ in fresh],
-    )
-    return items
+async def _write_batch(
+    tx: Tx,
+    now: datetime,
+    planned: list[tuple[Row, tuple[Item, ...], tuple[Item, ...]]],
+    report: Report,
+) -> None:
+    """Keys and outbox rows of a batch, in the caller's transaction (the one that read the
+    batch: submitted periods and today's pushes are as current as the keys).
+
+    Expired items get a 'dropped' key; each push gets one outbox row for the items whose
+    'queued' key was new, with those keys pointing at it.
+    """
+    keys = [
+        (row.person_id, item, status)
+        for row, items, expired in planned
+        for status, group in (("dropped", expired), ("queued", items))
+        for item in group
+    ]
+    if not keys:
+        return
+    fresh = await _insert_keys(tx, now, keys)
+    links: list[tuple[int | None, int]] = []
+    for row, items, expired in planned:
+        pid = row.person_id
+        for item in expired:
+            if (pid, item.kind, item.period, item.stage) in fresh:
+                report.dropped.append((pid, row.name, describe(item)))
+        new = [
+            (fresh[key], item)
+            for item in items
+            if (key := (pid, item.kind, item.period, item.stage)) in fresh
+        ]
+        if not new:
+            continue
+        sent = [item for _, item in new]
+        outbox_id = await repo.enqueue(
+            tx,
+            pid,
+            PUSH_KEY,
+            now,
+            context={"name": row.name.split()[0], "items": [item_context(i) for i in sent]},
+            buttons=push_buttons(sent),
+            dedupe_key=f"reminder:{new[0][0]}",
+        )
+        links += [(outbox_id, key_id) for key_id, _ in new]
+        report.sent.append((pid, row.name, [describe(i) for i in sent]))
+    await tx.executemany("UPDATE reminder_keys SET outbox_id = ? WHERE id = ?", links)
 
 
 def item_context(item: Item) -> dict[str, Any]:
@@ -226,61 +404,119 @@ def push_buttons(items: Iterable[Item]) -> list[list[dict[str, Any]]]:
     return rows
 
 
+async def _known(tx: Tx, keys: list[str]) -> set[str]:
+    """The queue item dedupe keys among `keys` that exist already."""
+    if not keys:
+        return set()
+    rows = await tx.all(
+        "SELECT dedupe_key FROM queue_items WHERE dedupe_key IN (SELECT value FROM json_each(?))",
+        (json.dumps(keys),),
+    )
+    return {r[0] for r in rows}
+
+
 async def escalate_overdue(
-    db: Database, policy: Policy, now: datetime, dry_run: bool = False
+    db: Database,
+    policy: Policy,
+    now: datetime,
+    dry_run: bool = False,
+    batch_size: int = BATCH_SIZE,
+    sink: Sink | None = None,
 ) -> Report:
     """On due + `escalate_days_after_due`: a queue item for the klantmanager, once per period."""
-    report = Report()
-    for facts, name in await load_facts(db, now, reachable_only=False):
-        for period in rules.overdue_periods(policy, facts, now):
-            key = f"overdue:{facts.person_id}:{period}"
+    calendar = rules.Calendar(policy, now)
+    watch = calendar.watch_overdue()
+    report = Report(sink=sink)
+    if calendar.quiet or watch.empty:
+        return report
+    periods: Memo[list[str]] = Memo()
+
+    def overdue(row: Row) -> list[str]:
+        found = periods.get((row.start_date, row.submitted))
+        if found is None:
+            found = periods.remember(
+                (row.start_date, row.submitted), calendar.overdue(row.facts(0))
+            )
+        return found
+
+    async def work(after: int, tx: Tx) -> tuple[int, Report]:
+        after, rows = await load_batch(
+            tx, calendar, watch, after, batch_size, reachable_only=False
+        )
+        part = Report()
+        due = [
+            (row, period, f"overdue:{row.person_id}:{period}")
+            for row in rows
+            for period in overdue(row)
+        ]
+        known = await _known(tx, [key for _, _, key in due]) if dry_run else set()
+        for row, period, key in due:
+            pid = row.person_id
             if dry_run:
-                async with db.read() as tx:
-                    known = await tx.scalar(
-                        "SELECT 1 FROM queue_items WHERE dedupe_key = ?", (key,)
-                    )
-                if not known:
-                    report.queue_items.append((facts.person_id, name, f"overdue {period}"))
-                continue
-            async with db.transaction() as tx:
-                if await queue.open_item(
-                    tx, now, facts.person_id, queue.OVERDUE, period=period, dedupe_key=key,
-                    policy=policy,
-                ):
-                    report.queue_items.append((facts.person_id, name, f"overdue {period}"))
+                if key not in known:
+                    part.queue_items.append((pid, row.name, f"overdue {period}"))
+            elif await queue.open_item(
+                tx, now, pid, queue.OVERDUE, period=period, dedupe_key=key, policy=policy
+            ):
+                part.queue_items.append((pid, row.name, f"overdue {period}"))
+        return after, part
+
+    async for part in _batches(db, dry_run, work):
+        report.extend(part)
     return report
 
 
 async def trajectory_milestones(
-    db: Database, policy: Policy, now: datetime, dry_run: bool = False
+    db: Database,
+    policy: Policy,
+    now: datetime,
+    dry_run: bool = False,
+    batch_size: int = BATCH_SIZE,
+    sink: Sink | None = None,
 ) -> Report:
     """Check-ins and end warnings to participants; end warnings to the klantmanager too."""
-    report = await sweep(db, policy, now, (rules.TRAJECTORY,), dry_run)
-    if rules.in_quiet_hours(policy, now):
+    report = await sweep(db, policy, now, (rules.TRAJECTORY,), dry_run, batch_size, sink)
+    calendar = rules.Calendar(policy, now)
+    if calendar.quiet:
         return report
-    for facts, name in await load_facts(db, now, reachable_only=False):
-        for item in rules.all_items(policy, facts, now, (rules.TRAJECTORY,)):
-            if not item.stage.startswith("end-") or not item.at <= now < item.expires:
-                continue
-            key = f"trajectory-end:{facts.person_id}:{item.period}:{item.stage}"
+    watch = calendar.watch_ending()
+    warnings: Memo[list[Item]] = Memo()
+
+    def ending(row: Row) -> list[Item]:
+        found = warnings.get((row.start_date,))
+        if found is None:
+            found = warnings.remember((row.start_date,), calendar.ending(row.facts(0)))
+        return found
+
+    async def work(after: int, tx: Tx) -> tuple[int, Report]:
+        after, rows = await load_batch(
+            tx, calendar, watch, after, batch_size, reachable_only=False
+        )
+        part = Report()
+        due = [
+            (row, item, f"trajectory-end:{row.person_id}:{item.period}:{item.stage}")
+            for row in rows
+            for item in ending(row)
+        ]
+        known = await _known(tx, [key for _, _, key in due]) if dry_run else set()
+        for row, item, key in due:
+            pid = row.person_id
             what = f"trajectory ends {item.ctx['end']} ({item.stage})"
             if dry_run:
-                async with db.read() as tx:
-                    known = await tx.scalar(
-                        "SELECT 1 FROM queue_items WHERE dedupe_key = ?", (key,)
-                    )
-                if not known:
-                    report.queue_items.append((facts.person_id, name, what))
-                continue
-            async with db.transaction() as tx:
-                if await queue.open_item(
-                    tx,
-                    now,
-                    facts.person_id,
-                    queue.TRAJECTORY_ENDING,
-                    dedupe_key=key,
-                    policy=policy,
-                    details={"end": item.ctx["end"], "days": item.ctx["days"]},
-                ):
-                    report.queue_items.append((facts.person_id, name, what))
+                if key not in known:
+                    part.queue_items.append((pid, row.name, what))
+            elif await queue.open_item(
+                tx,
+                now,
+                pid,
+                queue.TRAJECTORY_ENDING,
+                dedupe_key=key,
+                policy=policy,
+                details={"end": item.ctx["end"], "days": item.ctx["days"]},
+            ):
+                part.queue_items.append((pid, row.name, what))
+        return after, part
+
+    async for part in _batches(db, dry_run, work):
+        report.extend(part)
     return report
