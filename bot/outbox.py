@@ -81,20 +81,28 @@ class RateLimiter:
             wait = max(wait, last + self.per_chat_interval - now)
         return wait
 
+    def note(self, chat: str) -> None:
+        """Count a direct reply: it goes first, and the outbox waits for the room it took."""
+        now = self.monotonic()
+        self._wait_needed(chat, now)  # forgets sends older than a second
+        self._count(chat, now)
+
+    def _count(self, chat: str, now: float) -> None:
+        self._sent.append(now)
+        self._chat_last[chat] = now
+        self._chat_last.move_to_end(chat)
+        while self._chat_last:  # forget chats that are past their interval
+            oldest, at = next(iter(self._chat_last.items()))
+            if now - at < self.per_chat_interval:
+                break
+            del self._chat_last[oldest]
+
     async def acquire(self, chat: str) -> None:
         """Wait until one more message to `chat` stays within both limits, then count it."""
         async with self._lock:
             while (wait := self._wait_needed(chat, self.monotonic())) > 0:
                 await self.sleep(wait)
-            now = self.monotonic()
-            self._sent.append(now)
-            self._chat_last[chat] = now
-            self._chat_last.move_to_end(chat)
-            while self._chat_last:  # forget chats that are past their interval
-                oldest, at = next(iter(self._chat_last.items()))
-                if now - at < self.per_chat_interval:
-                    break
-                del self._chat_last[oldest]
+            self._count(chat, self.monotonic())
 
 
 @dataclass(frozen=True)
@@ -190,7 +198,9 @@ class Sender:
         self.db = db
         self.transport = transport
         self.max_attempts = max_attempts
-        self.limiter = limiter or RateLimiter()
+        # A channel that also sends direct replies shares its limiter, so replies and pushes
+        # together stay within the platform's limit and replies never wait behind a sweep.
+        self.limiter = limiter or getattr(transport, "limiter", None) or RateLimiter()
         self.backoff = backoff
         self.owner = uuid.uuid4().hex
 

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 from collections import Counter
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -41,6 +41,7 @@ from bot.channels.base import (
     split_text,
 )
 from bot.domain.models import LOCALES, Role
+from bot.outbox import RateLimiter
 from bot.storage import repo
 from handlers.base import FileIn, Inbound, Kind, command_parts
 from messages import render
@@ -166,6 +167,9 @@ class TelegramChannel:
 
     def __init__(self, app: App, request: BaseRequest | None = None) -> None:
         self.app = app
+        # Telegram allows about 30 messages a second; one under, so its sliding window and ours
+        # never disagree. Shared with the outbox sender (see bot.outbox.Sender).
+        self.limiter = RateLimiter(per_second=29)
         self._request = request
         self.settings = app.services.settings
         self._groups_told: set[int] = set()
@@ -275,6 +279,7 @@ class TelegramChannel:
     async def _safe_send(self, chat_id: int, message: Outgoing) -> None:
         """Send a direct reply; waits out a 429, marks a blocked chat, logs other failures."""
         for attempt in range(REPLY_ATTEMPTS):
+            self.limiter.note(str(chat_id))
             try:
                 await self._send(chat_id, message)
             except RetryAfter as exc:
@@ -342,8 +347,17 @@ class TelegramChannel:
         except TelegramError as exc:
             raise DeliveryError(str(exc)) from exc
 
-    async def run(self, stop: asyncio.Event) -> None:
-        """Receive updates (polling, or a webhook when configured) until `stop` is set."""
+    async def run(
+        self,
+        stop: asyncio.Event,
+        started: Callable[[], Awaitable[None]] | None = None,
+        stopping: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
+        """Receive updates (polling, or a webhook when configured) until `stop` is set.
+
+        `started` runs once the bot can send (the outbox sender starts there); `stopping` runs
+        before it can't any more (the sender finishes there), so no push meets a closed client.
+        """
         application = self.application
         async with application:
             if application.post_init:
@@ -367,6 +381,12 @@ class TelegramChannel:
                     allowed_updates=Update.ALL_TYPES, timeout=10, poll_interval=0.0
                 )
             log.info("the assistant is running on Telegram")
-            await stop.wait()
-            await updater.stop()
-            await application.stop()
+            if started is not None:
+                await started()
+            try:
+                await stop.wait()
+            finally:
+                if stopping is not None:
+                    await stopping()
+                await updater.stop()
+                await application.stop()

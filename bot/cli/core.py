@@ -111,19 +111,32 @@ async def run_telegram(app: App) -> int:
         loop.add_signal_handler(sig, stop.set)
     channel = TelegramChannel(app)
     services = app.services
-    sender = asyncio.create_task(
-        run_forever(
-            services.db, channel, services.clock.now, services.settings.outbox_max_attempts, stop
+    tasks: list[asyncio.Task[None]] = []
+    scheduler: Any = None
+
+    async def started() -> None:
+        nonlocal scheduler
+        tasks.append(
+            asyncio.create_task(
+                run_forever(
+                    services.db,
+                    channel,
+                    services.clock.now,
+                    services.settings.outbox_max_attempts,
+                    stop,
+                )
+            )
         )
-    )
-    scheduler = start_scheduler(app)
-    try:
-        await channel.run(stop)
-    finally:
+        scheduler = start_scheduler(app)
+
+    async def stopping() -> None:
         stop.set()
         if scheduler is not None:
             scheduler.shutdown(wait=False)
-        await sender
+        for task in tasks:
+            await task  # the sender finishes its message before the client closes
+
+    await channel.run(stop, started, stopping)
     return 0
 
 
