@@ -60,7 +60,7 @@ class BotUnderTest:
                 "PTO_PROOF_DIR": str(workdir / "proof"),
                 "PTO_DEMO": "false",
                 "PTB_TIMEDELTA": "true",
-                "LOG_LEVEL": "WARNING",
+                "LOG_LEVEL": os.environ.get("BENCH_BOT_LOG_LEVEL", "WARNING"),
             }
         )
         env.update(extra_env or {})

@@ -85,3 +85,6 @@ def setup_logging(settings: Settings) -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # With max_retries=0 it logs every 429 as an error with a traceback; our callers handle
+    # RetryAfter themselves (the outbox sender logs it once per row).
+    logging.getLogger("telegram.ext.AIORateLimiter").setLevel(logging.CRITICAL)

@@ -70,22 +70,26 @@ class RateLimiter:
         self._chat_last: OrderedDict[str, float] = OrderedDict()
         self._lock = asyncio.Lock()
 
-    def _wait_needed(self, chat: str, now: float) -> float:
+    def _global_wait(self, now: float) -> float:
         while self._sent and now - self._sent[0] >= 1.0:
             self._sent.popleft()
-        wait = 0.0
         if len(self._sent) >= self.per_second:
-            wait = self._sent[0] + 1.0 - now
+            return self._sent[0] + 1.0 - now
+        return 0.0
+
+    def _chat_wait(self, chat: str, now: float) -> float:
         last = self._chat_last.get(chat)
-        if last is not None:
-            wait = max(wait, last + self.per_chat_interval - now)
-        return wait
+        return 0.0 if last is None else last + self.per_chat_interval - now
 
     def note(self, chat: str) -> None:
-        """Count a direct reply: it goes first, and the outbox waits for the room it took."""
+        """Count a direct reply against the overall limit: it goes first, pushes wait for it.
+
+        Replies don't count per chat: Telegram allows a short burst in a chat, and a
+        participant who keeps chatting must not hold back a reminder to them forever.
+        """
         now = self.monotonic()
-        self._wait_needed(chat, now)  # forgets sends older than a second
-        self._count(chat, now)
+        self._global_wait(now)  # forgets sends older than a second
+        self._sent.append(now)
 
     def _count(self, chat: str, now: float) -> None:
         self._sent.append(now)
@@ -98,11 +102,20 @@ class RateLimiter:
             del self._chat_last[oldest]
 
     async def acquire(self, chat: str) -> None:
-        """Wait until one more message to `chat` stays within both limits, then count it."""
-        async with self._lock:
-            while (wait := self._wait_needed(chat, self.monotonic())) > 0:
-                await self.sleep(wait)
-            self._count(chat, self.monotonic())
+        """Wait until one more message to `chat` stays within both limits, then count it.
+
+        A chat that must wait for its own interval waits outside the lock, so it never holds
+        up other chats; the overall limit is waited for in turn, under the lock.
+        """
+        while True:
+            async with self._lock:
+                chat_wait = self._chat_wait(chat, self.monotonic())
+                if chat_wait <= 0:
+                    while (wait := self._global_wait(self.monotonic())) > 0:
+                        await self.sleep(wait)
+                    self._count(chat, self.monotonic())
+                    return
+            await self.sleep(chat_wait)
 
 
 @dataclass(frozen=True)

@@ -189,3 +189,43 @@ async def test_the_limiter_allows_thirty_a_second_and_one_a_second_per_chat() ->
     assert fake_time.at == pytest.approx(2.0)
     await limiter.acquire("same")  # one a second for this chat
     assert fake_time.at == pytest.approx(3.0)
+
+
+async def test_a_chat_waiting_for_its_interval_does_not_hold_up_other_chats() -> None:
+    from bot.outbox import RateLimiter
+
+    clock = [0.0]
+
+    async def sleep(seconds: float) -> None:
+        await asyncio.sleep(0)
+        clock[0] += seconds
+
+    limiter = RateLimiter(
+        per_second=30, per_chat_interval=1.0, monotonic=lambda: clock[0], sleep=sleep
+    )
+    done: list[str] = []
+
+    async def send(name: str, chat: str) -> None:
+        await limiter.acquire(chat)
+        done.append(name)
+
+    await asyncio.gather(send("a1", "A"), send("a2", "A"), send("b1", "B"))
+    assert done.index("b1") < done.index("a2")
+
+
+async def test_replies_count_overall_but_never_starve_a_push_to_a_chatting_person() -> None:
+    from bot.outbox import RateLimiter
+
+    clock = [0.0]
+
+    async def sleep(seconds: float) -> None:
+        await asyncio.sleep(0)
+        clock[0] += seconds
+
+    limiter = RateLimiter(
+        per_second=3, per_chat_interval=1.0, monotonic=lambda: clock[0], sleep=sleep
+    )
+    for _ in range(3):
+        limiter.note("A")  # the person keeps chatting: three replies this second
+    await limiter.acquire("A")  # the push waits for room overall, not for the replies per chat
+    assert 1.0 <= clock[0] < 1.5
