@@ -76,6 +76,8 @@ class Policy:
     norms: tuple[NormRow, ...]
     kpi_threshold_pct: int
     kpi_target_participants: int
+    big_change_cents: int
+    big_change_pct: int
     trajectory_months: int
     checkin_months: tuple[int, ...]
     warn_days_before_end: tuple[int, ...]
@@ -280,6 +282,12 @@ def parse_policy(data: dict[str, Any]) -> Policy:
         kpi_threshold_pct=_int(_get(data, "kpi.threshold_pct"), "kpi.threshold_pct", 1, 100),
         kpi_target_participants=_int(
             _get(data, "kpi.target_participants", 0), "kpi.target_participants", 0, 10**6
+        ),
+        big_change_cents=_cents(
+            _get(data, "digest.big_change_amount", 250), "digest.big_change_amount"
+        ),
+        big_change_pct=_int(
+            _get(data, "digest.big_change_pct", 50), "digest.big_change_pct", 0, 1000
         ),
         trajectory_months=_int(_get(data, "trajectory.months"), "trajectory.months", 1, 120),
         checkin_months=_ints(

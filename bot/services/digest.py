@@ -59,8 +59,6 @@ from bot.storage.db import Database, Tx
 from messages.render import DEFAULT_LOCALE, LOCALES, environment
 
 CHAT_LIMIT = 4000  # Telegram allows 4,096; leave room for the channel's own additions
-BIG_CHANGE_MIN_CENTS = 25_000  # profit moved at least € 250 ...
-BIG_CHANGE_MIN_PCT = 50  # ... and at least half of the month before
 CORRECTION_WAIT = timedelta(days=7)
 ENDING_DAYS_DEFAULT = 60
 HOUR_FLAGS = ("average_over_cap", "year_pace_over_cap")
@@ -189,7 +187,7 @@ def _hours(
     }
 
 
-def _change(f: Facts, recent: list[str]) -> dict[str, Any] | None:
+def _change(f: Facts, policy: Policy, recent: list[str]) -> dict[str, Any] | None:
     if not recent:
         return None
     latest = f.months[recent[-1]]
@@ -198,7 +196,7 @@ def _change(f: Facts, recent: list[str]) -> dict[str, Any] | None:
         return None
     delta = latest.profit_cents - before.profit_cents
     base = max(abs(before.profit_cents), 1)
-    if abs(delta) < BIG_CHANGE_MIN_CENTS or abs(delta) * 100 < BIG_CHANGE_MIN_PCT * base:
+    if abs(delta) < policy.big_change_cents or abs(delta) * 100 < policy.big_change_pct * base:
         return None
     return {
         "name": f.name,
@@ -299,7 +297,7 @@ def _assemble(
             late.append(x)
         if x := _hours(f, policy, cal, average, recent):
             hours.append(x)
-        if x := _change(f, recent):
+        if x := _change(f, policy, recent):
             changes.append(x)
         if x := _ending(f, policy, day):
             ending.append(x)
