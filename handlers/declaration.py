@@ -9,7 +9,7 @@ from bot.clock import to_local
 from bot.domain import declaration as rules
 from bot.domain.models import Participant, Role
 from bot.domain.money import Refusal, parse_amount, parse_hours
-from bot.domain.periods import period_of
+from bot.domain.periods import period_from_text, period_of
 from bot.services import declarations as svc
 from bot.services.declarations import Draft
 from handlers.base import Button, ButtonRows, Ctx
@@ -32,7 +32,8 @@ def register(router: Router) -> None:
     @router.command("opgave", roles=PARTICIPANT, menu_key="menu/opgave")
     async def opgave(ctx: Ctx) -> None:
         """Start, resume or correct the monthly declaration."""
-        await _open(ctx, ctx.inbound.args.strip()[:7] or None)
+        typed = ctx.inbound.args.strip()
+        await _open(ctx, period_from_text(typed, _today(ctx)) or typed[:7] or None)
 
     @router.command("overzicht", roles=PARTICIPANT, menu_key="menu/overzicht")
     async def overzicht(ctx: Ctx) -> None:
@@ -103,7 +104,7 @@ async def _open(ctx: Ctx, wanted: str | None) -> None:
         if status == "open":
             await _start(ctx, participant, wanted, waiting=0)
         elif status == "sent":
-            _offer_fix(ctx, [wanted])
+            _offer_fix(ctx, [wanted], key="declaration/month_sent")
         else:
             ctx.reply(f"declaration/period_{status}", period=wanted)
         return
@@ -118,9 +119,9 @@ async def _open(ctx: Ctx, wanted: str | None) -> None:
     _offer_fix(ctx, sent)
 
 
-def _offer_fix(ctx: Ctx, periods: list[str]) -> None:
+def _offer_fix(ctx: Ctx, periods: list[str], key: str = "declaration/all_sent") -> None:
     ctx.reply(
-        "declaration/all_sent",
+        key,
         periods=periods,
         buttons=tuple(
             (Button(f"decl:fix:{p}", "buttons/decl_fix", ctx={"period": p}),) for p in periods

@@ -98,3 +98,42 @@ def iso_weeks(period: str) -> list[tuple[int, int, date, date]]:
         weeks.append((iso_year, week, day, week_end))
         day = week_end + timedelta(days=1)
     return weeks
+
+
+@lru_cache(maxsize=1)
+def _month_words() -> dict[str, int]:
+    from babel.dates import get_month_names
+
+    words: dict[str, int] = {}
+    for locale in ("nl_NL", "en_GB"):
+        for width in ("wide", "abbreviated"):
+            for number, name in get_month_names(width, locale=locale).items():
+                words[name.lower().rstrip(".")] = number
+    return words
+
+
+def period_from_text(text: str, today: date) -> str | None:
+    """What people type after /opgave: '2026-11', '11-2026', 'november', 'nov 2026', 'oct'.
+
+    A month without a year is the last one of that name that has ended.
+    """
+    words = text.strip().lower().replace("/", " ").replace("-", " ").split()
+    if not words or len(words) > 2:
+        return None
+    month = year = None
+    for word in words:
+        if word.isascii() and word.isdigit() and len(word) == 4:
+            year = int(word)
+        elif word.isascii() and word.isdigit() and len(word) <= 2 and 1 <= int(word) <= 12:
+            month = int(word)
+        elif word.rstrip(".") in _month_words():
+            month = _month_words()[word.rstrip(".")]
+        else:
+            return None
+    if month is None:
+        return None
+    if year is None:
+        year = today.year if month < today.month else today.year - 1
+    if not 2000 <= year <= 2100:
+        return None
+    return f"{year:04d}-{month:02d}"

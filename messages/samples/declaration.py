@@ -37,6 +37,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "declaration/several_open": {"count": 2, "period": "2026-10"},
     "declaration/resume": {"period": "2026-11", "correction": False},
     "declaration/nothing_yet": _PERIOD,
+    "declaration/month_sent": {"periods": ["2026-10"]},
     "declaration/all_sent": {"periods": ["2026-11", "2026-10"]},
     "declaration/period_not_yet": _PERIOD,
     "declaration/period_before_start": _PERIOD,

@@ -323,3 +323,12 @@ async def test_overview_shows_status_profit_share_and_next_deadline(chat: Chat) 
     await chat.say("/overzicht")
     [month] = chat.reply("declaration/overview")["months"]  # type: ignore[misc]
     assert (month["status"], month["profit_cents"], month["share_pct"]) == ("sent", 0, 0)
+
+
+async def test_a_month_can_be_named_after_opgave(chat: Chat) -> None:
+    await chat.say("/opgave november")
+    assert chat.keys() == ["declaration/ask_worked"]
+    assert chat.reply("declaration/ask_worked")["period"] == "2026-11"
+    await chat.say("/stop")
+    await chat.say("/opgave december")  # December 2025 is before the start date
+    assert chat.keys() == ["declaration/period_before_start"]

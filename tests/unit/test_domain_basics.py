@@ -110,3 +110,22 @@ def test_settings_from_environment() -> None:
         load_settings({"TELEGRAM_WEBHOOK_URL": "https://example.org/hook"})
     with pytest.raises(ConfigError, match="PTO_INVITE_TTL_DAYS"):
         load_settings({"PTO_INVITE_TTL_DAYS": "soon"})
+
+
+def test_months_as_people_type_them_after_opgave() -> None:
+    today = date(2026, 12, 3)
+    cases = {
+        "2026-11": "2026-11",
+        "11-2026": "2026-11",
+        "november": "2026-11",
+        "November 2025": "2025-11",
+        "okt": "2026-10",
+        "oct.": "2026-10",
+        "december": "2025-12",  # this December has not ended yet: last year's
+        "mrt 2026": "2026-03",
+        "3": "2026-03",
+    }
+    for typed, period in cases.items():
+        assert periods.period_from_text(typed, today) == period, typed
+    for nonsense in ("", "soon", "13", "2026", "nov nov nov", "²", "november 1850"):
+        assert periods.period_from_text(nonsense, today) is None, nonsense
