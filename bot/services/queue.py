@@ -287,6 +287,14 @@ async def open_card(
 ) -> dict[str, Any]:
     """Show an item's card to the klantmanager; a new item is now in behandeling."""
     item = await access.require_item(tx, viewer, item_id, now)
+    await _viewed(tx, now, viewer, item, what="queue_card")
+    return await card_context(tx, item_id, policy)
+
+
+async def _viewed(
+    tx: Tx, now: datetime, viewer: Person, item: aiosqlite.Row, **details: Any
+) -> None:
+    """A klantmanager looked at an item: a new one is now in behandeling, and it is audited."""
     await _move(tx, now, item, viewer.id, IN_BEHANDELING, (NIEUW,))
     await repo.audit(
         tx,
@@ -294,10 +302,9 @@ async def open_card(
         viewer.id,
         "participant.viewed",
         int(item["participant_id"]),
-        what="queue_card",
-        item=item_id,
+        item=int(item["id"]),
+        **details,
     )
-    return await card_context(tx, item_id, policy)
 
 
 async def mark_done(tx: Tx, now: datetime, viewer: Person, item_id: int) -> bool:
@@ -397,17 +404,7 @@ async def proof_files(
         if decl_id is not None
         else []
     )
-    await _move(tx, now, item, viewer.id, IN_BEHANDELING, (NIEUW,))
-    await repo.audit(
-        tx,
-        now,
-        viewer.id,
-        "participant.viewed",
-        int(item["participant_id"]),
-        what="proof",
-        item=item_id,
-        files=len(rows),
-    )
+    await _viewed(tx, now, viewer, item, what="proof", files=len(rows))
     files = []
     for row in rows:
         path = Path(row["path"])
