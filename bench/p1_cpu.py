@@ -28,7 +28,7 @@ from bot.channels.telegram import TelegramChannel
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.domain.models import Household, Role
-from bot.storage import repo
+from bot.storage import participants, people
 
 NOW = datetime(2026, 12, 3, 10, 0, tzinfo=UTC)
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
@@ -101,15 +101,15 @@ async def _participants(app: App, count: int) -> list[int]:
     """`count` participants with Telegram chats; returns the chat ids."""
     chats = []
     async with app.services.db.transaction() as tx:
-        km = await repo.insert_person(tx, "Klantmanager Bench", Role.KLANTMANAGER, NOW)
-        coach = await repo.insert_person(tx, "Coach Bench", Role.COACH, NOW)
+        km = await people.insert_person(tx, "Klantmanager Bench", Role.KLANTMANAGER, NOW)
+        coach = await people.insert_person(tx, "Coach Bench", Role.COACH, NOW)
         for i in range(count):
-            person = await repo.insert_person(tx, f"Deelnemer {i:05d}", Role.PARTICIPANT, NOW)
-            await repo.insert_participant(
+            person = await people.insert_person(tx, f"Deelnemer {i:05d}", Role.PARTICIPANT, NOW)
+            await participants.insert_participant(
                 tx, person, km, coach, date(2026, 6, 1), Household.ALLEENSTAANDE
             )
             chat = 700_000_000 + person
-            await repo.bind_identity(tx, "telegram", str(chat), person, NOW)
+            await people.bind_identity(tx, "telegram", str(chat), person, NOW)
             chats.append(chat)
     return chats
 

@@ -18,7 +18,7 @@ from bench import seed
 from bench.common import TOKEN, Result, check, unavailable
 from bench.proc import BotUnderTest, pin_self
 from bot.domain.policy import load_policy
-from bot.storage.db import Database
+from bot.storage.sqlite.db import Database
 from tests.e2e.fakebotapi import FakeBotApi
 
 # Monday 7 December 2026, 09:05 in Amsterdam: three days before November's declaration is due.

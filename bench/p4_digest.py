@@ -10,7 +10,7 @@ from pathlib import Path
 from bench import seed
 from bench.common import Result, check, unavailable
 from bot.domain.policy import load_policy
-from bot.storage.db import Database
+from bot.storage.sqlite.db import Database
 
 MONDAY = datetime(2026, 12, 7, 8, 5, tzinfo=UTC)  # 09:05 in Amsterdam
 

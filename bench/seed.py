@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from bot.storage.db import Database
+from bot.storage.sqlite.db import Database
 
 CREATED = "2026-01-05T09:00:00Z"
 CHAT_BASE = 500_000_000  # telegram chat id = CHAT_BASE + person id

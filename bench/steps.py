@@ -8,7 +8,7 @@ from typing import Any, Protocol
 
 from bench.updates import text_update
 from bot.app import App
-from handlers.base import Inbound, Kind
+from bot.contract import Inbound, Kind
 
 
 class Step(Protocol):

@@ -10,20 +10,11 @@ from dataclasses import dataclass
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.dispatcher import Dispatcher
-from bot.domain.policy import Policy, load_policy
-from bot.storage.db import Database
+from bot.domain.policy import load_policy
+from bot.runtime import Services
+from bot.storage.sqlite.db import Database
 from handlers import build_router
 from handlers.router import Router
-
-
-@dataclass
-class Services:
-    """What handlers, jobs and channels share for the life of the process."""
-
-    settings: Settings
-    policy: Policy
-    db: Database
-    clock: Clock
 
 
 @dataclass

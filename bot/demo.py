@@ -7,8 +7,8 @@ from decimal import Decimal
 
 from bot.domain.models import Household, Participant, Role
 from bot.domain.policy import Policy, load_policy
-from bot.storage import repo
-from bot.storage.db import Database, Tx
+from bot.storage import meta, participants, people
+from bot.storage.unit import Database, Tx
 
 CONSOLE = "console"
 KLANTMANAGER = "Kim Klantmanager"
@@ -24,7 +24,7 @@ PARTICIPANTS = (
 async def is_demo(db: Database) -> bool:
     """True when this database holds the demo people."""
     async with db.read() as tx:
-        return await repo.meta_get(tx, "demo") == "1"
+        return await meta.meta_get(tx, "demo") == "1"
 
 
 async def seed_if_empty(db: Database, now: datetime) -> bool:
@@ -38,18 +38,18 @@ async def seed_if_empty(db: Database, now: datetime) -> bool:
 
 async def seed(tx: Tx, now: datetime) -> None:
     """Create the demo caseload, each person reachable in the terminal."""
-    km = await repo.insert_person(tx, KLANTMANAGER, Role.KLANTMANAGER, now)
-    coach = await repo.insert_person(tx, COACH, Role.COACH, now)
-    admin = await repo.insert_person(tx, ADMIN, Role.ADMIN, now)
-    people = [km, coach, admin]
+    km = await people.insert_person(tx, KLANTMANAGER, Role.KLANTMANAGER, now)
+    coach = await people.insert_person(tx, COACH, Role.COACH, now)
+    admin = await people.insert_person(tx, ADMIN, Role.ADMIN, now)
+    everyone = [km, coach, admin]
     for name, household, days_ago in PARTICIPANTS:
-        pid = await repo.insert_person(tx, name, Role.PARTICIPANT, now)
+        pid = await people.insert_person(tx, name, Role.PARTICIPANT, now)
         start = (now - timedelta(days=days_ago)).date()
-        await repo.insert_participant(tx, pid, km, coach, start, household)
-        people.append(pid)
-    for pid in people:
-        await repo.bind_identity(tx, CONSOLE, f"person-{pid}", pid, now)
-    await repo.meta_set(tx, "demo", "1")
+        await participants.insert_participant(tx, pid, km, coach, start, household)
+        everyone.append(pid)
+    for pid in everyone:
+        await people.bind_identity(tx, CONSOLE, f"person-{pid}", pid, now)
+    await meta.meta_set(tx, "demo", "1")
     await seed_history(tx, now)
 
 
@@ -62,8 +62,8 @@ async def seed_history(tx: Tx, now: datetime) -> None:
     today = to_local(now).date()
     plans = {"Ayla Voorbeeld": 1, "Bram Voorbeeld": 2}  # how many recent months stay open
     for name, open_months in plans.items():
-        person = await repo.person_by_name(tx, name)
-        participant = await repo.participant(tx, person.id) if person else None
+        person = await people.person_by_name(tx, name)
+        participant = await participants.participant(tx, person.id) if person else None
         if participant is None:
             continue
         months = declarations.closed_periods(participant, today)

@@ -9,16 +9,17 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from bot.contract import Inbound, Kind, Reply, State, command_parts
 from bot.domain.bsn import mask_bsn
 from bot.domain.errors import DomainError
 from bot.domain.models import DEFAULT_LOCALE, Person
-from bot.storage import repo
-from bot.storage.db import NeedsEventLoop, Tx, inline
-from handlers.base import Ctx, Inbound, Kind, Reply, State, command_parts
+from bot.storage import conversations, people
+from bot.storage.unit import Tx
+from handlers.base import Ctx
 from handlers.router import Router
 
 if TYPE_CHECKING:
-    from bot.app import Services
+    from bot.runtime import Services
 
 log = logging.getLogger(__name__)
 
@@ -69,11 +70,7 @@ class Dispatcher:
             return Outcome([Reply("common/slow_down")], DEFAULT_LOCALE)
         inbound, bsn_found = _mask(inbound)
         db = self.services.db
-        try:
-            ctx = await db.unit(lambda tx: self._process(tx, inbound, now, bsn_found))
-        except NeedsEventLoop:  # the handler awaits real I/O: run it on the event loop instead
-            async with db.transaction() as tx:
-                ctx = await self._process(tx, inbound, now, bsn_found)
+        ctx = await db.run(lambda tx: self._process(tx, inbound, now, bsn_found))
         if ctx is None:
             return Outcome([], DEFAULT_LOCALE, duplicate=True)
         if not ctx.replies:
@@ -84,15 +81,15 @@ class Dispatcher:
         self, tx: Tx, inbound: Inbound, now: datetime, bsn_found: bool
     ) -> Ctx | None:
         """Everything one event does to the database; None for a re-delivered update."""
-        if inbound.update_id is not None and not await repo.mark_processed(
+        if inbound.update_id is not None and not await conversations.mark_processed(
             tx, inbound.channel, inbound.update_id, now
         ):
             return None
-        identity = await repo.identity_by_address(tx, inbound.channel, inbound.address)
-        person = await repo.person_by_id(tx, identity.person_id) if identity else None
+        identity = await people.identity_by_address(tx, inbound.channel, inbound.address)
+        person = await people.person_by_id(tx, identity.person_id) if identity else None
         if identity is not None and identity.blocked:
-            await repo.set_blocked(tx, identity.id, False, now)
-        stored = await repo.load_state(tx, person.id) if person else None
+            await people.set_blocked(tx, identity.id, False, now)
+        stored = await conversations.load_state(tx, person.id) if person else None
         state = State(*stored) if stored else State()
         ctx = Ctx(
             inbound,
@@ -106,16 +103,15 @@ class Dispatcher:
         )
         if bsn_found:
             ctx.reply("privacy/bsn_warning")
-        await tx.execute("SAVEPOINT handler")
+        await tx.savepoint("handler")
         try:
             await self._route(ctx)
         except DomainError as exc:
             # A rule said no: what the service wrote on purpose (e.g. a wrong-code try) stays.
             ctx.reply(exc.key, **exc.context)
         except Exception as exc:
-            if inline():  # maybe it needed the event loop: roll back and run it there instead
-                raise NeedsEventLoop from exc
-            await tx.execute("ROLLBACK TO handler")
+            tx.escalate(exc)  # the backend may re-run the whole unit another way
+            await tx.rollback_to("handler")
             log.exception(
                 "error handling %s from a %s chat (person %s, flow %s/%s)",
                 inbound.kind,
@@ -127,9 +123,9 @@ class Dispatcher:
             warned = [r for r in ctx.replies if r.key == "privacy/bsn_warning"]
             ctx.replies = [*warned, Reply("common/error")]
             ctx.state = State(*stored) if stored else State()
-        await tx.execute("RELEASE handler")
+        await tx.release("handler")
         if ctx.person is not None and ctx.state.changed:
-            await repo.save_state(
+            await conversations.save_state(
                 tx, ctx.person.id, ctx.state.flow, ctx.state.step, ctx.state.data, now
             )
         return ctx

@@ -27,14 +27,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-import aiosqlite
-
 from bot.channels.base import Blocked, Outgoing, RetryLater, Transport, render_reply
 from bot.clock import parse_utc, utc_iso
+from bot.contract import Button, Reply
 from bot.services import queue
-from bot.storage import repo
-from bot.storage.db import Database
-from handlers.base import Button, Reply
+from bot.storage import audit_log, people
+from bot.storage.unit import Database, Row
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=2)
@@ -132,7 +130,7 @@ class Pending:
     message_key: str = ""
 
 
-def reply_from_row(row: aiosqlite.Row) -> Reply:
+def reply_from_row(row: Row) -> Reply:
     """Rebuild the Reply stored in an outbox row."""
     buttons = tuple(
         tuple(
@@ -145,7 +143,7 @@ def reply_from_row(row: aiosqlite.Row) -> Reply:
     return Reply(row["message_key"], context, buttons, row["attachment"])
 
 
-def _pending_row(r: aiosqlite.Row) -> Pending:
+def _pending_row(r: Row) -> Pending:
     return Pending(
         r["id"],
         r["person_id"],
@@ -267,7 +265,7 @@ class Sender:
                 (utc_iso(now), item.id, self.owner),
             )
             if marked:  # every push is in the audit log (what, not the text)
-                await repo.audit(
+                await audit_log.record(
                     tx,
                     now,
                     None,
@@ -294,8 +292,8 @@ class Sender:
                 "WHERE id = ? AND claimed_by = ?",
                 ("blocked", item.id, self.owner),
             )
-            if await repo.set_blocked(tx, item.identity_id, True, now):
-                await repo.audit(tx, now, None, "chat.blocked", item.person_id)
+            if await people.set_blocked(tx, item.identity_id, True, now):
+                await audit_log.record(tx, now, None, "chat.blocked", item.person_id)
                 await queue.open_item(
                     tx,
                     now,

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from bot.contract import Button
 from bot.domain.models import LOCALES, Role
-from bot.storage import repo
-from handlers.base import Button, Ctx
+from bot.storage import people
+from handlers.base import Ctx
 from handlers.router import Router
 
 
@@ -70,6 +71,6 @@ async def _set_language(ctx: Ctx, wanted: str) -> None:
         ctx.reply("common/taal_unknown", wanted=wanted, choices=list(LOCALES))
         return
     person = ctx.require_person()
-    await repo.set_locale(ctx.tx, person.id, wanted)
+    await people.set_locale(ctx.tx, person.id, wanted)
     ctx.locale = wanted
     ctx.reply("common/taal_set")

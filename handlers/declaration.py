@@ -6,13 +6,14 @@ from datetime import date
 from decimal import Decimal
 
 from bot.clock import to_local
+from bot.contract import Button, ButtonRows
 from bot.domain import declaration as rules
 from bot.domain.models import Participant, Role
 from bot.domain.money import Refusal, parse_amount, parse_hours
 from bot.domain.periods import period_from_text, period_of
 from bot.services import declarations as svc
 from bot.services.declarations import Draft
-from handlers.base import Button, ButtonRows, Ctx
+from handlers.base import Ctx
 from handlers.router import Router
 
 FLOW = "declaration"

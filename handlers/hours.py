@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from bot.contract import small_int
 from bot.domain.models import Role
 from bot.domain.reminders import parse_hours
 from bot.services import checkin
-from handlers.base import Ctx, small_int
+from handlers.base import Ctx
 from handlers.router import Router
 
 FLOW = "hours"

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from bot.contract import Button, ButtonRows, Kind, small_int
 from bot.domain.errors import AccessDenied, DomainError
 from bot.domain.models import Role
 from bot.services import caseload, queue
-from handlers.base import Button, ButtonRows, Ctx, Kind, small_int
+from handlers.base import Ctx
 from handlers.router import Router
 
 FIX_FLOW = "queue_fix"

@@ -6,10 +6,11 @@ from datetime import datetime, time
 from typing import Any
 
 from bot.clock import parse_utc, utc_iso
+from bot.contract import Button, small_int
 from bot.domain.models import Role
 from bot.domain.reminders import parse_local_datetime, parse_local_time
 from bot.services import coach
-from handlers.base import Button, Ctx, small_int
+from handlers.base import Ctx
 from handlers.router import Router
 
 FLOW = "coach_push"

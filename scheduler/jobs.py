@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.app import Services
 from bot.domain import reminders as rules
+from bot.runtime import Services
 from bot.services import coach, reminders
 
 log = logging.getLogger(__name__)

@@ -30,9 +30,10 @@ from typing import Any
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from bot.app import App, Services
+from bot.app import App
 from bot.clock import AMSTERDAM
 from bot.domain.policy import Policy
+from bot.runtime import Services
 from scheduler.jobs import JOBS, run_job
 
 log = logging.getLogger(__name__)

@@ -6,9 +6,10 @@ from datetime import date, datetime
 from itertools import count
 
 from bot.app import App
+from bot.contract import FileIn, Inbound, Kind
 from bot.domain.models import Household, Role
 from bot.services import onboarding
-from handlers.base import FileIn, Inbound, Kind
+from bot.storage.sqlite.db import Database
 
 _updates = count(1)
 
@@ -92,3 +93,10 @@ async def bind(
     code = await invite(app, name, role, now, **kwargs)
     outcome = await app.dispatcher.handle(command(chat, f"/start {code}"), now=now)
     assert outcome.replies[0].key == "onboarding/welcome"
+
+
+def sqlite_db(app: App) -> Database:
+    """The app's database as the SQLite implementation (for tests of SQLite's own behaviour)."""
+    db = app.services.db
+    assert isinstance(db, Database)
+    return db

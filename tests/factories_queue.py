@@ -15,8 +15,8 @@ from bot.clock import utc_iso
 from bot.domain.models import Household, Person, Role
 from bot.outbox import RateLimiter, drain_once
 from bot.services import queue
-from bot.storage import repo
-from bot.storage.db import Tx
+from bot.storage import participants, people
+from bot.storage.unit import Tx
 
 KIM, KARIN, CAS = "Kim Klantmanager", "Karin Klantmanager", "Cas Coach"
 AYLA, BRAM, DIRK = "Ayla Voorbeeld", "Bram Voorbeeld", "Dirk Anders"
@@ -70,11 +70,11 @@ async def person(
     locale: str = "nl",
 ) -> int:
     """Insert a person (and participant details for participants), bound to `chat` if given."""
-    pid = await repo.insert_person(tx, name, role, now, locale)
+    pid = await people.insert_person(tx, name, role, now, locale)
     if role == Role.PARTICIPANT:
-        await repo.insert_participant(tx, pid, klantmanager, coach, start, household)
+        await participants.insert_participant(tx, pid, klantmanager, coach, start, household)
     if chat is not None:
-        await repo.bind_identity(tx, "telegram", chat, pid, now)
+        await people.bind_identity(tx, "telegram", chat, pid, now)
     return pid
 
 
@@ -213,7 +213,7 @@ async def item(app: App, item_id: int) -> dict[str, Any]:
 async def who(app: App, name: str) -> Person:
     """A person by name."""
     async with app.services.db.read() as tx:
-        found = await repo.person_by_name(tx, name)
+        found = await people.person_by_name(tx, name)
     if found is None:
         raise LookupError(name)
     return found

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from handlers.base import Reply
+from bot.contract import Reply
 from messages import render, render_buttons
 
 TELEGRAM_LIMIT = 4096

@@ -10,9 +10,9 @@ from typing import TextIO
 from bot import demo
 from bot.app import App
 from bot.channels.base import Outgoing, html_to_text, render_reply
+from bot.contract import Inbound, Kind, command_parts
 from bot.outbox import drain_once
-from bot.storage import repo
-from handlers.base import Inbound, Kind, command_parts
+from bot.storage import people
 from messages import render
 
 CHANNEL = "console"
@@ -89,11 +89,11 @@ class ConsoleChannel:
         self.names = {r["address"]: r["name"] for r in rows}
         return [(r["id"], r["name"], r["role"]) for r in rows]
 
-    async def _switch(self, wanted: str, people: list[tuple[int, str, str]]) -> None:
+    async def _switch(self, wanted: str, chats: list[tuple[int, str, str]]) -> None:
         wanted = wanted.strip().lower()
         matches = [
             p
-            for p in people
+            for p in chats
             if wanted
             and (
                 p[1].lower() == wanted
@@ -103,15 +103,13 @@ class ConsoleChannel:
         ]
         if len(matches) != 1:
             self._print(
-                render(
-                    "console/als_unknown", self.locale, people=[p[1].split()[0] for p in people]
-                )
+                render("console/als_unknown", self.locale, people=[p[1].split()[0] for p in chats])
             )
             return
         person_id, name, role = matches[0]
         self.address = f"person-{person_id}"
         async with self.app.services.db.read() as tx:
-            person = await repo.person_by_id(tx, person_id)
+            person = await people.person_by_id(tx, person_id)
         self.locale = person.locale if person else self.locale
         self.buttons = []
         self._print(render("console/als_switched", self.locale, name=name, role=role) + "\n")

@@ -40,10 +40,10 @@ from bot.channels.base import (
     render_reply,
     split_text,
 )
+from bot.contract import FileIn, Inbound, Kind, command_parts
 from bot.domain.models import LOCALES, Role
 from bot.outbox import RateLimiter
-from bot.storage import repo
-from handlers.base import FileIn, Inbound, Kind, command_parts
+from bot.storage import meta, people
 from messages import render
 
 log = logging.getLogger(__name__)
@@ -204,7 +204,7 @@ class TelegramChannel:
         """Set the commands menu in every language and remember the bot's username."""
         me = await application.bot.get_me()
         async with self.app.services.db.transaction() as tx:
-            await repo.meta_set(tx, "bot_username", me.username)
+            await meta.meta_set(tx, "bot_username", me.username)
         menu = self.app.router.menu(Role.PARTICIPANT)
         for locale in LOCALES:
             commands = [
@@ -324,9 +324,9 @@ class TelegramChannel:
     async def _mark_blocked(self, address: str) -> None:
         now = self.app.services.clock.now()
         async with self.app.services.db.transaction() as tx:
-            identity = await repo.identity_by_address(tx, CHANNEL, address)
+            identity = await people.identity_by_address(tx, CHANNEL, address)
             if identity is not None:
-                await repo.set_blocked(tx, identity.id, True, now)
+                await people.set_blocked(tx, identity.id, True, now)
 
     async def deliver(self, address: str, message: Outgoing) -> None:
         """Send one outbox message, translating Telegram's errors for the sender."""

@@ -21,8 +21,8 @@ from bot.domain.errors import DomainError
 from bot.domain.invites import deep_link
 from bot.domain.models import Household, Role
 from bot.services import onboarding
-from bot.storage import repo
-from bot.storage.db import Database
+from bot.storage import meta, people
+from bot.storage.sqlite.db import Database
 from messages import render
 
 log = logging.getLogger(__name__)
@@ -158,7 +158,7 @@ async def _bot_username(app: App) -> str:
     if settings.telegram_bot_username:
         return settings.telegram_bot_username
     async with app.services.db.read() as tx:
-        known = await repo.meta_get(tx, "bot_username")
+        known = await meta.meta_get(tx, "bot_username")
     if known:
         return known
     if settings.telegram_bot_token:
@@ -170,7 +170,7 @@ async def _bot_username(app: App) -> str:
             async with Bot(settings.telegram_bot_token, base_url=base_url) as bot:
                 username = bot.username
             async with app.services.db.transaction() as tx:
-                await repo.meta_set(tx, "bot_username", username)
+                await meta.meta_set(tx, "bot_username", username)
             return username
         except TelegramError:
             log.warning("could not ask Telegram for the bot's username")
@@ -300,7 +300,7 @@ async def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
             try:
                 async with app.services.db.transaction() as tx:
                     for row in rows:
-                        if await repo.person_by_name(tx, row.name):
+                        if await people.person_by_name(tx, row.name):
                             raise _RowError(row.line, f"{row.name} already exists")
                         try:
                             invites.append(

@@ -16,7 +16,7 @@ from bot.domain.models import LOCALES, Role
 from bot.domain.periods import parse_period
 from bot.services import access, digest, exports
 from bot.services.caseload import week_monday
-from bot.storage import repo
+from bot.storage import people
 from messages import render
 
 
@@ -112,7 +112,7 @@ async def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
         services = app.services
         window = digest.window_for(services.policy, services.clock.now(), args.week)
         async with services.db.read() as tx:
-            person = await repo.person_by_name(tx, args.klantmanager)
+            person = await people.person_by_name(tx, args.klantmanager)
             if person is None or person.role != Role.KLANTMANAGER:
                 return _fail(
                     "digest",

@@ -11,13 +11,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-import aiosqlite
-
 from bot.clock import to_local, utc_iso
 from bot.domain.errors import AccessDenied, DomainError
 from bot.domain.models import Person, Role
-from bot.storage import repo
-from bot.storage.db import Tx
+from bot.storage import audit_log, outbox, people
+from bot.storage.unit import Row, Tx
 
 
 class View(StrEnum):
@@ -77,7 +75,7 @@ async def require_amounts(tx: Tx, viewer: Person, participant_id: int, now: date
         raise AccessDenied()
 
 
-async def require_item(tx: Tx, viewer: Person, item_id: int, now: datetime) -> aiosqlite.Row:
+async def require_item(tx: Tx, viewer: Person, item_id: int, now: datetime) -> Row:
     """The queue item, if `viewer` works on its caseload; AccessDenied otherwise."""
     row = await tx.one("SELECT * FROM queue_items WHERE id = ?", (item_id,))
     if row is None:
@@ -129,8 +127,8 @@ async def delegate(
     Raises DomainError with a `cli/...` key when the names are not two different klantmanagers or
     the date has passed.
     """
-    source = await repo.person_by_name(tx, from_name)
-    target = await repo.person_by_name(tx, to_name)
+    source = await people.person_by_name(tx, from_name)
+    target = await people.person_by_name(tx, to_name)
     for name, person in ((from_name, source), (to_name, target)):
         if person is None or person.role != Role.KLANTMANAGER:
             raise DomainError("queue/cli_not_klantmanager", name=name)
@@ -146,7 +144,7 @@ async def delegate(
         "created_at = excluded.created_at",
         (source.id, target.id, until.isoformat(), utc_iso(now)),
     )
-    await repo.audit(
+    await audit_log.record(
         tx,
         now,
         None,
@@ -156,7 +154,7 @@ async def delegate(
         until=until.isoformat(),
         **{"from": source.id},
     )
-    await repo.enqueue(
+    await outbox.enqueue(
         tx,
         target.id,
         "queue/delegated",

@@ -11,8 +11,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-import aiosqlite
-
 from bot.clock import parse_utc, to_local
 from bot.domain.errors import DomainError
 from bot.domain.models import Household, Person
@@ -21,8 +19,8 @@ from bot.domain.policy import Policy
 from bot.services import access
 from bot.services.access import View
 from bot.services.queue import flag_line, share_of_norm
-from bot.storage import repo
-from bot.storage.db import Tx
+from bot.storage import audit_log
+from bot.storage.unit import Row, Tx
 
 OVERVIEW_MONTHS = 6
 
@@ -130,9 +128,9 @@ async def load_facts(tx: Tx, policy: Policy, participant_ids: list[int]) -> list
 class FactRows:
     """The rows facts are made of: read inside a transaction, turned into Facts outside it."""
 
-    participants: list[aiosqlite.Row]  # _PARTICIPANT_COLUMNS, by name
-    declarations: list[aiosqlite.Row]  # _DECLARATION_COLUMNS, latest versions, by period
-    hours: list[aiosqlite.Row]  # participant_id, week, hours; by week
+    participants: list[Row]  # _PARTICIPANT_COLUMNS, by name
+    declarations: list[Row]  # _DECLARATION_COLUMNS, latest versions, by period
+    hours: list[Row]  # participant_id, week, hours; by week
 
     def facts(self, policy: Policy) -> list[Facts]:
         """The participants' Facts, in the order of their rows."""
@@ -278,7 +276,7 @@ async def participant_overview(
 ) -> tuple[str, dict[str, Any]]:
     """The reply for `/deelnemer <naam>`: (message key, context) fitting the viewer's role."""
     participant_id, _, view = await find_participant(tx, viewer, now, query)
-    await repo.audit(
+    await audit_log.record(
         tx,
         now,
         viewer.id,

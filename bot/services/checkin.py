@@ -11,7 +11,7 @@ from bot.domain import reminders as rules
 from bot.domain.errors import DomainError
 from bot.domain.policy import Policy
 from bot.services import queue
-from bot.storage.db import Tx
+from bot.storage.unit import Tx
 
 
 @dataclass(frozen=True)

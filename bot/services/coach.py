@@ -12,15 +12,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-import aiosqlite
-
 from bot.clock import parse_utc, utc_iso
 from bot.domain import reminders as rules
 from bot.domain.errors import AccessDenied, DomainError
 from bot.domain.models import Person, Role
 from bot.domain.policy import Policy
-from bot.storage import repo
-from bot.storage.db import Database, Tx
+from bot.storage import audit_log, outbox
+from bot.storage.unit import Database, Row, Tx
 
 log = logging.getLogger(__name__)
 MAX_TEXT = 1000
@@ -116,7 +114,7 @@ async def create_push(
         "INSERT INTO coach_push_targets (push_id, participant_id) VALUES (?, ?)",
         [(push_id, pid) for pid in chosen],
     )
-    await repo.audit(
+    await audit_log.record(
         tx,
         now,
         coach.id,
@@ -183,10 +181,10 @@ async def cancel_push(tx: Tx, now: datetime, coach: Person, push_id: int) -> Non
         "(SELECT outbox_id FROM coach_push_runs WHERE push_id = ?)",
         (push_id,),
     )
-    await repo.audit(tx, now, coach.id, "coach.push.cancelled", None, push=push_id)
+    await audit_log.record(tx, now, coach.id, "coach.push.cancelled", None, push=push_id)
 
 
-def occurrence(row: aiosqlite.Row, now: datetime) -> datetime | None:
+def occurrence(row: Row, now: datetime) -> datetime | None:
     """The latest moment the push should have gone out, not after `now`; None if not yet."""
     if row["schedule"] == ONCE:
         at = parse_utc(row["at"])
@@ -231,7 +229,7 @@ async def run_push(tx: Tx, policy: Policy, push_id: int, now: datetime) -> list[
             log.info("coach push %s to %s dropped: its moment passed", push_id, pid)
             decided.append((pid, "dropped"))
             continue
-        outbox_id = await repo.enqueue(
+        outbox_id = await outbox.enqueue(
             tx,
             pid,
             "coach/push",
@@ -245,7 +243,7 @@ async def run_push(tx: Tx, policy: Policy, push_id: int, now: datetime) -> list[
             "AND occurrence = ?",
             (outbox_id, push_id, pid, utc_iso(moment)),
         )
-        await repo.audit(
+        await audit_log.record(
             tx,
             now,
             row["coach_id"],

@@ -11,8 +11,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import aiosqlite
-
 from bot.clock import parse_utc, utc_iso
 from bot.domain import declaration as rules
 from bot.domain.errors import AccessDenied, DomainError
@@ -28,8 +26,8 @@ from bot.domain.periods import (
 )
 from bot.domain.policy import Policy
 from bot.services import queue
-from bot.storage import repo
-from bot.storage.db import Tx
+from bot.storage import audit_log, participants
+from bot.storage.unit import Row, Tx
 
 # Proof files: what we accept, recognised by their first bytes rather than by the sender's word.
 PROOF_TYPES = {
@@ -88,7 +86,7 @@ class Receipt:
 
 async def participant_of(tx: Tx, person_id: int) -> Participant:
     """The participant record of the person asking; AccessDenied for anyone else."""
-    found = await repo.participant(tx, person_id)
+    found = await participants.participant(tx, person_id)
     if found is None:
         raise AccessDenied()
     return found
@@ -128,7 +126,7 @@ async def period_status(tx: Tx, participant: Participant, period: str, today: da
     return "sent" if await latest(tx, participant.person_id, period) else "open"
 
 
-async def latest(tx: Tx, participant_id: int, period: str) -> aiosqlite.Row | None:
+async def latest(tx: Tx, participant_id: int, period: str) -> Row | None:
     """The latest version of a month's declaration."""
     return await tx.one(
         "SELECT * FROM declarations WHERE participant_id = ? AND period = ? "
@@ -516,7 +514,7 @@ async def submit(
             "flags": figures.flags,
         },
     )
-    await repo.audit(
+    await audit_log.record(
         tx,
         now,
         pid,

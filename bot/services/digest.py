@@ -54,8 +54,8 @@ from bot.services.caseload import (
     week_monday,
 )
 from bot.services.queue import CORRECTIE_GEVRAAGD, flag_line
-from bot.storage import repo
-from bot.storage.db import Database, Tx
+from bot.storage import people
+from bot.storage.unit import Database, Tx
 from messages.render import DEFAULT_LOCALE, LOCALES, environment
 
 CHAT_LIMIT = 4000  # Telegram allows 4,096; leave room for the channel's own additions
@@ -561,16 +561,16 @@ async def _load_batch(tx: Tx, window: Window, cal: _Calendar, after_id: int, siz
     )
     if not rows:
         return _Batch()
-    people = [repo.person_from_row(r) for r in rows]
-    batch = _Batch(last_id=people[-1].id)
-    keys = [_key(p.id, window.week) for p in people]
+    klantmanagers = [people.person_from_row(r) for r in rows]
+    batch = _Batch(last_id=klantmanagers[-1].id)
+    keys = [_key(p.id, window.week) for p in klantmanagers]
     marks = ", ".join("?" for _ in keys)
     done = await tx.all(
         f"SELECT dedupe_key FROM outbox WHERE dedupe_key IN ({marks})",  # noqa: S608
         keys,
     )
     sent = {r["dedupe_key"] for r in done}
-    batch.todo = [p for p, key in zip(people, keys, strict=True) if key not in sent]
+    batch.todo = [p for p, key in zip(klantmanagers, keys, strict=True) if key not in sent]
     if not batch.todo:
         return batch
     ids = [p.id for p in batch.todo]
@@ -614,7 +614,7 @@ _OUTBOX_INSERT = (
 def _outbox_rows(
     klantmanager_id: int, key: str, parts: list[str], now: datetime
 ) -> list[tuple[Any, ...]]:
-    """The chat parts as outbox rows, the same as `repo.enqueue` writes them."""
+    """The chat parts as outbox rows, the same as `outbox.enqueue` writes them."""
     at = utc_iso(now)
     return [
         (
@@ -692,7 +692,7 @@ async def _next_batch(
     serves other chats.
     """
     load = partial(_load_batch, window=window, cal=cal, after_id=after, size=size)
-    batch = await db.unit(load)
+    batch = await db.run(load)
     if batch.last_id is None:
         return None, 0
     batch.make_facts(policy)
@@ -708,4 +708,4 @@ async def _next_batch(
         await asyncio.sleep(0)  # let other chats in between klantmanagers
     if not digests:
         return batch.last_id, 0
-    return batch.last_id, await db.unit(partial(_store, digests=digests))
+    return batch.last_id, await db.run(partial(_store, digests=digests))

@@ -18,8 +18,8 @@ from bot.domain.models import Household, Role
 from bot.domain.periods import due_date, first_day
 from bot.domain.policy import Policy
 from bot.services.queue import flag_line, share_of_norm
-from bot.storage import repo
-from bot.storage.db import Tx
+from bot.storage import participants, people
+from bot.storage.unit import Tx
 from messages import render
 
 COLUMNS = (
@@ -127,14 +127,14 @@ async def dossier_context(
     tx: Tx, policy: Policy, name: str, locale: str, now: datetime
 ) -> dict[str, Any]:
     """One participant's declarations (every version), queue history and proof list."""
-    person = await repo.person_by_name(tx, name)
+    person = await people.person_by_name(tx, name)
     if person is None or person.role != Role.PARTICIPANT:
         raise DomainError("queue/cli_unknown_participant", name=name)
-    participant = await repo.participant(tx, person.id)
+    participant = await participants.participant(tx, person.id)
     if participant is None:
         raise DomainError("queue/cli_unknown_participant", name=name)
     km = (
-        await repo.person_by_id(tx, participant.klantmanager_id)
+        await people.person_by_id(tx, participant.klantmanager_id)
         if participant.klantmanager_id
         else None
     )

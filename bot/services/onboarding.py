@@ -9,8 +9,8 @@ from bot.clock import parse_utc, utc_iso
 from bot.domain.errors import DomainError
 from bot.domain.invites import MAX_WRONG_TRIES_PER_HOUR, hash_address, hash_code, new_code
 from bot.domain.models import Household, Person, Role
-from bot.storage import repo
-from bot.storage.db import Tx
+from bot.storage import audit_log, participants, people
+from bot.storage.unit import Tx
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ async def create_invite(
     name = " ".join(name.split())
     if not name or len(name) > 80:
         raise DomainError("cli/bad_name")
-    existing = await repo.person_by_name(tx, name)
+    existing = await people.person_by_name(tx, name)
     if existing is not None and existing.role != role:
         raise DomainError("cli/name_taken", name=name, role=existing.role.value)
     km_id = await _role_id(tx, klantmanager, Role.KLANTMANAGER) if klantmanager else None
@@ -48,9 +48,9 @@ async def create_invite(
     if role != Role.PARTICIPANT and (km_id or coach_id or start_date):
         raise DomainError("cli/participant_only_options")
     if existing is None:
-        person_id = await repo.insert_person(tx, name, role, now)
+        person_id = await people.insert_person(tx, name, role, now)
         if role == Role.PARTICIPANT:
-            await repo.insert_participant(
+            await participants.insert_participant(
                 tx, person_id, km_id, coach_id, start_date or now.date(), household
             )
     else:
@@ -69,12 +69,12 @@ async def create_invite(
         "VALUES (?, ?, ?, ?, ?)",
         (hash_code(code), person_id, role.value, utc_iso(now), utc_iso(expires)),
     )
-    await repo.audit(tx, now, None, "invite.created", person_id, role=role.value)
+    await audit_log.record(tx, now, None, "invite.created", person_id, role=role.value)
     return Invite(person_id, name, role, code, expires)
 
 
 async def _role_id(tx: Tx, name: str, role: Role) -> int:
-    person = await repo.person_by_name(tx, name)
+    person = await people.person_by_name(tx, name)
     if person is None or person.role != role:
         raise DomainError("cli/unknown_person", name=name, role=role.value)
     return person.id
@@ -110,9 +110,11 @@ async def redeem(tx: Tx, now: datetime, channel: str, address: str, code: str) -
     )
     if not used:
         raise DomainError("onboarding/code_used")
-    await repo.bind_identity(tx, channel, address, row["person_id"], now)
-    await repo.audit(tx, now, row["person_id"], "chat.bound", row["person_id"], channel=channel)
-    person = await repo.person_by_id(tx, row["person_id"])
+    await people.bind_identity(tx, channel, address, row["person_id"], now)
+    await audit_log.record(
+        tx, now, row["person_id"], "chat.bound", row["person_id"], channel=channel
+    )
+    person = await people.person_by_id(tx, row["person_id"])
     if person is None:
         raise DomainError("onboarding/code_unknown")
     return person

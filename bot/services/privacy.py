@@ -13,12 +13,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import aiosqlite
-
 from bot.clock import utc_iso
 from bot.domain.policy import Policy
-from bot.storage import repo
-from bot.storage.db import Database, Tx
+from bot.storage import audit_log
+from bot.storage.unit import Database, Row, Tx
 
 log = logging.getLogger(__name__)
 
@@ -541,11 +539,11 @@ async def export_for_chat(tx: Tx, now: datetime, proof_dir: Path, person_id: int
     text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
     path = await asyncio.to_thread(_write_private, proof_dir / EXPORTS, name, text)
     await asyncio.to_thread(lambda: _unlink_all(_old_exports(proof_dir, now)))
-    await repo.audit(tx, now, person_id, "data.exported", person_id, proofs=len(proofs))
+    await audit_log.record(tx, now, person_id, "data.exported", person_id, proofs=len(proofs))
     return Export(path, proofs, missing)
 
 
-def _existing_proofs(rows: list[aiosqlite.Row], proof_dir: Path) -> tuple[list[ProofFile], int]:
+def _existing_proofs(rows: list[Row], proof_dir: Path) -> tuple[list[ProofFile], int]:
     root = proof_dir.resolve()
     found: list[ProofFile] = []
     missing = 0

@@ -17,7 +17,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import aiosqlite
 from jinja2 import TemplateNotFound, UndefinedError
 
 from bot.clock import utc_iso
@@ -26,8 +25,8 @@ from bot.domain.models import LOCALES, Household, Person
 from bot.domain.periods import first_day
 from bot.domain.policy import Policy
 from bot.services import access
-from bot.storage import repo
-from bot.storage.db import Tx
+from bot.storage import audit_log, outbox, people
+from bot.storage.unit import Row, Tx
 from messages import render
 
 # Item kinds (DOMAIN.md §8; issue 4).
@@ -92,7 +91,7 @@ async def norm_for(tx: Tx, policy: Policy, participant_id: int, period: str) -> 
     return policy.norm_cents(Household(household), first_day(period))
 
 
-async def figures(tx: Tx, policy: Policy, decl: aiosqlite.Row) -> dict[str, Any]:
+async def figures(tx: Tx, policy: Policy, decl: Row) -> dict[str, Any]:
     """A declaration row as the figures a klantmanager reads (amounts included)."""
     data = json.loads(decl["data"] or "{}")
     profit = int(decl["revenue_cents"]) - int(decl["costs_cents"])
@@ -120,7 +119,7 @@ async def figures(tx: Tx, policy: Policy, decl: aiosqlite.Row) -> dict[str, Any]
     }
 
 
-async def latest_declaration(tx: Tx, participant_id: int, period: str) -> aiosqlite.Row | None:
+async def latest_declaration(tx: Tx, participant_id: int, period: str) -> Row | None:
     """The latest version of a participant's declaration for a month."""
     return await tx.one(
         "SELECT * FROM declarations WHERE participant_id = ? AND period = ? "
@@ -149,7 +148,7 @@ async def _history(
 async def _move(
     tx: Tx,
     now: datetime,
-    item: aiosqlite.Row,
+    item: Row,
     actor_id: int | None,
     to_state: str,
     allowed_from: Sequence[str],
@@ -195,7 +194,7 @@ async def open_item(
     if km_id is None:
         return None
     extra = dict(details or {})
-    waiting: list[aiosqlite.Row] = []
+    waiting: list[Row] = []
     if kind == CORRECTED and period is not None:
         waiting = await tx.all(
             "SELECT * FROM queue_items WHERE participant_id = ? AND period = ? AND state = ?",
@@ -227,8 +226,8 @@ async def open_item(
     recipients = await access.active_delegates(tx, int(km_id), now) or [int(km_id)]
     context = await card_context(tx, item_id, policy)
     for recipient in recipients:
-        owner = None if recipient == km_id else await repo.person_by_id(tx, int(km_id))
-        await repo.enqueue(
+        owner = None if recipient == km_id else await people.person_by_id(tx, int(km_id))
+        await outbox.enqueue(
             tx,
             recipient,
             "queue/card",
@@ -237,7 +236,7 @@ async def open_item(
             buttons=card_buttons(item_id),
             dedupe_key=f"queue-card:{item_id}:{recipient}",
         )
-    await repo.audit(tx, now, None, "queue.opened", participant_id, item=item_id, kind=kind)
+    await audit_log.record(tx, now, None, "queue.opened", participant_id, item=item_id, kind=kind)
     return item_id
 
 
@@ -291,12 +290,10 @@ async def open_card(
     return await card_context(tx, item_id, policy)
 
 
-async def _viewed(
-    tx: Tx, now: datetime, viewer: Person, item: aiosqlite.Row, **details: Any
-) -> None:
+async def _viewed(tx: Tx, now: datetime, viewer: Person, item: Row, **details: Any) -> None:
     """A klantmanager looked at an item: a new one is now in behandeling, and it is audited."""
     await _move(tx, now, item, viewer.id, IN_BEHANDELING, (NIEUW,))
-    await repo.audit(
+    await audit_log.record(
         tx,
         now,
         viewer.id,
@@ -324,7 +321,9 @@ async def mark_done(tx: Tx, now: datetime, viewer: Person, item_id: int) -> bool
                 (NIEUW, IN_BEHANDELING),
                 f"with:{item_id}",
             )
-    await repo.audit(tx, now, viewer.id, "queue.done", int(item["participant_id"]), item=item_id)
+    await audit_log.record(
+        tx, now, viewer.id, "queue.done", int(item["participant_id"]), item=item_id
+    )
     return True
 
 
@@ -362,7 +361,7 @@ async def request_correction(
     if history_id is None:
         raise DomainError("queue/fix_not_now", state=item["state"])
     participant_id, period = int(item["participant_id"]), str(item["period"])
-    await repo.enqueue(
+    await outbox.enqueue(
         tx,
         participant_id,
         "queue/correction_requested",
@@ -371,7 +370,7 @@ async def request_correction(
         buttons=[[{"data": f"decl:fix:{period}", "label_key": "buttons/queue_correct"}]],
         dedupe_key=f"queue-fix:{item_id}:{history_id}",
     )
-    await repo.audit(
+    await audit_log.record(
         tx, now, viewer.id, "queue.correction_requested", participant_id, item=item_id
     )
     name = await tx.scalar("SELECT name FROM people WHERE id = ?", (participant_id,))

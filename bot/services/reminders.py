@@ -37,8 +37,8 @@ from bot.domain.models import ParticipantStatus
 from bot.domain.policy import Policy
 from bot.domain.reminders import Facts, Item
 from bot.services import queue
-from bot.storage import repo
-from bot.storage.db import Database, NeedsEventLoop, Tx
+from bot.storage import outbox
+from bot.storage.unit import Database, Tx
 
 log = logging.getLogger(__name__)
 PUSH_KEY = "reminders/push"
@@ -131,11 +131,7 @@ Work = Callable[[Tx], Coroutine[Any, Any, T]]
 
 async def _unit(db: Database, work: Work[T]) -> T:
     """`work` as one write transaction in one round trip (or a plain one if it needs the loop)."""
-    try:
-        return await db.unit(work)
-    except NeedsEventLoop:
-        async with db.transaction() as tx:
-            return await work(tx)
+    return await db.run(work)
 
 
 async def _batches(
@@ -361,7 +357,7 @@ async def _write_batch(
         if not new:
             continue
         sent = [item for _, item in new]
-        outbox_id = await repo.enqueue(
+        outbox_id = await outbox.enqueue(
             tx,
             pid,
             PUSH_KEY,

@@ -16,7 +16,7 @@ from bot.clock import FixedClock
 from bot.config import Settings
 from bot.outbox import RateLimiter, Sender
 from bot.services import queue
-from bot.storage import repo
+from bot.storage import outbox, people
 from tests.conftest import NOW
 from tests.e2e.fakebotapi import FakeBotApi
 from tests.factories import caseload
@@ -58,14 +58,14 @@ async def tg_app(settings: Settings, clock: FixedClock, server: FakeBotApi) -> A
 
 async def person(app: App, name: str) -> int:
     async with app.services.db.read() as tx:
-        found = await repo.person_by_name(tx, name)
+        found = await people.person_by_name(tx, name)
     assert found is not None
     return found.id
 
 
 async def push(app: App, person_id: int, text: str) -> None:
     async with app.services.db.transaction() as tx:
-        await repo.enqueue(
+        await outbox.enqueue(
             tx, person_id, "coach/push", NOW, context={"coach": "Cas", "text": text}
         )
 
@@ -106,7 +106,7 @@ async def test_everything_deliverable_arrives_once_in_order_and_a_block_is_flagg
     # Kim hears once that Bram cannot be reached (the card arrives after her own messages).
     assert len(server.sent_texts(CHATS["kim"])) == 3
     async with db.read() as tx:
-        identity = await repo.identity_by_address(tx, "telegram", str(CHATS["bram"]))
+        identity = await people.identity_by_address(tx, "telegram", str(CHATS["bram"]))
         items = await tx.all("SELECT kind, participant_id FROM queue_items")
         unsent = await tx.scalar(
             "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND person_id != ?", (bram,)

@@ -13,9 +13,9 @@ from telegram import Update
 from bot.app import App
 from bot.channels.telegram import PerChatUpdateProcessor, TelegramChannel, to_inbound
 from bot.clock import FixedClock
+from bot.contract import Kind
 from bot.domain.models import Role
-from bot.storage import repo
-from handlers.base import Kind
+from bot.storage import meta, people
 from tests import factories as f
 from tests.channels.offline import OfflineRequest, telegram_channel
 from tests.channels.updates import button_update, message_update
@@ -51,8 +51,8 @@ async def test_start_with_code_binds_and_greets(
     await feed(channel, message_update(502, f"/start {code}"))
     assert "al gebruikt" in texts(request, 502)[0]
     async with app.services.db.read() as tx:
-        assert await repo.identity_by_address(tx, "telegram", "501") is not None
-        assert await repo.identity_by_address(tx, "telegram", "502") is None
+        assert await people.identity_by_address(tx, "telegram", "501") is not None
+        assert await people.identity_by_address(tx, "telegram", "502") is None
 
 
 async def test_language_buttons_and_switch(
@@ -128,7 +128,7 @@ async def test_post_init_sets_the_menu_in_both_languages(
     )
     assert "hulp" in {c["command"] for c in commands}
     async with app.services.db.read() as tx:
-        assert await repo.meta_get(tx, "bot_username") == "pto_test_bot"
+        assert await meta.meta_get(tx, "bot_username") == "pto_test_bot"
 
 
 def test_updates_become_inbounds() -> None:

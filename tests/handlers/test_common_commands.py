@@ -7,9 +7,9 @@ from datetime import timedelta
 from bot.app import App, open_app
 from bot.clock import FixedClock
 from bot.config import Settings
+from bot.contract import Kind
 from bot.domain.models import Role
-from bot.storage import repo
-from handlers.base import Kind
+from bot.storage import conversations, people
 from messages import render
 from tests import factories as f
 
@@ -22,7 +22,7 @@ async def test_start_binds_the_chat_and_greets_by_name(app: App, clock: FixedClo
     assert "Ayla Voorbeeld" in text
     assert "/opgave" in text
     async with app.services.db.read() as tx:
-        identity = await repo.identity_by_address(tx, "telegram", "42")
+        identity = await people.identity_by_address(tx, "telegram", "42")
         stored = await tx.scalar("SELECT COUNT(*) FROM invites WHERE code_hash = ?", (code,))
     assert identity is not None
     assert stored == 0  # only the hash is stored
@@ -34,7 +34,7 @@ async def test_a_code_works_once(app: App, clock: FixedClock) -> None:
     again = await app.dispatcher.handle(f.command("43", f"/start {code}"))
     assert [r.key for r in again.replies] == ["onboarding/code_used"]
     async with app.services.db.read() as tx:
-        assert await repo.identity_by_address(tx, "telegram", "43") is None
+        assert await people.identity_by_address(tx, "telegram", "43") is None
 
 
 async def test_expired_and_wrong_codes_are_refused_and_slowed_down(
@@ -143,10 +143,10 @@ async def test_unexpected_errors_become_an_apology(app: App, clock: FixedClock) 
 
     app.router.flows["boom"] = explode
     async with app.services.db.transaction() as tx:
-        person = await repo.identity_by_address(tx, "telegram", chats["Ayla Voorbeeld"])
+        person = await people.identity_by_address(tx, "telegram", chats["Ayla Voorbeeld"])
         assert person is not None
-        await repo.save_state(tx, person.person_id, "boom", "x", {}, clock.now())
+        await conversations.save_state(tx, person.person_id, "boom", "x", {}, clock.now())
     outcome = await app.dispatcher.handle(f.text(chats["Ayla Voorbeeld"], "hoi"))
     assert [r.key for r in outcome.replies] == ["common/error"]
     async with app.services.db.read() as tx:
-        assert await repo.load_state(tx, person.person_id) == ("boom", "x", {})
+        assert await conversations.load_state(tx, person.person_id) == ("boom", "x", {})

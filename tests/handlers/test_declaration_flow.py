@@ -12,10 +12,10 @@ import pytest
 from bot.app import App, open_app
 from bot.clock import FixedClock
 from bot.config import Settings
+from bot.contract import FileIn, Inbound, Kind
 from bot.dispatcher import Outcome
 from bot.domain.models import Household, Role
-from bot.storage import repo
-from handlers.base import FileIn, Inbound, Kind
+from bot.storage import participants, people
 from tests.conftest import NOW
 
 JPEG = b"\xff\xd8\xff\xe0" + b"bonnetje van de groothandel" * 10
@@ -72,10 +72,10 @@ class Chat:
 
 async def _people(app: App, start: date = date(2026, 11, 1)) -> int:
     async with app.services.db.transaction() as tx:
-        km = await repo.insert_person(tx, "Kim Klantmanager", Role.KLANTMANAGER, NOW)
-        pid = await repo.insert_person(tx, "Ayla Voorbeeld", Role.PARTICIPANT, NOW)
-        await repo.insert_participant(tx, pid, km, None, start, Household.ALLEENSTAANDE)
-        await repo.bind_identity(tx, CHANNEL, ADDRESS, pid, NOW)
+        km = await people.insert_person(tx, "Kim Klantmanager", Role.KLANTMANAGER, NOW)
+        pid = await people.insert_person(tx, "Ayla Voorbeeld", Role.PARTICIPANT, NOW)
+        await participants.insert_participant(tx, pid, km, None, start, Household.ALLEENSTAANDE)
+        await people.bind_identity(tx, CHANNEL, ADDRESS, pid, NOW)
     return pid
 
 

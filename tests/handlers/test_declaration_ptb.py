@@ -15,7 +15,7 @@ from bot.app import App
 from bot.channels.telegram import TelegramChannel
 from bot.clock import FixedClock
 from bot.domain.models import Household, Role
-from bot.storage import repo
+from bot.storage import participants, people
 from tests.channels.offline import OfflineRequest, telegram_channel
 from tests.channels.updates import button_update, message_update, photo_update
 
@@ -30,12 +30,12 @@ async def telegram(
     """Ayla, linked to chat 7001, and the Telegram channel on an offline transport."""
     now = clock.now()
     async with app.services.db.transaction() as tx:
-        km = await repo.insert_person(tx, "Kim Klantmanager", Role.KLANTMANAGER, now)
-        pid = await repo.insert_person(tx, "Ayla Voorbeeld", Role.PARTICIPANT, now)
-        await repo.insert_participant(
+        km = await people.insert_person(tx, "Kim Klantmanager", Role.KLANTMANAGER, now)
+        pid = await people.insert_person(tx, "Ayla Voorbeeld", Role.PARTICIPANT, now)
+        await participants.insert_participant(
             tx, pid, km, None, date(2026, 11, 1), Household.ALLEENSTAANDE
         )
-        await repo.bind_identity(tx, "telegram", str(CHAT), pid, now)
+        await people.bind_identity(tx, "telegram", str(CHAT), pid, now)
     request = OfflineRequest()
     channel = telegram_channel(app, request)
     async with channel.application:

@@ -10,9 +10,9 @@ import pytest
 
 from bot.app import App
 from bot.clock import FixedClock
+from bot.contract import FileIn, Inbound, Kind
 from bot.domain.models import Household, Role
-from bot.storage import repo
-from handlers.base import FileIn, Inbound, Kind
+from bot.storage import participants, people
 
 CHANNEL = "telegram"
 _updates = count(1_000_000)
@@ -69,12 +69,12 @@ async def seed_folks(app: App, now: datetime) -> Folks:
             ],
             start=1,
         ):
-            person_id = await repo.insert_person(tx, name, role, now)
+            person_id = await people.insert_person(tx, name, role, now)
             address = str(5000 + n)
-            await repo.bind_identity(tx, CHANNEL, address, person_id, now)
+            await people.bind_identity(tx, CHANNEL, address, person_id, now)
             made[key] = Someone(person_id, name, role, address)
         for who, km, coach in (("ayla", "km", "coach"), ("bram", "other_km", "other_coach")):
-            await repo.insert_participant(
+            await participants.insert_participant(
                 tx,
                 made[who].id,
                 made[km].id,

@@ -7,8 +7,8 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.clock import utc_iso
-from bot.storage import repo
-from bot.storage.db import Tx
+from bot.storage import audit_log
+from bot.storage.unit import Tx
 
 
 async def declaration(
@@ -89,7 +89,7 @@ async def queue_item(
             "VALUES (?, ?, ?, 'nieuw', 'afgehandeld', ?)",
             (item, utc_iso(at), km_id, note),
         )
-    await repo.audit(tx, at, km_id, "queue.done", participant_id, item=item, note=note)
+    await audit_log.record(tx, at, km_id, "queue.done", participant_id, item=item, note=note)
     return item
 
 

@@ -24,9 +24,9 @@ import pytest
 from bot.app import App, open_app
 from bot.clock import FixedClock, utc_iso
 from bot.config import Settings
+from bot.contract import Inbound, Kind, Reply
 from bot.domain.models import Role
 from handlers import build_router
-from handlers.base import Inbound, Kind, Reply
 from messages import render
 from tests.privacy.conftest import CHANNEL
 

@@ -8,9 +8,9 @@ import pytest
 
 from bot.app import App
 from bot.channels.base import Outgoing
+from bot.contract import Kind
 from bot.outbox import drain_once
-from bot.storage import repo
-from handlers.base import Kind
+from bot.storage import outbox
 from tests.privacy.test_access_matrix import NOW, PEOPLE, ROUTER, _inbound, world
 
 BRAM = PEOPLE["bram"][0]
@@ -66,7 +66,7 @@ class _Recorder:
 async def test_a_delivered_push_is_audited(tmp_path: Path) -> None:
     async with world(tmp_path) as app:
         async with app.services.db.transaction() as tx:
-            await repo.enqueue(tx, BRAM, "common/fallback", NOW, dedupe_key="probe-push")
+            await outbox.enqueue(tx, BRAM, "common/fallback", NOW, dedupe_key="probe-push")
         transport = _Recorder()
         delivered = await drain_once(app.services.db, transport, NOW, 3)
         assert delivered == 1

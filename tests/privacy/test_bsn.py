@@ -30,9 +30,9 @@ def _install_probe(app: App) -> None:
         seen = ctx.inbound.text or (ctx.inbound.file.name if ctx.inbound.file else "")
         ctx.state.data.setdefault("answers", []).append(seen)
         ctx.state.touch()
-        from bot.storage import repo
+        from bot.storage import audit_log
 
-        await repo.audit(ctx.tx, ctx.now, ctx.require_person().id, "probe.answer", text=seen)
+        await audit_log.record(ctx.tx, ctx.now, ctx.require_person().id, "probe.answer", text=seen)
         if seen.startswith("crash"):
             raise ValueError(f"could not read {seen!r}")
         ctx.reply("common/fallback")

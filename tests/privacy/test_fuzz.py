@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 from bot.app import open_app
 from bot.clock import FixedClock
 from bot.config import Settings
+from bot.contract import FileIn, Inbound, Kind
 from handlers import build_router
-from handlers.base import FileIn, Inbound, Kind
 from messages import render, render_buttons
 from tests.privacy.conftest import CHANNEL, seed_folks
 

@@ -12,7 +12,7 @@ from bot.config import Settings
 from bot.domain.invites import new_code
 from bot.domain.models import Role
 from bot.services import onboarding
-from bot.storage import repo
+from bot.storage import people
 from tests.privacy.conftest import command
 
 
@@ -53,7 +53,7 @@ async def test_a_code_binds_once_and_the_second_use_is_refused(
     assert first.replies[0].key == "onboarding/welcome"
     assert again.replies[0].key == "onboarding/code_used"
     async with app.services.db.read() as tx:
-        assert await repo.identity_by_address(tx, "telegram", "200") is None
+        assert await people.identity_by_address(tx, "telegram", "200") is None
 
 
 async def test_an_expired_code_is_refused(app: App, clock: FixedClock) -> None:
@@ -62,7 +62,7 @@ async def test_an_expired_code_is_refused(app: App, clock: FixedClock) -> None:
     outcome = await app.dispatcher.handle(command("100", f"/start {code}"), now=late)
     assert outcome.replies[0].key == "onboarding/code_expired"
     async with app.services.db.read() as tx:
-        assert await repo.identity_by_address(tx, "telegram", "100") is None
+        assert await people.identity_by_address(tx, "telegram", "100") is None
 
 
 async def test_five_wrong_tries_lock_the_chat_for_an_hour_even_for_a_valid_code(
@@ -80,7 +80,7 @@ async def test_five_wrong_tries_lock_the_chat_for_an_hour_even_for_a_valid_code(
     )
     assert locked.replies[0].key == "onboarding/too_many_tries"
     async with app.services.db.read() as tx:
-        assert await repo.identity_by_address(tx, "telegram", "100") is None
+        assert await people.identity_by_address(tx, "telegram", "100") is None
         unused = await tx.scalar("SELECT COUNT(*) FROM invites WHERE used_at IS NULL")
     assert unused == 1  # the lock did not spend the valid code
     # a different chat is not affected

@@ -14,7 +14,7 @@ from bot.cli import main
 from bot.clock import SystemClock, utc_iso
 from bot.config import Settings
 from bot.services.privacy import purge
-from bot.storage.db import Tx
+from bot.storage.unit import Tx
 from tests.privacy import data
 from tests.privacy.conftest import Folks, seed_folks
 

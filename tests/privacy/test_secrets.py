@@ -26,7 +26,7 @@ from bot.app import SecretFilter, open_app, setup_logging
 from bot.cli import main
 from bot.config import ConfigError, Settings, load_settings
 from bot.domain.models import Role
-from bot.storage import repo
+from bot.storage import people
 from handlers import build_router
 from handlers.base import Ctx
 from handlers.router import Router
@@ -81,8 +81,8 @@ def _router_with_a_crash() -> Router:
 async def _bind(settings: Settings) -> None:
     async with open_app(settings) as app, app.services.db.transaction() as tx:
         now = datetime(2026, 11, 2, tzinfo=UTC)
-        person = await repo.insert_person(tx, "Ayla Voorbeeld", Role.PARTICIPANT, now)
-        await repo.bind_identity(tx, "telegram", str(CHAT), person, now)
+        person = await people.insert_person(tx, "Ayla Voorbeeld", Role.PARTICIPANT, now)
+        await people.bind_identity(tx, "telegram", str(CHAT), person, now)
 
 
 def _stop_when(fake: FakeBotApi, replies: int, failures: list[BaseException]) -> None:

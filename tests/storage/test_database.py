@@ -10,8 +10,9 @@ import pytest
 from bot.app import App
 from bot.clock import FixedClock
 from bot.domain.models import Role
-from bot.storage import repo
-from bot.storage.db import Database, migrations
+from bot.storage import conversations, outbox, people
+from bot.storage.sqlite.db import Database, migrations
+from tests import factories as f
 
 
 async def test_pragmas_and_migrations(tmp_path: Path) -> None:
@@ -50,7 +51,7 @@ async def test_transaction_rolls_back_on_error(app: App, clock: FixedClock) -> N
     db = app.services.db
     with pytest.raises(RuntimeError):
         async with db.transaction() as tx:
-            await repo.insert_person(tx, "Ayla Voorbeeld", Role.PARTICIPANT, clock.now())
+            await people.insert_person(tx, "Ayla Voorbeeld", Role.PARTICIPANT, clock.now())
             raise RuntimeError("boom")
     async with db.read() as tx:
         assert await tx.scalar("SELECT COUNT(*) FROM people") == 0
@@ -59,7 +60,7 @@ async def test_transaction_rolls_back_on_error(app: App, clock: FixedClock) -> N
 async def test_foreign_keys_are_enforced(app: App, clock: FixedClock) -> None:
     with pytest.raises(sqlite3.IntegrityError):
         async with app.services.db.transaction() as tx:
-            await repo.bind_identity(tx, "telegram", "1", 999, clock.now())
+            await people.bind_identity(tx, "telegram", "1", 999, clock.now())
 
 
 async def test_processed_updates_and_outbox_keys_are_exactly_once(
@@ -67,11 +68,11 @@ async def test_processed_updates_and_outbox_keys_are_exactly_once(
 ) -> None:
     now = clock.now()
     async with app.services.db.transaction() as tx:
-        pid = await repo.insert_person(tx, "Ayla Voorbeeld", Role.PARTICIPANT, now)
-        assert await repo.mark_processed(tx, "telegram", "17", now)
-        assert not await repo.mark_processed(tx, "telegram", "17", now)
-        first = await repo.enqueue(tx, pid, "common/taal_set", now, dedupe_key="k1")
-        second = await repo.enqueue(tx, pid, "common/taal_set", now, dedupe_key="k1")
+        pid = await people.insert_person(tx, "Ayla Voorbeeld", Role.PARTICIPANT, now)
+        assert await conversations.mark_processed(tx, "telegram", "17", now)
+        assert not await conversations.mark_processed(tx, "telegram", "17", now)
+        first = await outbox.enqueue(tx, pid, "common/taal_set", now, dedupe_key="k1")
+        second = await outbox.enqueue(tx, pid, "common/taal_set", now, dedupe_key="k1")
     assert first is not None
     assert second is None
 
@@ -79,13 +80,15 @@ async def test_processed_updates_and_outbox_keys_are_exactly_once(
 async def test_state_survives_reopening_the_file(app: App, clock: FixedClock) -> None:
     now = clock.now()
     async with app.services.db.transaction() as tx:
-        pid = await repo.insert_person(tx, "Ayla Voorbeeld", Role.PARTICIPANT, now)
-        await repo.save_state(tx, pid, "declaration", "revenue", {"period": "2026-11"}, now)
-    path = app.services.db.path
+        pid = await people.insert_person(tx, "Ayla Voorbeeld", Role.PARTICIPANT, now)
+        await conversations.save_state(
+            tx, pid, "declaration", "revenue", {"period": "2026-11"}, now
+        )
+    path = f.sqlite_db(app).path
     db = await Database.open(path)
     try:
         async with db.read() as tx:
-            assert await repo.load_state(tx, pid) == (
+            assert await conversations.load_state(tx, pid) == (
                 "declaration",
                 "revenue",
                 {"period": "2026-11"},

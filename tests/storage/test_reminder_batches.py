@@ -16,7 +16,7 @@ from bot.domain import reminders as rules
 from bot.domain.models import ParticipantStatus
 from bot.domain.policy import Policy, load_policy
 from bot.services import reminders
-from bot.storage.db import Database
+from bot.storage.sqlite.db import Database
 
 POLICY = load_policy()
 CREATED = "2026-01-05T09:00:00Z"

@@ -10,10 +10,12 @@ from datetime import datetime
 
 import pytest
 
-from bot.app import App, Services
+from bot.app import App
 from bot.clock import AMSTERDAM, utc_iso
-from bot.storage.db import Database
+from bot.runtime import Services
+from bot.storage.sqlite.db import Database
 from scheduler.jobs import run_job
+from tests import factories as f
 from tests.factories import caseload
 
 SWEEPS = (
@@ -54,7 +56,7 @@ async def test_each_job_twice_and_overlapping_sends_every_reminder_once(
 ) -> None:
     await caseload(app, local(2026, 11, 1, 12))
     people = await ids(app)
-    second_db = await Database.open(app.services.db.path)  # a second process, in effect
+    second_db = await Database.open(f.sqlite_db(app).path)  # a second process, in effect
     other = Services(app.services.settings, app.services.policy, second_db, app.services.clock)
     try:
         for moment in (

@@ -12,27 +12,27 @@ import pytest
 from bot.app import App
 from bot.clock import FixedClock
 from bot.domain.models import Role
-from bot.storage import repo
-from bot.storage.db import NeedsEventLoop, Tx
+from bot.storage import people
+from bot.storage.sqlite.db import NeedsEventLoop, Tx
 from tests import factories as f
 
 
 async def test_a_unit_commits_in_one_go(app: App, clock: FixedClock) -> None:
     async def work(tx: Tx) -> int:
-        return await repo.insert_person(tx, "Ayla Voorbeeld", Role.PARTICIPANT, clock.now())
+        return await people.insert_person(tx, "Ayla Voorbeeld", Role.PARTICIPANT, clock.now())
 
-    pid = await app.services.db.unit(work)
+    pid = await f.sqlite_db(app).unit(work)
     async with app.services.db.read() as tx:
-        assert (await repo.person_by_id(tx, pid)) is not None
+        assert (await people.person_by_id(tx, pid)) is not None
 
 
 async def test_a_failing_unit_leaves_nothing(app: App, clock: FixedClock) -> None:
     async def work(tx: Tx) -> None:
-        await repo.insert_person(tx, "Ayla Voorbeeld", Role.PARTICIPANT, clock.now())
+        await people.insert_person(tx, "Ayla Voorbeeld", Role.PARTICIPANT, clock.now())
         raise ValueError("no")
 
     with pytest.raises(ValueError, match="no"):
-        await app.services.db.unit(work)
+        await f.sqlite_db(app).unit(work)
     async with app.services.db.read() as tx:
         assert await tx.scalar("SELECT COUNT(*) FROM people") == 0
 
@@ -41,11 +41,11 @@ async def test_a_unit_that_awaits_real_io_is_refused_and_rolled_back(
     app: App, clock: FixedClock
 ) -> None:
     async def work(tx: Tx) -> None:
-        await repo.insert_person(tx, "Ayla Voorbeeld", Role.PARTICIPANT, clock.now())
+        await people.insert_person(tx, "Ayla Voorbeeld", Role.PARTICIPANT, clock.now())
         await asyncio.sleep(0)
 
     with pytest.raises(NeedsEventLoop):
-        await app.services.db.unit(work)
+        await f.sqlite_db(app).unit(work)
     async with app.services.db.read() as tx:
         assert await tx.scalar("SELECT COUNT(*) FROM people") == 0
 

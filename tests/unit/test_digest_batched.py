@@ -2,7 +2,7 @@
 
 The reference is the one-klantmanager path (`build_digest`: access checks, full participant facts,
 per-caseload queries) rendered with the plain message environment (`messages.render`) and
-enqueued with `repo.enqueue`; the batched run (`weekly_digests`: set-based queries per batch,
+enqueued with `outbox.enqueue`; the batched run (`weekly_digests`: set-based queries per batch,
 memoised filters, executemany) must leave the very same outbox rows.
 """
 
@@ -22,8 +22,8 @@ from bot.app import App
 from bot.domain.models import Household, Person, Role
 from bot.services import digest, queue
 from bot.services.caseload import iso_week
-from bot.storage import repo
-from bot.storage.db import Tx
+from bot.storage import outbox, people
+from bot.storage.unit import Tx
 from messages import render
 from messages.render import environment
 from tests import factories_queue as fq
@@ -150,13 +150,13 @@ def _reference_localised(figures: dict[str, Any], locale: str) -> dict[str, Any]
 
 
 async def _reference(app: App, now: datetime) -> list[tuple[Any, ...]]:
-    """What the one-klantmanager path enqueues: build, plain render, repo.enqueue (rolled back)."""
+    """What the one-klantmanager path enqueues: build, render, enqueue (rolled back)."""
     policy = app.services.policy
     window = digest.window_for(policy, now)
     async with app.services.db.read() as tx:
-        people = await tx.all("SELECT * FROM people WHERE role = 'klantmanager' ORDER BY id")
-        for row in people:
-            klantmanager = repo.person_from_row(row)
+        rows = await tx.all("SELECT * FROM people WHERE role = 'klantmanager' ORDER BY id")
+        for row in rows:
+            klantmanager = people.person_from_row(row)
             figures = await digest.build_digest(tx, policy, klantmanager, window)
             if not figures["rows"]:
                 continue
@@ -164,7 +164,7 @@ async def _reference(app: App, now: datetime) -> list[tuple[Any, ...]]:
             text = render("digest/chat", locale, **_reference_localised(figures, locale))
             key = f"digest:{klantmanager.id}:{window.week}"
             for number, part in enumerate(digest.split_parts(text)):
-                await repo.enqueue(
+                await outbox.enqueue(
                     tx,
                     klantmanager.id,
                     "digest/chat_part",
@@ -250,7 +250,7 @@ async def test_a_rerun_and_an_earlier_digest_are_not_sent_twice(app: App) -> Non
     ids = await _seed(app)
     kim = ids["Kim Klantmanager"]
     async with app.services.db.transaction() as tx:
-        await repo.enqueue(
+        await outbox.enqueue(
             tx,
             kim,
             "digest/chat_part",

@@ -10,7 +10,7 @@ from bot.app import App
 from bot.domain.models import Role
 from bot.services import digest, queue
 from bot.services.caseload import iso_week
-from bot.storage.db import Tx
+from bot.storage.unit import Tx
 from tests import factories_queue as fq
 
 MONDAY = datetime(2026, 12, 7, 7, 0, tzinfo=UTC)  # 08:00 in Amsterdam, ISO week 2026-W50

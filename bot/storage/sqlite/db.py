@@ -1,4 +1,8 @@
-"""One aiosqlite connection per process, numbered migrations, and serialised write transactions."""
+"""SQLite: one aiosqlite connection per process, numbered migrations, serialised writes.
+
+Implements `bot.storage.unit.Database` and `Tx`; everything aiosqlite- or SQLite-specific that
+the unit of work needs (PRAGMAs, the inline unit in the connection's thread) stays in this file.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +18,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import aiosqlite
+
+from bot.storage.unit import Row
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +60,7 @@ async def offload(fn: Callable[..., T], *args: Any) -> T:
 def migrations() -> list[tuple[int, str, str]]:
     """The shipped migrations as (number, name, sql), in order of their unique numbers."""
     found = []
-    for entry in resources.files("bot.storage.migrations").iterdir():
+    for entry in resources.files("bot.storage.sqlite.migrations").iterdir():
         match = MIGRATION_NAME.match(entry.name)
         if match:
             found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
@@ -126,6 +132,18 @@ class Database:
             else:
                 await self.conn.execute("COMMIT")
 
+    async def run(self, work: Callable[[Tx], Coroutine[Any, Any, T]]) -> T:
+        """`work` as one write transaction: inline in one round trip when it does no other I/O.
+
+        Work that awaits real I/O (a file, the network) cannot run inline; it is rolled back and
+        run again as an ordinary transaction on the event loop.
+        """
+        try:
+            return await self.unit(work)
+        except NeedsEventLoop:
+            async with self.transaction() as tx:
+                return await work(tx)
+
     async def unit(self, work: Callable[[Tx], Coroutine[Any, Any, T]]) -> T:
         """Run `work(tx)` as one write transaction in ONE round trip to the database thread.
 
@@ -168,8 +186,27 @@ class Database:
 class Tx:
     """The handle services use inside a transaction: parameters always apart from SQL."""
 
+    dialect = "sqlite"
+
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self.conn = conn
+
+    async def savepoint(self, name: str) -> None:
+        """Mark a point to roll back to without losing the rest of the unit."""
+        await self.execute(f"SAVEPOINT {_name(name)}")
+
+    async def rollback_to(self, name: str) -> None:
+        """Undo everything since the savepoint `name`."""
+        await self.execute(f"ROLLBACK TO {_name(name)}")
+
+    async def release(self, name: str) -> None:
+        """Forget the savepoint `name`, keeping its work."""
+        await self.execute(f"RELEASE {_name(name)}")
+
+    def escalate(self, error: BaseException) -> None:
+        """Inline, an unexpected error may come from I/O that needs the loop: re-run there."""
+        if inline():
+            raise NeedsEventLoop from error
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one statement; returns the number of rows changed."""
@@ -185,12 +222,12 @@ class Tx:
         """Run one statement for many parameter rows."""
         await self.conn.executemany(sql, rows)
 
-    async def one(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
+    async def one(self, sql: str, params: Params = ()) -> Row | None:
         """The first row, or None."""
         async with self.conn.execute(sql, params) as cur:
             return await cur.fetchone()
 
-    async def all(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
+    async def all(self, sql: str, params: Params = ()) -> list[Row]:
         """All rows."""
         async with self.conn.execute(sql, params) as cur:
             return list(await cur.fetchall())
@@ -220,12 +257,12 @@ class InlineTx(Tx):
         """Run one statement for many parameter rows."""
         self.raw.executemany(sql, rows)
 
-    async def one(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
+    async def one(self, sql: str, params: Params = ()) -> Row | None:
         """The first row, or None."""
-        row: aiosqlite.Row | None = self.raw.execute(sql, params).fetchone()
+        row: Row | None = self.raw.execute(sql, params).fetchone()
         return row
 
-    async def all(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
+    async def all(self, sql: str, params: Params = ()) -> list[Row]:
         """All rows."""
         return list(self.raw.execute(sql, params).fetchall())
 
@@ -233,3 +270,13 @@ class InlineTx(Tx):
         """The first column of the first row, or None."""
         row = self.raw.execute(sql, params).fetchone()
         return None if row is None else row[0]
+
+
+_SAVEPOINT = re.compile(r"^[a-z_]{1,32}$")
+
+
+def _name(name: str) -> str:
+    """A savepoint name: a fixed identifier from our own code, never user input."""
+    if not _SAVEPOINT.match(name):
+        raise ValueError(f"bad savepoint name {name!r}")
+    return name

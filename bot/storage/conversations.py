@@ -1,0 +1,50 @@
+"""Conversation state per person, and the update ids already handled (re-delivery)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from bot.clock import utc_iso
+from bot.storage.unit import Tx
+
+
+async def load_state(tx: Tx, person_id: int) -> tuple[str, str, dict[str, Any]] | None:
+    """A person's conversation state: (flow, step, data)."""
+    row = await tx.one("SELECT * FROM conversation_state WHERE person_id = ?", (person_id,))
+    if row is None:
+        return None
+    return row["flow"], row["step"], json.loads(row["data"])
+
+
+async def save_state(
+    tx: Tx,
+    person_id: int,
+    flow: str | None,
+    step: str | None,
+    data: Mapping[str, Any],
+    now: datetime,
+) -> None:
+    """Store (or clear, when `flow` is None) a person's conversation state."""
+    if flow is None or step is None:
+        await tx.execute("DELETE FROM conversation_state WHERE person_id = ?", (person_id,))
+        return
+    await tx.execute(
+        "INSERT INTO conversation_state (person_id, flow, step, data, updated_at) "
+        "VALUES (?, ?, ?, ?, ?) ON CONFLICT (person_id) DO UPDATE SET "
+        "flow = excluded.flow, step = excluded.step, data = excluded.data, "
+        "updated_at = excluded.updated_at",
+        (person_id, flow, step, json.dumps(data, separators=(",", ":")), utc_iso(now)),
+    )
+
+
+async def mark_processed(tx: Tx, channel: str, update_id: str, now: datetime) -> bool:
+    """Record an update id; False when it was handled before (a re-delivery)."""
+    inserted = await tx.insert(
+        "INSERT INTO processed_updates (channel, update_id, processed_at) "
+        "VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+        (channel, update_id, utc_iso(now)),
+    )
+    return inserted is not None

@@ -1,0 +1,111 @@
+"""The storage contract every backend implements: a Database that hands out units of work.
+
+Services and repositories are written against these protocols only. A unit of work (`Tx`) is
+one transaction; the repositories in `bot/storage/*.py` take it as their first argument and
+return frozen domain objects, so rows never leave `bot/storage/`. The SQLite implementation is
+in `bot/storage/sqlite/`; a PostgreSQL one can sit beside it.
+
+SQL in the repositories is portable (standard SQL plus `ON CONFLICT … DO NOTHING/UPDATE`, which
+both SQLite and PostgreSQL speak) with `?` placeholders; a backend translates placeholders if
+its driver needs another style. Dialect-specific SQL lives under that backend's folder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine, Iterable, Iterator, Sequence
+from contextlib import AbstractAsyncContextManager
+from typing import Any, Protocol, TypeVar
+
+Params = Sequence[Any] | dict[str, Any]
+T = TypeVar("T")
+
+
+class Row(Protocol):
+    """One result row: by column name or position (only ever seen inside `bot/storage/`)."""
+
+    def __getitem__(self, key: str | int, /) -> Any: ...
+
+    def keys(self) -> list[str]: ...
+
+    def __iter__(self) -> Iterator[Any]: ...
+
+    def __len__(self) -> int: ...
+
+
+class Tx(Protocol):
+    """A unit of work: one transaction, parameters always apart from SQL."""
+
+    dialect: str
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """Run one statement; returns the number of rows changed."""
+        ...
+
+    async def insert(self, sql: str, params: Params = ()) -> int | None:
+        """Run an INSERT; the new row id, or None when nothing was inserted (a conflict)."""
+        ...
+
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
+        """Run one statement for many parameter rows."""
+        ...
+
+    async def one(self, sql: str, params: Params = ()) -> Row | None:
+        """The first row, or None."""
+        ...
+
+    async def all(self, sql: str, params: Params = ()) -> list[Row]:
+        """All rows."""
+        ...
+
+    async def scalar(self, sql: str, params: Params = ()) -> Any:
+        """The first column of the first row, or None."""
+        ...
+
+    async def savepoint(self, name: str) -> None:
+        """Mark a point to roll back to without losing the rest of the unit."""
+        ...
+
+    async def rollback_to(self, name: str) -> None:
+        """Undo everything since the savepoint `name` (which stays open)."""
+        ...
+
+    async def release(self, name: str) -> None:
+        """Forget the savepoint `name`, keeping its work."""
+        ...
+
+    def escalate(self, error: BaseException) -> None:
+        """Re-raise `error` when the backend can retry the whole unit in another way.
+
+        Called by code that is about to swallow an unexpected error: a backend that ran the
+        unit in a mode where the error may come from that mode itself (SQLite's inline unit,
+        see `bot/storage/sqlite/db.py`) raises so the unit re-runs; others do nothing.
+        """
+        ...
+
+
+class Database(Protocol):
+    """A database: write units of work, read snapshots, migrations."""
+
+    async def run(self, work: Callable[[Tx], Coroutine[Any, Any, T]]) -> T:
+        """Run `work(tx)` as one write transaction, committed when it returns.
+
+        The backend picks the cheapest way (SQLite: one round trip to its thread), so one
+        inbound update costs one hop; `work` may be run twice when the first way cannot finish.
+        """
+        ...
+
+    def transaction(self) -> AbstractAsyncContextManager[Tx]:
+        """One write transaction as a context: committed at the end, rolled back on error."""
+        ...
+
+    def read(self) -> AbstractAsyncContextManager[Tx]:
+        """A consistent read snapshot."""
+        ...
+
+    async def migrate(self) -> list[str]:
+        """Apply the migrations not applied yet; returns their names."""
+        ...
+
+    async def close(self) -> None:
+        """Close the connection(s)."""
+        ...
