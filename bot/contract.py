@@ -6,7 +6,7 @@ renders them within its own limits."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -57,15 +57,46 @@ class Inbound:
 
 @dataclass(frozen=True)
 class Button:
-    """An inline button: a label (a message key, or literal data-derived text) and its data."""
+    """A choice: a label (a message key, or literal data-derived text) and the data it sends.
+
+    Channel-neutral: Telegram shows an inline keyboard, the console letters; a channel with
+    tighter limits (WhatsApp: 3 reply buttons or a list of 10 rows) renders the same rows its way.
+    `data` follows the grammar `feature:action[:argument…]` and stays within 64 bytes.
+    """
 
     data: str
     label_key: str | None = None
     text: str | None = None
     ctx: Mapping[str, Any] = field(default_factory=dict)
 
+    def to_data(self) -> dict[str, Any]:
+        """The button as plain JSON data (for the outbox and stored menus)."""
+        data: dict[str, Any] = {"data": self.data}
+        if self.label_key is not None:
+            data["label_key"] = self.label_key
+        if self.text is not None:
+            data["text"] = self.text
+        if self.ctx:
+            data["ctx"] = dict(self.ctx)
+        return data
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> Button:
+        """The button `to_data` wrote."""
+        return cls(data["data"], data.get("label_key"), data.get("text"), data.get("ctx") or {})
+
 
 ButtonRows = tuple[tuple[Button, ...], ...]
+
+
+def rows_to_data(rows: ButtonRows) -> list[list[dict[str, Any]]]:
+    """Rows of buttons as plain JSON data."""
+    return [[button.to_data() for button in row] for row in rows]
+
+
+def rows_from_data(data: Sequence[Sequence[Mapping[str, Any]]]) -> ButtonRows:
+    """Rows of buttons from what `rows_to_data` wrote."""
+    return tuple(tuple(Button.from_data(b) for b in row) for row in data)
 
 
 @dataclass(frozen=True)
@@ -76,6 +107,7 @@ class Reply:
     ctx: Mapping[str, Any] = field(default_factory=dict)
     buttons: ButtonRows = ()
     document: str | None = None
+    as_list: bool = False  # a hint: a long menu a channel may show as a list rather than buttons
 
 
 @dataclass

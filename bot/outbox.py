@@ -29,7 +29,7 @@ from typing import Any
 
 from bot.channels.base import Blocked, Outgoing, RetryLater, Transport, render_reply
 from bot.clock import parse_utc, utc_iso
-from bot.contract import Button, Reply
+from bot.contract import Reply, rows_from_data
 from bot.services import queue
 from bot.storage import audit_log, people
 from bot.storage.unit import Database, Row
@@ -132,13 +132,7 @@ class Pending:
 
 def reply_from_row(row: Row) -> Reply:
     """Rebuild the Reply stored in an outbox row."""
-    buttons = tuple(
-        tuple(
-            Button(b["data"], b.get("label_key"), b.get("text"), b.get("ctx") or {})
-            for b in button_row
-        )
-        for button_row in json.loads(row["buttons"])
-    )
+    buttons = rows_from_data(json.loads(row["buttons"]))
     context: dict[str, Any] = json.loads(row["context"])
     return Reply(row["message_key"], context, buttons, row["attachment"])
 

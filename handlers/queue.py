@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
-
-from bot.contract import Button, ButtonRows, Kind, small_int
+from bot.contract import Button, Kind, small_int
 from bot.domain.errors import AccessDenied, DomainError
 from bot.domain.models import Role
 from bot.services import caseload, queue
@@ -14,15 +11,6 @@ from handlers.router import Router
 
 FIX_FLOW = "queue_fix"
 _KEEP_ASKING = ("queue/fix_reason_empty", "queue/fix_reason_long")
-
-
-def _buttons(rows: Sequence[Sequence[dict[str, Any]]]) -> ButtonRows:
-    return tuple(
-        tuple(
-            Button(b["data"], b.get("label_key"), b.get("text"), b.get("ctx") or {}) for b in row
-        )
-        for row in rows
-    )
 
 
 def _parse(data: str | None) -> tuple[str, int]:
@@ -100,7 +88,7 @@ def register(router: Router) -> None:
             await _show_page(ctx, number)
         elif action == "open":
             card = await queue.open_card(ctx.tx, ctx.now, person, number, ctx.services.policy)
-            ctx.reply("queue/card", buttons=_buttons(queue.card_buttons(number)), **card)
+            ctx.reply("queue/card", buttons=queue.card_buttons(number), **card)
         elif action == "done":
             closed = await queue.mark_done(ctx.tx, ctx.now, person, number)
             ctx.reply("queue/done" if closed else "queue/already_done")

@@ -20,6 +20,7 @@ from typing import Any
 from jinja2 import TemplateNotFound, UndefinedError
 
 from bot.clock import utc_iso
+from bot.contract import Button, ButtonRows
 from bot.domain.errors import DomainError
 from bot.domain.models import LOCALES, Household, Person
 from bot.domain.periods import first_day
@@ -270,15 +271,15 @@ async def card_context(tx: Tx, item_id: int, policy: Policy | None) -> dict[str,
     }
 
 
-def card_buttons(item_id: int) -> list[list[dict[str, Any]]]:
+def card_buttons(item_id: int) -> ButtonRows:
     """The card's buttons."""
-    return [
-        [
-            {"data": f"queue:done:{item_id}", "label_key": "buttons/queue_done"},
-            {"data": f"queue:fix:{item_id}", "label_key": "buttons/queue_fix"},
-            {"data": f"queue:proof:{item_id}", "label_key": "buttons/queue_proof"},
-        ]
-    ]
+    return (
+        (
+            Button(f"queue:done:{item_id}", "buttons/queue_done"),
+            Button(f"queue:fix:{item_id}", "buttons/queue_fix"),
+            Button(f"queue:proof:{item_id}", "buttons/queue_proof"),
+        ),
+    )
 
 
 async def open_card(
@@ -367,7 +368,7 @@ async def request_correction(
         "queue/correction_requested",
         now,
         context={"period": period, "reason": reason, "klantmanager": viewer.name},
-        buttons=[[{"data": f"decl:fix:{period}", "label_key": "buttons/queue_correct"}]],
+        buttons=((Button(f"decl:fix:{period}", "buttons/queue_correct"),),),
         dedupe_key=f"queue-fix:{item_id}:{history_id}",
     )
     await audit_log.record(

@@ -32,6 +32,7 @@ from functools import partial
 from typing import Any, NamedTuple, TypeVar
 
 from bot.clock import utc_iso
+from bot.contract import Button, ButtonRows
 from bot.domain import reminders as rules
 from bot.domain.models import ParticipantStatus
 from bot.domain.policy import Policy
@@ -376,28 +377,26 @@ def item_context(item: Item) -> dict[str, Any]:
     return {"key": item.message_key, "kind": item.kind, "stage": item.stage, **item.ctx}
 
 
-def push_buttons(items: Iterable[Item]) -> list[list[dict[str, Any]]]:
+def push_buttons(items: Iterable[Item]) -> ButtonRows:
     """A button to open the declaration per period; hour buttons for a check-in."""
-    rows: list[list[dict[str, Any]]] = []
+    rows: list[tuple[Button, ...]] = []
     for item in items:
         if item.kind == rules.DECLARATION:
             rows.append(
-                [
-                    {
-                        "data": f"decl:start:{item.period}",
-                        "label_key": "buttons/rem_decl_start",
-                        "ctx": {"period": item.period},
-                    }
-                ]
+                (
+                    Button(
+                        f"decl:start:{item.period}",
+                        "buttons/rem_decl_start",
+                        ctx={"period": item.period},
+                    ),
+                )
             )
         elif item.kind == rules.HOURS:
             rows.append(
-                [{"data": f"hours:{item.period}:{n}", "text": str(n)} for n in rules.HOURS_CHOICES]
+                tuple(Button(f"hours:{item.period}:{n}", text=str(n)) for n in rules.HOURS_CHOICES)
             )
-            rows.append(
-                [{"data": f"hours:{item.period}:other", "label_key": "buttons/rem_hours_other"}]
-            )
-    return rows
+            rows.append((Button(f"hours:{item.period}:other", "buttons/rem_hours_other"),))
+    return tuple(rows)
 
 
 async def _known(tx: Tx, keys: list[str]) -> set[str]:
