@@ -6,6 +6,7 @@ from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 
 from bot.domain.models import Household, Participant, Role
+from bot.domain.norms import norm_for_period
 from bot.domain.policy import Policy, load_policy
 from bot.storage import meta, participants, people
 from bot.storage.unit import Database, Tx
@@ -92,7 +93,7 @@ async def _seed_month(
     tx: Tx, policy: Policy, participant: Participant, period: str, i: int, *, late: bool
 ) -> tuple[int, str, datetime]:
     from bot.domain import declaration as rules
-    from bot.domain.periods import due_date, last_day
+    from bot.domain.periods import due_date
     from bot.services import declarations
 
     slots = rules.week_slots(period)
@@ -107,7 +108,7 @@ async def _seed_month(
     figures = rules.figures(
         policy,
         answers,
-        norm_cents=policy.norm_cents(participant.household, last_day(period)),
+        norm_cents=norm_for_period(policy, participant.household, period),
         earlier_costs={},
         known_hours={},
         year_hours_before=Decimal(0),

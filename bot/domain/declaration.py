@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from bot.domain.norms import share_of_norm
 from bot.domain.periods import first_day, iso_weeks, last_day
 from bot.domain.policy import Policy
 
@@ -88,16 +89,6 @@ def week_start(key: str) -> date:
 def profit_cents(revenue_cents: int, costs_cents: int) -> int:
     """Omzet minus kosten; may be negative."""
     return revenue_cents - costs_cents
-
-
-def share_of_norm(profit: int, norm: int | None) -> int | None:
-    """The profit as a whole percentage of the benefit norm (466/1141 → 41); an indication."""
-    if not norm or norm <= 0:
-        return None
-    if profit <= 0:
-        return 0
-    share = Decimal(profit) * 100 / Decimal(norm)
-    return int(share.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def rolling_average(

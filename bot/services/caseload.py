@@ -14,13 +14,14 @@ from typing import Any
 from bot.clock import parse_utc, to_local
 from bot.domain.errors import DomainError
 from bot.domain.models import Household, Person
-from bot.domain.periods import add_months, due_date, first_day, parse_period, period_of
+from bot.domain.norms import norm_for_period, share_of_norm
+from bot.domain.periods import add_months, due_date, parse_period, period_of
 from bot.domain.policy import Policy
 from bot.services import access
 from bot.services.access import View
-from bot.services.queue import flag_line, share_of_norm
 from bot.storage import audit_log
 from bot.storage.unit import Row, Tx
+from messages.flags import flag_line
 
 OVERVIEW_MONTHS = 6
 
@@ -201,7 +202,7 @@ def _facts(policy: Policy, rows: FactRows) -> list[Facts]:
         version, reference, worked, revenue, costs, hours = values
         norm_key = (household, period)
         if norm_key not in norms:
-            norms[norm_key] = policy.norm_cents(Household(household), first_day(period))
+            norms[norm_key] = norm_for_period(policy, Household(household), period)
         month = Month(
             period,
             int(version),

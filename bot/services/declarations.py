@@ -15,9 +15,9 @@ from bot.clock import parse_utc, utc_iso
 from bot.domain import declaration as rules
 from bot.domain.errors import AccessDenied, DomainError
 from bot.domain.models import Participant
+from bot.domain.norms import norm_for_period, share_of_norm
 from bot.domain.periods import (
     due_date,
-    last_day,
     next_period,
     parse_period,
     period_of,
@@ -413,7 +413,7 @@ async def compute(
     figures = rules.figures(
         policy,
         answers,
-        norm_cents=policy.norm_cents(participant.household, last_day(draft.period)),
+        norm_cents=norm_for_period(policy, participant.household, draft.period),
         earlier_costs=earlier_costs,
         known_hours=await known_hours(tx, participant.person_id),
         year_hours_before=year_hours,
@@ -619,8 +619,8 @@ async def overview(
                 "period": period,
                 "status": status,
                 "profit_cents": profit,
-                "share_pct": rules.share_of_norm(
-                    profit, policy.norm_cents(participant.household, last_day(period))
+                "share_pct": share_of_norm(
+                    profit, norm_for_period(policy, participant.household, period)
                 ),
                 "hours": Decimal(str(row["hours"])),
                 "reference": row["reference"],

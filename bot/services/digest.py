@@ -53,9 +53,10 @@ from bot.services.caseload import (
     months_back,
     week_monday,
 )
-from bot.services.queue import CORRECTIE_GEVRAAGD, flag_line
+from bot.services.queue import CORRECTIE_GEVRAAGD
 from bot.storage import people
 from bot.storage.unit import Database, Tx
+from messages.flags import flag_line
 from messages.render import DEFAULT_LOCALE, LOCALES, environment
 
 CHAT_LIMIT = 4000  # Telegram allows 4,096; leave room for the channel's own additions

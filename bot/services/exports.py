@@ -15,12 +15,13 @@ from typing import IO, Any
 from bot.clock import parse_utc, to_local, utc_iso
 from bot.domain.errors import DomainError
 from bot.domain.models import Household, Role
+from bot.domain.norms import norm_for_period, share_of_norm
 from bot.domain.periods import due_date, first_day
 from bot.domain.policy import Policy
-from bot.services.queue import flag_line, share_of_norm
 from bot.storage import participants, people
 from bot.storage.unit import Tx
 from messages import render
+from messages.flags import flag_line
 
 COLUMNS = (
     "reference",
@@ -84,7 +85,7 @@ async def export_rows(tx: Tx, policy: Policy, period: str) -> list[dict[str, str
     for r in rows:
         data = json.loads(r["data"] or "{}")
         profit = int(r["revenue_cents"]) - int(r["costs_cents"])
-        norm = policy.norm_cents(Household(r["household"]), first_day(period))
+        norm = norm_for_period(policy, Household(r["household"]), period)
         share = share_of_norm(profit, norm)
         submitted = to_local(parse_utc(r["submitted_at"])).date()
         result.append(
@@ -145,7 +146,7 @@ async def dossier_context(
     declarations = []
     for d in decls:
         profit = int(d["revenue_cents"]) - int(d["costs_cents"])
-        norm = policy.norm_cents(participant.household, first_day(d["period"]))
+        norm = norm_for_period(policy, participant.household, d["period"])
         declarations.append(
             {
                 "reference": d["reference"],

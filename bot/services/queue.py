@@ -17,18 +17,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from jinja2 import TemplateNotFound, UndefinedError
-
 from bot.clock import utc_iso
 from bot.contract import Button, ButtonRows
 from bot.domain.errors import DomainError
-from bot.domain.models import LOCALES, Household, Person
-from bot.domain.periods import first_day
+from bot.domain.models import Household, Person
+from bot.domain.norms import norm_for_period, share_of_norm
 from bot.domain.policy import Policy
 from bot.services import access
 from bot.storage import audit_log, outbox, people
 from bot.storage.unit import Row, Tx
-from messages import render
+from messages.flags import flag_lines
 
 # Item kinds (DOMAIN.md §8; issue 4).
 SUBMITTED = "declaration_submitted"
@@ -60,28 +58,6 @@ REASON_MAX = 1000
 PAGE_SIZE = 5
 
 
-def flag_line(flag: Mapping[str, Any], locale: str) -> str:
-    """One flag as a short line (Telegram HTML); its plain code when no template fits."""
-    code = str(flag.get("code", "?"))
-    params = {k: v for k, v in flag.items() if k != "code"}
-    try:
-        return render(f"flags/{code}", locale, **params)
-    except (TemplateNotFound, UndefinedError, TypeError, ValueError):
-        return render("queue/flag_plain", locale, code=code)
-
-
-def flag_lines(flags: Sequence[Mapping[str, Any]]) -> dict[str, list[str]]:
-    """Flag lines in every locale, so an outbox row can be rendered in whichever is current."""
-    return {locale: [flag_line(f, locale) for f in flags] for locale in LOCALES}
-
-
-def share_of_norm(profit_cents: int, norm_cents: int | None) -> int | None:
-    """Profit as a whole percentage of the norm (an indication, not a decision)."""
-    if not norm_cents:
-        return None
-    return round(profit_cents * 100 / norm_cents)
-
-
 async def norm_for(tx: Tx, policy: Policy, participant_id: int, period: str) -> int | None:
     """The benefit norm for the participant's household in that month."""
     household = await tx.scalar(
@@ -89,7 +65,7 @@ async def norm_for(tx: Tx, policy: Policy, participant_id: int, period: str) -> 
     )
     if household is None:
         return None
-    return policy.norm_cents(Household(household), first_day(period))
+    return norm_for_period(policy, Household(household), period)
 
 
 async def figures(tx: Tx, policy: Policy, decl: Row) -> dict[str, Any]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from bot.domain.declaration import Answers, figures, rolling_average, share_of_norm, week_slots
+from bot.domain.declaration import Answers, figures, rolling_average, week_slots
+from bot.domain.norms import share_of_norm
 from bot.domain.policy import load_policy
 from messages.render import render
 

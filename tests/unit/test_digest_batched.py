@@ -25,6 +25,7 @@ from bot.services.caseload import iso_week
 from bot.storage import outbox, people
 from bot.storage.unit import Tx
 from messages import render
+from messages.flags import flag_line
 from messages.render import environment
 from tests import factories_queue as fq
 
@@ -143,7 +144,7 @@ async def _seed(app: App) -> dict[str, int]:
 def _reference_localised(figures: dict[str, Any], locale: str) -> dict[str, Any]:
     """The template context as the original module made it: plain dicts, flag lines added."""
     hours = [
-        h | {"flag_lines": [queue.flag_line(f, locale) for f in h["flags"]]}
+        h | {"flag_lines": [flag_line(f, locale) for f in h["flags"]]}
         for h in figures["exceptions"]["hours"]
     ]
     return figures | {"exceptions": figures["exceptions"] | {"hours": hours}}
