@@ -26,7 +26,7 @@ from bot.domain.periods import (
 )
 from bot.domain.policy import Policy
 from bot.services import queue
-from bot.storage import audit_log, participants
+from bot.storage import audit_log, declarations, participants
 from bot.storage.unit import Row, Tx
 
 # Proof files: what we accept, recognised by their first bytes rather than by the sender's word.
@@ -559,38 +559,16 @@ async def store_declaration(
 ) -> tuple[int, str]:
     """Insert one immutable declaration row and its weekly hours; returns (id, reference)."""
     reference = await next_reference(tx, answers.period)
-    data = {
-        "costs": [
-            {"category": k, "amount_cents": v} for k, v in answers.costs.items() if answers.worked
-        ],
-        "weeks": [
-            {"week": k, "hours": float(v)} for k, v in answers.weeks.items() if answers.worked
-        ],
-        "note": answers.note,
-        "proof_count": answers.proof_count,
-        "no_proof": answers.no_proof,
-    }
-    declaration_id = await tx.insert(
-        "INSERT INTO declarations (participant_id, period, version, reference, worked, "
-        "revenue_cents, costs_cents, hours, data, flags, reason, submitted_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            participant.person_id,
-            answers.period,
-            version,
-            reference,
-            int(answers.worked),
-            answers.revenue_cents if answers.worked else 0,
-            answers.costs_cents,
-            float(answers.hours),
-            json.dumps(data),
-            json.dumps(figures.flags),
-            reason,
-            utc_iso(now),
-        ),
+    declaration_id = await declarations.insert(
+        tx,
+        now,
+        participant.person_id,
+        answers,
+        version=version,
+        reference=reference,
+        flags=figures.flags,
+        reason=reason,
     )
-    if declaration_id is None:
-        raise RuntimeError("insert into declarations failed")
     if answers.worked:
         await write_weeks(tx, now, participant.person_id, answers)
     return declaration_id, reference

@@ -1,0 +1,105 @@
+"""Submitted declarations: immutable versions per participant and month.
+
+"The latest declaration" of a month is its highest version; `latest` is the one query for it.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from decimal import Decimal
+
+from bot.clock import parse_utc, utc_iso
+from bot.domain.answers import Declaration, answers_from_data, answers_to_data
+from bot.domain.declaration import Answers
+from bot.storage.unit import Row, Tx
+
+COLUMNS = (
+    "id, participant_id, period, version, reference, worked, revenue_cents, costs_cents, hours, "
+    "data, flags, reason, submitted_at"
+)
+
+
+def declaration_from_row(row: Row) -> Declaration:
+    """A `declarations` row (COLUMNS) as a Declaration."""
+    answers = answers_from_data(
+        row["period"], bool(row["worked"]), int(row["revenue_cents"]), json.loads(row["data"])
+    )
+    return Declaration(
+        id=int(row["id"]),
+        participant_id=int(row["participant_id"]),
+        period=row["period"],
+        version=int(row["version"]),
+        reference=row["reference"],
+        answers=answers,
+        costs_cents=int(row["costs_cents"]),
+        hours=Decimal(str(row["hours"])),
+        reason=row["reason"],
+        submitted_at=parse_utc(row["submitted_at"]),
+        flags=tuple(json.loads(row["flags"] or "[]")),
+    )
+
+
+async def latest(tx: Tx, participant_id: int, period: str) -> Declaration | None:
+    """The latest (highest) version of a participant's declaration for `period`."""
+    row = await tx.one(
+        f"SELECT {COLUMNS} FROM declarations WHERE participant_id = ? AND period = ? "  # noqa: S608
+        "ORDER BY version DESC LIMIT 1",
+        (participant_id, period),
+    )
+    return declaration_from_row(row) if row else None
+
+
+async def by_id(tx: Tx, declaration_id: int) -> Declaration | None:
+    """One declaration version by id."""
+    row = await tx.one(
+        f"SELECT {COLUMNS} FROM declarations WHERE id = ?",  # noqa: S608
+        (declaration_id,),
+    )
+    return declaration_from_row(row) if row else None
+
+
+async def of_participant(tx: Tx, participant_id: int) -> list[Declaration]:
+    """Every version of every month of a participant, newest month and version first."""
+    rows = await tx.all(
+        f"SELECT {COLUMNS} FROM declarations WHERE participant_id = ? "  # noqa: S608
+        "ORDER BY period DESC, version DESC",
+        (participant_id,),
+    )
+    return [declaration_from_row(r) for r in rows]
+
+
+async def insert(
+    tx: Tx,
+    now: datetime,
+    participant_id: int,
+    answers: Answers,
+    *,
+    version: int,
+    reference: str,
+    flags: list[dict[str, object]],
+    reason: str | None,
+) -> int:
+    """Store one immutable version; returns its id."""
+    declaration_id = await tx.insert(
+        "INSERT INTO declarations (participant_id, period, version, reference, worked, "
+        "revenue_cents, costs_cents, hours, data, flags, reason, submitted_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            participant_id,
+            answers.period,
+            version,
+            reference,
+            int(answers.worked),
+            answers.revenue_cents if answers.worked else 0,
+            answers.costs_cents,
+            float(answers.hours),
+            json.dumps(answers_to_data(answers)),
+            json.dumps(flags),
+            reason,
+            utc_iso(now),
+        ),
+    )
+    if declaration_id is None:
+        raise RuntimeError("insert into declarations failed")
+    return declaration_id
