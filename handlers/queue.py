@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from bot.contract import Button, Kind, small_int
 from bot.domain.errors import AccessDenied, DomainError
 from bot.domain.models import Role
@@ -27,9 +29,9 @@ async def _show_page(ctx: Ctx, page: int) -> None:
     rows: list[tuple[Button, ...]] = [
         (
             Button(
-                f"queue:open:{item['id']}",
+                f"queue:open:{item.id}",
                 "buttons/queue_item",
-                ctx={"name": item["name"], "period": item["period"], "kind": item["kind"]},
+                ctx={"name": item.name, "period": item.period, "kind": item.kind},
             ),
         )
         for item in result.items
@@ -44,7 +46,7 @@ async def _show_page(ctx: Ctx, page: int) -> None:
     ctx.reply(
         "queue/list",
         buttons=tuple(rows),
-        items=result.items,
+        items=[asdict(item) for item in result.items],
         counts=result.counts,
         total=result.total,
         page=result.page,
@@ -88,7 +90,7 @@ def register(router: Router) -> None:
             await _show_page(ctx, number)
         elif action == "open":
             card = await queue.open_card(ctx.tx, ctx.now, person, number, ctx.services.policy)
-            ctx.reply("queue/card", buttons=queue.card_buttons(number), **card)
+            ctx.reply("queue/card", buttons=queue.card_buttons(number), **card.context())
         elif action == "done":
             closed = await queue.mark_done(ctx.tx, ctx.now, person, number)
             ctx.reply("queue/done" if closed else "queue/already_done")

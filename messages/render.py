@@ -77,7 +77,13 @@ def _make_env(locale: str) -> Environment:
         pattern = "#,##0" + ("." + "#" * digits if digits else "")
         return format_decimal(Decimal(str(value)), pattern, locale=bl)
 
+    from messages.flags import flag_line  # here, not on top: flags.py renders through render()
+
+    def flag_lines(flags: Iterable[Any]) -> list[str]:
+        return [flag_line(flag, locale) for flag in flags]
+
     env.filters.update(money=money, date=day, moment=moment, month=month, pct=pct, number=number)
+    env.filters["flag_lines"] = flag_lines
     env.globals["locale"] = locale
     return env
 

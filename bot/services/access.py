@@ -11,11 +11,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from bot.clock import to_local, utc_iso
+from bot.clock import to_local
 from bot.domain.errors import AccessDenied, DomainError
 from bot.domain.models import Person, Role
-from bot.storage import audit_log, outbox, people
-from bot.storage.unit import Row, Tx
+from bot.domain.queue import QueueItem
+from bot.storage import audit_log, delegations, outbox, people
+from bot.storage import queue as queue_items
+from bot.storage.unit import Tx
 
 
 class View(StrEnum):
@@ -32,39 +34,29 @@ def local_day(now: datetime) -> date:
 
 async def caseload_owners(tx: Tx, klantmanager_id: int, now: datetime) -> list[int]:
     """The klantmanagers whose caseload `klantmanager_id` works on now: themselves first."""
-    rows = await tx.all(
-        "SELECT from_id FROM delegations WHERE to_id = ? AND until >= ? ORDER BY from_id",
-        (klantmanager_id, local_day(now).isoformat()),
-    )
-    return [klantmanager_id, *(int(r["from_id"]) for r in rows)]
+    return [klantmanager_id, *await delegations.delegators(tx, klantmanager_id, local_day(now))]
 
 
 async def active_delegates(tx: Tx, klantmanager_id: int, now: datetime) -> list[int]:
     """The colleagues standing in for `klantmanager_id` now."""
-    rows = await tx.all(
-        "SELECT to_id FROM delegations WHERE from_id = ? AND until >= ? ORDER BY to_id",
-        (klantmanager_id, local_day(now).isoformat()),
-    )
-    return [int(r["to_id"]) for r in rows]
+    return await delegations.delegates(tx, klantmanager_id, local_day(now))
 
 
 async def view_of(tx: Tx, viewer: Person, participant_id: int, now: datetime) -> View:
     """How much of this participant `viewer` may see; AccessDenied when nothing."""
-    row = await tx.one(
-        "SELECT klantmanager_id, coach_id FROM participants WHERE person_id = ?",
-        (participant_id,),
-    )
-    if row is None:
+    found = await delegations.responsible(tx, participant_id)
+    if found is None:
         raise AccessDenied()
+    klantmanager_id, coach_id = found
     if viewer.role == Role.ADMIN:
         return View.AMOUNTS
     if (
         viewer.role == Role.KLANTMANAGER
-        and row["klantmanager_id"] is not None
-        and int(row["klantmanager_id"]) in await caseload_owners(tx, viewer.id, now)
+        and klantmanager_id is not None
+        and klantmanager_id in await caseload_owners(tx, viewer.id, now)
     ):
         return View.AMOUNTS
-    if viewer.role == Role.COACH and row["coach_id"] == viewer.id:
+    if viewer.role == Role.COACH and coach_id == viewer.id:
         return View.PROGRESS
     raise AccessDenied()
 
@@ -75,18 +67,18 @@ async def require_amounts(tx: Tx, viewer: Person, participant_id: int, now: date
         raise AccessDenied()
 
 
-async def require_item(tx: Tx, viewer: Person, item_id: int, now: datetime) -> Row:
+async def require_item(tx: Tx, viewer: Person, item_id: int, now: datetime) -> QueueItem:
     """The queue item, if `viewer` works on its caseload; AccessDenied otherwise."""
-    row = await tx.one("SELECT * FROM queue_items WHERE id = ?", (item_id,))
-    if row is None:
+    item = await queue_items.by_id(tx, item_id)
+    if item is None:
         raise AccessDenied()
     if viewer.role == Role.ADMIN:
-        return row
+        return item
     if viewer.role != Role.KLANTMANAGER:
         raise AccessDenied()
-    if int(row["klantmanager_id"]) not in await caseload_owners(tx, viewer.id, now):
+    if item.klantmanager_id not in await caseload_owners(tx, viewer.id, now):
         raise AccessDenied()
-    return row
+    return item
 
 
 async def visible_participants(
@@ -94,28 +86,14 @@ async def visible_participants(
 ) -> list[tuple[int, str, View]]:
     """Every participant `viewer` may see, as (id, name, view), by name."""
     if viewer.role == Role.ADMIN:
-        rows = await tx.all(
-            "SELECT pa.person_id AS id, pe.name FROM participants pa "
-            "JOIN people pe ON pe.id = pa.person_id ORDER BY pe.name"
-        )
-        return [(int(r["id"]), r["name"], View.AMOUNTS) for r in rows]
+        return [(pid, name, View.AMOUNTS) for pid, name in await delegations.every_participant(tx)]
     if viewer.role == Role.KLANTMANAGER:
         owners = await caseload_owners(tx, viewer.id, now)
-        marks = ", ".join("?" for _ in owners)
-        rows = await tx.all(
-            "SELECT pa.person_id AS id, pe.name FROM participants pa "  # noqa: S608
-            f"JOIN people pe ON pe.id = pa.person_id WHERE pa.klantmanager_id IN ({marks}) "
-            "ORDER BY pe.name",
-            owners,
-        )
-        return [(int(r["id"]), r["name"], View.AMOUNTS) for r in rows]
+        found = await delegations.caseload_of(tx, owners)
+        return [(pid, name, View.AMOUNTS) for pid, name in found]
     if viewer.role == Role.COACH:
-        rows = await tx.all(
-            "SELECT pa.person_id AS id, pe.name FROM participants pa "
-            "JOIN people pe ON pe.id = pa.person_id WHERE pa.coach_id = ? ORDER BY pe.name",
-            (viewer.id,),
-        )
-        return [(int(r["id"]), r["name"], View.PROGRESS) for r in rows]
+        found = await delegations.coached_by(tx, viewer.id)
+        return [(pid, name, View.PROGRESS) for pid, name in found]
     return []
 
 
@@ -138,12 +116,7 @@ async def delegate(
         raise DomainError("queue/cli_delegate_self")
     if until < local_day(now):
         raise DomainError("queue/cli_delegate_past", until=until.isoformat())
-    await tx.execute(
-        "INSERT INTO delegations (from_id, to_id, until, created_at) VALUES (?, ?, ?, ?) "
-        "ON CONFLICT (from_id, to_id) DO UPDATE SET until = excluded.until, "
-        "created_at = excluded.created_at",
-        (source.id, target.id, until.isoformat(), utc_iso(now)),
-    )
+    await delegations.upsert(tx, now, source.id, target.id, until)
     await audit_log.record(
         tx,
         now,

@@ -19,7 +19,10 @@ _DECL = {
     "reason": "Factuur vergeten",
     "submitted_at": "2026-12-03T10:00:00+00:00",
 }
-_FLAGS = {"nl": ["Telefoon boven het jaarbedrag"], "en": ["Phone over the yearly cap"]}
+_FLAGS = [
+    {"code": "no_proof"},
+    {"code": "cost_over_cap", "category": "telefoon", "total_cents": 30000, "cap_cents": 25000},
+]
 _DIGEST: dict[str, Any] = {
     "klantmanager": "Kim Klantmanager",
     "municipality": "Voorbeeldgemeente",
@@ -105,7 +108,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "name": "Ayla Voorbeeld",
         "period": "2026-11",
         "decl": _DECL,
-        "flag_lines": _FLAGS,
+        "flags": _FLAGS,
         "answers_request": True,
         "fresh": True,
         "owner": "Karin Klantmanager",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 from bot.app import App
@@ -190,3 +191,22 @@ async def test_deelnemer_shows_amounts_and_flags_to_the_klantmanager(
     assert "versie 2 van 2" in text
     assert "indicatie" in text
     assert [m["period"] for m in reply.ctx["months"]] == ["2026-11", "2026-10"]
+
+
+async def test_a_queued_card_stores_flags_as_data_and_renders_them_in_the_readers_language(
+    app: App, clock: FixedClock
+) -> None:
+    now = clock.now()
+    ids = await fq.caseloads(app, now)
+    flags = [{"code": "no_proof"}, {"code": "made_up"}]
+    _, item_id = await fq.submit(app, now, ids[AYLA], "2026-11", flags=flags)
+    async with app.services.db.read() as tx:
+        stored = await tx.scalar(
+            "SELECT context FROM outbox WHERE dedupe_key = ?",
+            (f"queue-card:{item_id}:{ids[KIM]}",),
+        )
+    context = json.loads(stored)
+    assert context["flags"] == flags
+    assert "flag_lines" not in context
+    for locale, line in (("nl", "Geen bonnetjes"), ("en", "No receipts")):
+        assert line in render("queue/card", locale, **context)
