@@ -1,6 +1,6 @@
 """What the schema holds, asked in a way that does not depend on the database behind `Tx`.
 
-Reading the catalogue is dialect-specific (SQLite has `sqlite_master` and `PRAGMA table_info`,
+Reading the catalogue is dialect-specific (SQLite has its own catalogue tables and pragmas,
 PostgreSQL `information_schema`), so each backend answers in its own folder; this module picks
 the backend by `tx.dialect`.
 """
