@@ -7,19 +7,16 @@ import time
 from collections import deque
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from bot.contract import Inbound, Kind, Reply, State, command_parts
 from bot.domain.bsn import mask_bsn
 from bot.domain.errors import DomainError
 from bot.domain.models import DEFAULT_LOCALE, Person
+from bot.runtime import Services
 from bot.storage import conversations, people
 from bot.storage.unit import Tx
 from handlers.base import Ctx
 from handlers.router import Router
-
-if TYPE_CHECKING:
-    from bot.runtime import Services
 
 log = logging.getLogger(__name__)
 

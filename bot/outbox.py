@@ -1,7 +1,7 @@
 """The outbox sender: delivers what the bot says on its own, within Telegram's limits, once.
 
 - Rate: at most `per_second` messages overall (30) and one per `per_chat_interval` (1 s) per chat.
-- Exactly once: a row is claimed with a conditional UPDATE (a lease) before it is sent and marked
+- Exactly once: a row is claimed with a conditional update (a lease) before it is sent and marked
   sent by its claimant only, so two senders (two processes, or `ptobot jobs run outbox` next to
   the bot) never send the same row. A crash between sending and marking can only repeat a row
   after its lease ran out; nothing is lost.
@@ -17,22 +17,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import time
 import uuid
 from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from bot.channels.base import Blocked, Outgoing, RetryLater, Transport, render_reply
-from bot.clock import parse_utc, utc_iso
-from bot.contract import Reply, rows_from_data
+from bot.clock import utc_iso
 from bot.services import queue
-from bot.storage import audit_log, people
-from bot.storage.unit import Database, Row
+from bot.storage import audit_log, outbox, people
+from bot.storage.outbox import Pending
+from bot.storage.unit import Database
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=2)
@@ -116,40 +114,6 @@ class RateLimiter:
             await self.sleep(chat_wait)
 
 
-@dataclass(frozen=True)
-class Pending:
-    """An outbox row ready to send, with where it goes."""
-
-    id: int
-    person_id: int
-    locale: str
-    address: str
-    identity_id: int
-    reply: Reply
-    attempts: int
-    message_key: str = ""
-
-
-def reply_from_row(row: Row) -> Reply:
-    """Rebuild the Reply stored in an outbox row."""
-    buttons = rows_from_data(json.loads(row["buttons"]))
-    context: dict[str, Any] = json.loads(row["context"])
-    return Reply(row["message_key"], context, buttons, row["attachment"])
-
-
-def _pending_row(r: Row) -> Pending:
-    return Pending(
-        r["id"],
-        r["person_id"],
-        r["locale"],
-        r["address"],
-        r["identity_id"],
-        reply_from_row(r),
-        r["attempts"],
-        r["message_key"],
-    )
-
-
 async def pending(db: Database, channel: str, now: datetime, limit: int = 100) -> list[Pending]:
     """Rows that may go out now, oldest first, respecting per-chat order (see `due_by_chat`)."""
     return [item for chat in (await due_by_chat(db, channel, now, limit)) for item in chat]
@@ -158,35 +122,9 @@ async def pending(db: Database, channel: str, now: datetime, limit: int = 100) -
 async def due_by_chat(
     db: Database, channel: str, now: datetime, limit: int = 500
 ) -> list[list[Pending]]:
-    """Per chat, the rows that may go out now, in order.
-
-    A chat stops at a row that is held (it failed before and waits for its retry) or that is
-    claimed by another sender; a row merely scheduled for later (`not_before`) does not block.
-    """
+    """Per chat, the rows that may go out now, in order (a held or claimed row stops a chat)."""
     async with db.read() as tx:
-        rows = await tx.all(
-            "SELECT o.*, p.locale, ci.address, ci.id AS identity_id FROM outbox o "
-            "JOIN people p ON p.id = o.person_id "
-            "JOIN channel_identities ci ON ci.person_id = o.person_id AND ci.channel = ? "
-            "WHERE o.sent_at IS NULL AND o.parked_at IS NULL AND ci.blocked = 0 "
-            "ORDER BY o.id LIMIT ?",
-            (channel, limit),
-        )
-    chats: OrderedDict[int, list[Pending]] = OrderedDict()
-    stopped: set[int] = set()
-    for r in rows:
-        person = r["person_id"]
-        if person in stopped:
-            continue
-        claimed = r["claimed_until"] is not None and parse_utc(r["claimed_until"]) > now
-        not_yet = parse_utc(r["not_before"]) > now
-        if claimed or (not_yet and r["held"]):
-            stopped.add(person)
-            continue
-        if not_yet:
-            continue
-        chats.setdefault(person, []).append(_pending_row(r))
-    return list(chats.values())
+        return await outbox.due_by_chat(tx, channel, now, limit)
 
 
 class Sender:
@@ -226,13 +164,7 @@ class Sender:
 
     async def _claim(self, item: Pending, now: datetime) -> bool:
         async with self.db.transaction() as tx:
-            changed = await tx.execute(
-                "UPDATE outbox SET claimed_by = ?, claimed_until = ? WHERE id = ? "
-                "AND sent_at IS NULL AND parked_at IS NULL "
-                "AND (claimed_until IS NULL OR claimed_until <= ?)",
-                (self.owner, utc_iso(now + LEASE), item.id, utc_iso(now)),
-            )
-        return changed > 0
+            return await outbox.claim(tx, item.id, self.owner, now, now + LEASE)
 
     async def send_one(self, item: Pending, now: datetime) -> str:
         """Claim, send and record one row; returns what happened."""
@@ -253,12 +185,8 @@ class Sender:
             await self._failed(item, now, f"{type(exc).__name__}: {exc}")
             return FAILED
         async with self.db.transaction() as tx:
-            marked = await tx.execute(
-                "UPDATE outbox SET sent_at = ?, claimed_by = NULL, claimed_until = NULL, "
-                "held = 0 WHERE id = ? AND claimed_by = ?",
-                (utc_iso(now), item.id, self.owner),
-            )
-            if marked:  # every push is in the audit log (what, not the text)
+            # Every push is in the audit log (what, not the text).
+            if await outbox.mark_sent(tx, item.id, self.owner, now):
                 await audit_log.record(
                     tx,
                     now,
@@ -273,19 +201,11 @@ class Sender:
 
     async def _release(self, item: Pending, now: datetime, error: str, retry_at: datetime) -> None:
         async with self.db.transaction() as tx:
-            await tx.execute(
-                "UPDATE outbox SET held = 1, not_before = ?, last_error = ?, claimed_by = NULL, "
-                "claimed_until = NULL WHERE id = ? AND claimed_by = ?",
-                (utc_iso(retry_at), error[:500], item.id, self.owner),
-            )
+            await outbox.hold(tx, item.id, self.owner, retry_at, error)
 
     async def _blocked(self, item: Pending, now: datetime) -> None:
         async with self.db.transaction() as tx:
-            await tx.execute(
-                "UPDATE outbox SET claimed_by = NULL, claimed_until = NULL, last_error = ? "
-                "WHERE id = ? AND claimed_by = ?",
-                ("blocked", item.id, self.owner),
-            )
+            await outbox.release_blocked(tx, item.id, self.owner)
             if await people.set_blocked(tx, item.identity_id, True, now):
                 await audit_log.record(tx, now, None, "chat.blocked", item.person_id)
                 await queue.open_item(
@@ -304,19 +224,14 @@ class Sender:
         parked = attempts >= self.max_attempts
         retry_at = now + _seconds(self.backoff(attempts))
         async with self.db.transaction() as tx:
-            await tx.execute(
-                "UPDATE outbox SET attempts = ?, held = ?, last_error = ?, not_before = ?, "
-                "parked_at = ?, claimed_by = NULL, claimed_until = NULL "
-                "WHERE id = ? AND claimed_by = ?",
-                (
-                    attempts,
-                    0 if parked else 1,
-                    error[:500],
-                    utc_iso(retry_at),
-                    utc_iso(now) if parked else None,
-                    item.id,
-                    self.owner,
-                ),
+            await outbox.record_failure(
+                tx,
+                item.id,
+                self.owner,
+                attempts=attempts,
+                error=error,
+                retry_at=retry_at,
+                parked_at=now if parked else None,
             )
             if parked:
                 await queue.open_item(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.domain.models import Role
-from bot.services import privacy
+from bot.services import personal_data
 from handlers.base import Ctx
 from handlers.router import Router
 
@@ -17,7 +17,7 @@ def register(router: Router) -> None:
     async def mijngegevens(ctx: Ctx) -> None:
         """Send the participant their own data as a JSON file, then each proof file."""
         person = ctx.require_person()
-        export = await privacy.export_for_chat(
+        export = await personal_data.export_for_chat(
             ctx.tx, ctx.now, ctx.services.settings.proof_dir, person.id
         )
         ctx.reply(

@@ -11,6 +11,7 @@ from bot import demo
 from bot.app import App
 from bot.channels.base import Outgoing, html_to_text, render_reply
 from bot.contract import Inbound, Kind, command_parts
+from bot.domain.models import Role
 from bot.outbox import drain_once
 from bot.storage import people
 from messages import render
@@ -79,56 +80,57 @@ class ConsoleChannel:
             self._print("  ".join(f"[{i}] {label}" for i, (label, _) in enumerate(labels, 1)))
         self._print("")
 
-    async def _load_people(self) -> list[tuple[int, str, str]]:
+    async def _load_people(self) -> list[people.ChatPerson]:
         async with self.app.services.db.read() as tx:
-            rows = await tx.all(
-                "SELECT p.id, p.name, p.role, ci.address FROM people p JOIN channel_identities ci "
-                "ON ci.person_id = p.id AND ci.channel = ? ORDER BY p.id",
-                (CHANNEL,),
-            )
-        self.names = {r["address"]: r["name"] for r in rows}
-        return [(r["id"], r["name"], r["role"]) for r in rows]
+            chats = await people.people_on_channel(tx, CHANNEL)
+        self.names = {c.address: c.name for c in chats}
+        return chats
 
-    async def _switch(self, wanted: str, chats: list[tuple[int, str, str]]) -> None:
+    async def _switch(self, wanted: str, chats: list[people.ChatPerson]) -> None:
         wanted = wanted.strip().lower()
         matches = [
             p
             for p in chats
             if wanted
             and (
-                p[1].lower() == wanted
-                or p[1].lower().startswith(wanted)
-                or wanted in p[1].lower().split()
+                p.name.lower() == wanted
+                or p.name.lower().startswith(wanted)
+                or wanted in p.name.lower().split()
             )
         ]
         if len(matches) != 1:
             self._print(
-                render("console/als_unknown", self.locale, people=[p[1].split()[0] for p in chats])
+                render(
+                    "console/als_unknown", self.locale, people=[p.name.split()[0] for p in chats]
+                )
             )
             return
-        person_id, name, role = matches[0]
-        self.address = f"person-{person_id}"
+        chosen = matches[0]
+        self.address = f"person-{chosen.id}"
         async with self.app.services.db.read() as tx:
-            person = await people.person_by_id(tx, person_id)
+            person = await people.person_by_id(tx, chosen.id)
         self.locale = person.locale if person else self.locale
         self.buttons = []
-        self._print(render("console/als_switched", self.locale, name=name, role=role) + "\n")
+        self._print(
+            render("console/als_switched", self.locale, name=chosen.name, role=chosen.role.value)
+            + "\n"
+        )
 
     async def run(self) -> None:
         """Chat until end of input."""
         services = self.app.services
         is_demo = await demo.is_demo(services.db)
-        people = await self._load_people()
-        first = next((p for p in people if p[2] == "participant"), None)
+        chats = await self._load_people()
+        first = next((p for p in chats if p.role == Role.PARTICIPANT), None)
         if is_demo and first:
-            self.address = f"person-{first[0]}"
+            self.address = f"person-{first.id}"
         self._print(
             render(
                 "console/intro",
                 self.locale,
                 demo=is_demo,
-                name=first[1] if first else "",
-                people=[p[1].split()[0] for p in people],
+                name=first.name if first else "",
+                people=[p.name.split()[0] for p in chats],
             )
             + "\n"
         )
@@ -147,7 +149,7 @@ class ConsoleChannel:
             self._print(f"> {line.strip()}")
             if line.strip().lower().startswith("/als"):
                 if is_demo:
-                    await self._switch(line.strip()[4:], people)
+                    await self._switch(line.strip()[4:], chats)
                 else:
                     self._print(render("console/als_not_demo", self.locale) + "\n")
                 continue

@@ -353,24 +353,31 @@ class _RowError(Exception):
 async def cmd_people(args: argparse.Namespace, settings: Settings) -> int:
     """List people with their role, klantmanager, coach, status and whether a chat is linked."""
     async with open_app(settings) as app, app.services.db.read() as tx:
-        rows = await tx.all(
-            "SELECT pe.id, pe.name, pe.role, pe.locale, km.name AS klantmanager, "
-            "co.name AS coach, pa.status, pa.start_date, pa.household, "
-            "EXISTS (SELECT 1 FROM channel_identities ci WHERE ci.person_id = pe.id) AS linked "
-            "FROM people pe LEFT JOIN participants pa ON pa.person_id = pe.id "
-            "LEFT JOIN people km ON km.id = pa.klantmanager_id "
-            "LEFT JOIN people co ON co.id = pa.coach_id ORDER BY pe.role, pe.name"
-        )
-    people = [
-        dict(zip(r.keys(), tuple(r), strict=True)) | {"linked": bool(r["linked"])} for r in rows
-    ]
+        entries = await people.directory(tx)
+    listed = [_person_data(e) for e in entries]
     if args.json:
-        print(json.dumps(people))
+        print(json.dumps(listed))
         return 0
     print(f"{'name':<24} {'role':<13} {'klantmanager':<20} {'coach':<16} {'status':<7} chat")
-    for p in people:
+    for p in listed:
         print(
             f"{p['name']:<24} {p['role']:<13} {p['klantmanager'] or '-':<20} "
             f"{p['coach'] or '-':<16} {p['status'] or '-':<7} {'yes' if p['linked'] else 'no'}"
         )
     return 0
+
+
+def _person_data(entry: people.DirectoryEntry) -> dict[str, Any]:
+    """One listed person as JSON-able values (dates as YYYY-MM-DD, enums as their value)."""
+    return {
+        "id": entry.id,
+        "name": entry.name,
+        "role": entry.role.value,
+        "locale": entry.locale,
+        "klantmanager": entry.klantmanager,
+        "coach": entry.coach,
+        "status": entry.status.value if entry.status else None,
+        "start_date": entry.start_date.isoformat() if entry.start_date else None,
+        "household": entry.household.value if entry.household else None,
+        "linked": entry.linked,
+    }

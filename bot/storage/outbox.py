@@ -1,15 +1,39 @@
-"""The outbox: pushes written in the same unit of work as their cause, sent later."""
+"""The outbox: pushes written in the same unit of work as their cause, sent later.
+
+Writing (`enqueue`) happens in the cause's unit of work; the sender (`bot/outbox.py`) reads what
+is due (`due_by_chat`), claims a row with a lease (`claim`), and records the outcome with the
+functions below. Every outcome update is conditional on the claimant (`claimed_by`), and
+`claim` only takes an unsent, unparked row whose lease ran out, so a row is sent exactly once.
+"""
 
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.clock import utc_iso
-from bot.contract import ButtonRows, rows_to_data
-from bot.storage.unit import Tx
+from bot.clock import parse_utc, utc_iso
+from bot.contract import ButtonRows, Reply, rows_from_data, rows_to_data
+from bot.storage.unit import Row, Tx
+
+ERROR_LIMIT = 500  # characters of a delivery error kept in `last_error`
+
+
+@dataclass(frozen=True)
+class Pending:
+    """An outbox row ready to send, with where it goes."""
+
+    id: int
+    person_id: int
+    locale: str
+    address: str
+    identity_id: int
+    reply: Reply
+    attempts: int
+    message_key: str = ""
 
 
 async def enqueue(
@@ -38,5 +62,125 @@ async def enqueue(
             attachment,
             utc_iso(now),
             utc_iso(not_before or now),
+        ),
+    )
+
+
+def _reply(row: Row) -> Reply:
+    """The Reply stored in an outbox row."""
+    buttons = rows_from_data(json.loads(row["buttons"]))
+    context: dict[str, Any] = json.loads(row["context"])
+    return Reply(row["message_key"], context, buttons, row["attachment"])
+
+
+def _pending(row: Row) -> Pending:
+    return Pending(
+        row["id"],
+        row["person_id"],
+        row["locale"],
+        row["address"],
+        row["identity_id"],
+        _reply(row),
+        row["attempts"],
+        row["message_key"],
+    )
+
+
+async def due_by_chat(tx: Tx, channel: str, now: datetime, limit: int) -> list[list[Pending]]:
+    """Per chat on `channel`, the rows that may go out now, oldest first.
+
+    A chat stops at a row that is held (it failed before and waits for its retry) or that is
+    claimed by another sender; a row merely scheduled for later (`not_before`) does not block.
+    Blocked chats, sent and parked rows are left out. One query for all chats.
+    """
+    rows = await tx.all(
+        "SELECT o.id, o.person_id, o.message_key, o.context, o.buttons, o.attachment, "
+        "o.attempts, o.not_before, o.claimed_until, o.held, p.locale, ci.address, "
+        "ci.id AS identity_id FROM outbox o "
+        "JOIN people p ON p.id = o.person_id "
+        "JOIN channel_identities ci ON ci.person_id = o.person_id AND ci.channel = ? "
+        "WHERE o.sent_at IS NULL AND o.parked_at IS NULL AND ci.blocked = 0 "
+        "ORDER BY o.id LIMIT ?",
+        (channel, limit),
+    )
+    chats: OrderedDict[int, list[Pending]] = OrderedDict()
+    stopped: set[int] = set()
+    for r in rows:
+        person = r["person_id"]
+        if person in stopped:
+            continue
+        claimed = r["claimed_until"] is not None and parse_utc(r["claimed_until"]) > now
+        not_yet = parse_utc(r["not_before"]) > now
+        if claimed or (not_yet and r["held"]):
+            stopped.add(person)
+            continue
+        if not_yet:
+            continue
+        chats.setdefault(person, []).append(_pending(r))
+    return list(chats.values())
+
+
+async def claim(tx: Tx, outbox_id: int, owner: str, now: datetime, until: datetime) -> bool:
+    """Take a lease on an unsent, unparked row until `until`; False when someone else has it."""
+    changed = await tx.execute(
+        "UPDATE outbox SET claimed_by = ?, claimed_until = ? WHERE id = ? "
+        "AND sent_at IS NULL AND parked_at IS NULL "
+        "AND (claimed_until IS NULL OR claimed_until <= ?)",
+        (owner, utc_iso(until), outbox_id, utc_iso(now)),
+    )
+    return changed > 0
+
+
+async def mark_sent(tx: Tx, outbox_id: int, owner: str, now: datetime) -> bool:
+    """Record a delivery by the claimant; False when the lease was lost (nothing changed)."""
+    marked = await tx.execute(
+        "UPDATE outbox SET sent_at = ?, claimed_by = NULL, claimed_until = NULL, "
+        "held = 0 WHERE id = ? AND claimed_by = ?",
+        (utc_iso(now), outbox_id, owner),
+    )
+    return marked > 0
+
+
+async def hold(tx: Tx, outbox_id: int, owner: str, retry_at: datetime, error: str) -> None:
+    """Give the row back to retry at `retry_at`, holding back the later rows of its chat."""
+    await tx.execute(
+        "UPDATE outbox SET held = 1, not_before = ?, last_error = ?, claimed_by = NULL, "
+        "claimed_until = NULL WHERE id = ? AND claimed_by = ?",
+        (utc_iso(retry_at), error[:ERROR_LIMIT], outbox_id, owner),
+    )
+
+
+async def release_blocked(tx: Tx, outbox_id: int, owner: str) -> None:
+    """Give the row back unsent because its chat blocked the bot."""
+    await tx.execute(
+        "UPDATE outbox SET claimed_by = NULL, claimed_until = NULL, last_error = ? "
+        "WHERE id = ? AND claimed_by = ?",
+        ("blocked", outbox_id, owner),
+    )
+
+
+async def record_failure(
+    tx: Tx,
+    outbox_id: int,
+    owner: str,
+    *,
+    attempts: int,
+    error: str,
+    retry_at: datetime,
+    parked_at: datetime | None,
+) -> None:
+    """Count a failed attempt: held until `retry_at`, or parked (given up) at `parked_at`."""
+    await tx.execute(
+        "UPDATE outbox SET attempts = ?, held = ?, last_error = ?, not_before = ?, "
+        "parked_at = ?, claimed_by = NULL, claimed_until = NULL "
+        "WHERE id = ? AND claimed_by = ?",
+        (
+            attempts,
+            0 if parked_at is not None else 1,
+            error[:ERROR_LIMIT],
+            utc_iso(retry_at),
+            None if parked_at is None else utc_iso(parked_at),
+            outbox_id,
+            owner,
         ),
     )

@@ -45,3 +45,19 @@ async def insert_participant(
         "VALUES (?, ?, ?, ?, ?)",
         (person_id, klantmanager_id, coach_id, start_date.isoformat(), household.value),
     )
+
+
+async def update_participant(
+    tx: Tx,
+    person_id: int,
+    klantmanager_id: int | None,
+    coach_id: int | None,
+    start_date: date | None,
+) -> None:
+    """Change a participant's klantmanager, coach or start date; None keeps the current one."""
+    await tx.execute(
+        "UPDATE participants SET klantmanager_id = COALESCE(?, klantmanager_id), "
+        "coach_id = COALESCE(?, coach_id), start_date = COALESCE(?, start_date) "
+        "WHERE person_id = ?",
+        (klantmanager_id, coach_id, start_date.isoformat() if start_date else None, person_id),
+    )

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 
 from bot.clock import utc_iso
-from bot.domain.models import Identity, Person, Role
+from bot.domain.models import Household, Identity, ParticipantStatus, Person, Role
 from bot.storage.unit import Row, Tx
 
 
@@ -85,3 +86,66 @@ async def set_blocked(tx: Tx, identity_id: int, blocked: bool, now: datetime) ->
         (int(blocked), utc_iso(now) if blocked else None, identity_id, int(blocked)),
     )
     return changed > 0
+
+
+@dataclass(frozen=True)
+class ChatPerson:
+    """A person with a chat on one channel."""
+
+    id: int
+    name: str
+    role: Role
+    address: str
+
+
+async def people_on_channel(tx: Tx, channel: str) -> list[ChatPerson]:
+    """Everyone with a chat on `channel`, in the order they were created."""
+    rows = await tx.all(
+        "SELECT p.id, p.name, p.role, ci.address FROM people p JOIN channel_identities ci "
+        "ON ci.person_id = p.id AND ci.channel = ? ORDER BY p.id",
+        (channel,),
+    )
+    return [ChatPerson(r["id"], r["name"], Role(r["role"]), r["address"]) for r in rows]
+
+
+@dataclass(frozen=True)
+class DirectoryEntry:
+    """One line of the people listing: who, their role, participant details, a linked chat."""
+
+    id: int
+    name: str
+    role: Role
+    locale: str
+    klantmanager: str | None
+    coach: str | None
+    status: ParticipantStatus | None
+    start_date: date | None
+    household: Household | None
+    linked: bool
+
+
+async def directory(tx: Tx) -> list[DirectoryEntry]:
+    """Everyone, by role and name, with their klantmanager, coach and whether a chat is linked."""
+    rows = await tx.all(
+        "SELECT pe.id, pe.name, pe.role, pe.locale, km.name AS klantmanager, "
+        "co.name AS coach, pa.status, pa.start_date, pa.household, "
+        "EXISTS (SELECT 1 FROM channel_identities ci WHERE ci.person_id = pe.id) AS linked "
+        "FROM people pe LEFT JOIN participants pa ON pa.person_id = pe.id "
+        "LEFT JOIN people km ON km.id = pa.klantmanager_id "
+        "LEFT JOIN people co ON co.id = pa.coach_id ORDER BY pe.role, pe.name"
+    )
+    return [
+        DirectoryEntry(
+            id=r["id"],
+            name=r["name"],
+            role=Role(r["role"]),
+            locale=r["locale"],
+            klantmanager=r["klantmanager"],
+            coach=r["coach"],
+            status=ParticipantStatus(r["status"]) if r["status"] else None,
+            start_date=date.fromisoformat(r["start_date"]) if r["start_date"] else None,
+            household=Household(r["household"]) if r["household"] else None,
+            linked=bool(r["linked"]),
+        )
+        for r in rows
+    ]

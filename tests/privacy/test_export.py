@@ -9,7 +9,7 @@ from pathlib import Path
 from bot.app import App
 from bot.clock import FixedClock
 from bot.config import Settings
-from bot.services.privacy import export_own_data
+from bot.services.personal_data import export_own_data
 from messages import render
 from tests.privacy import data
 from tests.privacy.conftest import Folks, command

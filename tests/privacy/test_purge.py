@@ -298,7 +298,7 @@ async def test_a_file_shared_with_a_kept_proof_stays(
 
 
 def test_relative_proof_paths_resolve_in_the_proof_folder(tmp_path: Path) -> None:
-    from bot.services.privacy import _resolve
+    from bot.services.privacy import resolve_proof_path as _resolve
 
     proof_dir = Path("data/proof")
     assert _resolve("data/proof/3/2026-11/ab.pdf", proof_dir) == Path(

@@ -1,0 +1,41 @@
+"""What the schema holds, asked in a way that does not depend on the database behind `Tx`.
+
+Reading the catalogue is dialect-specific (SQLite has its own catalogue tables and pragmas,
+PostgreSQL `information_schema`), so each backend answers in its own folder; this module picks
+the backend by `tx.dialect`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.storage.unit import Tx
+
+PERSON_KEYS = ("participant_id", "person_id")  # a column that says whose row it is
+
+
+@dataclass(frozen=True)
+class PersonTable:
+    """A table with a row-per-person column: its name, that column and all its columns."""
+
+    name: str
+    key: str
+    columns: tuple[str, ...]
+
+
+async def has_table(tx: Tx, name: str) -> bool:
+    """True when the table `name` exists."""
+    if tx.dialect == "sqlite":
+        from bot.storage.sqlite import schema
+
+        return await schema.has_table(tx, name)
+    raise NotImplementedError(f"schema reads for {tx.dialect}")
+
+
+async def tables_with_person_columns(tx: Tx) -> list[PersonTable]:
+    """Every table with a `participant_id` or `person_id` column (that one first), by name."""
+    if tx.dialect == "sqlite":
+        from bot.storage.sqlite import schema
+
+        return await schema.tables_with_person_columns(tx)
+    raise NotImplementedError(f"schema reads for {tx.dialect}")

@@ -1,0 +1,31 @@
+"""SQLite's catalogue: `sqlite_master` and `pragma_table_info` (see `bot/storage/schema.py`)."""
+
+from __future__ import annotations
+
+from bot.storage.schema import PERSON_KEYS, PersonTable
+from bot.storage.unit import Tx
+
+
+async def has_table(tx: Tx, name: str) -> bool:
+    """True when the table `name` exists."""
+    return bool(
+        await tx.scalar("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))
+    )
+
+
+async def tables_with_person_columns(tx: Tx) -> list[PersonTable]:
+    """Every table with a `participant_id` or `person_id` column (that one first), by name."""
+    rows = await tx.all(
+        "SELECT m.name AS table_name, c.name AS column_name FROM sqlite_master m "
+        "JOIN pragma_table_info(m.name) c "
+        "WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' ORDER BY m.name, c.cid"
+    )
+    columns: dict[str, list[str]] = {}
+    for r in rows:
+        columns.setdefault(str(r["table_name"]), []).append(str(r["column_name"]))
+    found = []
+    for table, names in columns.items():
+        key = next((k for k in PERSON_KEYS if k in names), None)
+        if key is not None:
+            found.append(PersonTable(table, key, tuple(names)))
+    return found
