@@ -10,6 +10,7 @@ from datetime import datetime
 from bot import outbox as sender
 from bot.channels.registry import Channels
 from bot.domain import reminders as rules
+from bot.domain.pushes import PushRun
 from bot.runtime import Services
 from bot.services import coach, reminders
 from bot.services.digest import weekly_digests
@@ -46,47 +47,85 @@ class Run:
 JobFunc = Callable[[Run], Awaitable[JobResult]]
 
 
+def report_lines(report: reminders.Report) -> list[str]:
+    """A reminder sweep's report as lines for the command line and the log."""
+    out = [f"push to {name} (#{pid}): {', '.join(items)}" for pid, name, items in report.sent]
+    out += [f"queue item for {name} (#{pid}): {what}" for pid, name, what in report.queue_items]
+    out += [f"dropped for {name} (#{pid}): {what}" for pid, name, what in report.dropped]
+    return out
+
+
+def push_lines(runs: list[PushRun], dry_run: bool) -> list[str]:
+    """A coach push sweep as lines: each due push (dry run), or what it decided per target."""
+    lines = []
+    for run in runs:
+        push_id, coach_name = run.due.push.id, run.due.coach_name
+        if dry_run:
+            lines.append(
+                f"coach push {push_id} from {coach_name} to {run.due.targets} participant(s)"
+            )
+            continue
+        lines += [
+            f"coach push {push_id} from {coach_name} to #{pid}: {what}"
+            for pid, what in run.decided
+        ]
+    return lines
+
+
+def _parts(run: Run) -> reminders.Sink | None:
+    """Pass each batch of a sweep to the run's sink, as lines."""
+    sink = run.sink
+    if sink is None:
+        return None
+
+    def each(part: reminders.Report) -> None:
+        for line in report_lines(part):
+            sink(line)
+
+    return each
+
+
 async def declaration_reminders(run: Run) -> JobResult:
     """Period open, due − 3, due − 1, due day and due + 5 reminders."""
     services = run.services
     report = await reminders.sweep(
-        services.db, services.policy, run.now, (rules.DECLARATION,), run.dry_run, sink=run.sink
+        services.db, services.policy, run.now, (rules.DECLARATION,), run.dry_run, sink=_parts(run)
     )
-    return JobResult("declaration_reminders", report.lines())
+    return JobResult("declaration_reminders", report_lines(report))
 
 
 async def overdue_escalation(run: Run) -> JobResult:
     """A queue item for the klantmanager when a declaration is overdue."""
     services = run.services
     report = await reminders.escalate_overdue(
-        services.db, services.policy, run.now, run.dry_run, sink=run.sink
+        services.db, services.policy, run.now, run.dry_run, sink=_parts(run)
     )
-    return JobResult("overdue_escalation", report.lines())
+    return JobResult("overdue_escalation", report_lines(report))
 
 
 async def hours_checkin(run: Run) -> JobResult:
     """The weekly "how many hours did you work" question."""
     services = run.services
     report = await reminders.sweep(
-        services.db, services.policy, run.now, (rules.HOURS,), run.dry_run, sink=run.sink
+        services.db, services.policy, run.now, (rules.HOURS,), run.dry_run, sink=_parts(run)
     )
-    return JobResult("hours_checkin", report.lines())
+    return JobResult("hours_checkin", report_lines(report))
 
 
 async def trajectory_milestones(run: Run) -> JobResult:
     """Check-ins at 3, 6, 9 months; warnings 60 and 30 days before the end."""
     services = run.services
     report = await reminders.trajectory_milestones(
-        services.db, services.policy, run.now, run.dry_run, sink=run.sink
+        services.db, services.policy, run.now, run.dry_run, sink=_parts(run)
     )
-    return JobResult("trajectory_milestones", report.lines())
+    return JobResult("trajectory_milestones", report_lines(report))
 
 
 async def coach_pushes(run: Run) -> JobResult:
     """Coach pushes whose moment has come."""
     services = run.services
-    lines = await coach.sweep(services.db, services.policy, run.now, run.dry_run)
-    return JobResult("coach_pushes", lines)
+    runs = await coach.sweep(services.db, services.policy, run.now, run.dry_run)
+    return JobResult("coach_pushes", push_lines(runs, run.dry_run))
 
 
 async def weekly_digest(run: Run) -> JobResult:

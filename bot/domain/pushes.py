@@ -72,3 +72,11 @@ class OpenPush:
     push: CoachPush
     coach_name: str
     targets: int
+
+
+@dataclass(frozen=True)
+class PushRun:
+    """A due push and what a sweep decided for it: (participant id, 'queued' | 'dropped')."""
+
+    due: OpenPush
+    decided: tuple[tuple[int, str], ...] = ()  # empty in a dry run

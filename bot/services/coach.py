@@ -17,7 +17,7 @@ from bot.domain import reminders as rules
 from bot.domain.errors import AccessDenied, DomainError
 from bot.domain.models import Person, Role
 from bot.domain.policy import Policy
-from bot.domain.pushes import ONCE, WEEKLY, CoachPush, ListedPush, OpenPush
+from bot.domain.pushes import ONCE, WEEKLY, CoachPush, ListedPush, OpenPush, PushRun
 from bot.storage import audit_log, outbox, people
 from bot.storage import coach as pushes
 from bot.storage.unit import Database, Tx
@@ -207,17 +207,16 @@ async def due_pushes(db: Database, now: datetime) -> list[OpenPush]:
     return result
 
 
-async def sweep(db: Database, policy: Policy, now: datetime, dry_run: bool = False) -> list[str]:
-    """Queue every coach push whose moment has come; lines saying what happened."""
-    lines = []
+async def sweep(
+    db: Database, policy: Policy, now: datetime, dry_run: bool = False
+) -> list[PushRun]:
+    """Queue every coach push whose moment has come (a dry run only finds them)."""
+    runs = []
     for due in await due_pushes(db, now):
-        push_id, coach_name = due.push.id, due.coach_name
         if dry_run:
-            lines.append(f"coach push {push_id} from {coach_name} to {due.targets} participant(s)")
+            runs.append(PushRun(due))
             continue
         async with db.transaction() as tx:
-            decided = await run_push(tx, policy, push_id, now)
-        lines += [
-            f"coach push {push_id} from {coach_name} to #{pid}: {what}" for pid, what in decided
-        ]
-    return lines
+            decided = await run_push(tx, policy, due.push.id, now)
+        runs.append(PushRun(due, tuple(decided)))
+    return runs

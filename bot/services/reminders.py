@@ -46,16 +46,14 @@ log = logging.getLogger(__name__)
 PUSH_KEY = "reminders/push"
 BATCH_SIZE = 500  # participants per transaction: short enough that chats never wait long
 T = TypeVar("T")
-
-
-Sink = Callable[[str], None]
+Sink = Callable[["Report"], None]  # takes each batch's part of a report as the sweep goes
 
 
 @dataclass
 class Report:
-    """What a sweep did (or, in a dry run, would do).
+    """What a sweep did (or, in a dry run, would do): data; scheduler/jobs.py words it.
 
-    With a `sink`, each batch's lines go there as the sweep goes, and the report keeps none
+    With a `sink`, each batch's part goes there as the sweep goes, and the report keeps none
     (memory stays bounded however many participants there are).
     """
 
@@ -64,18 +62,10 @@ class Report:
     queue_items: list[tuple[int, str, str]] = field(default_factory=list)  # id, name, what
     sink: Sink | None = None
 
-    def lines(self) -> list[str]:
-        """Human-readable lines for the command line."""
-        out = [f"push to {name} (#{pid}): {', '.join(items)}" for pid, name, items in self.sent]
-        out += [f"queue item for {name} (#{pid}): {what}" for pid, name, what in self.queue_items]
-        out += [f"dropped for {name} (#{pid}): {what}" for pid, name, what in self.dropped]
-        return out
-
     def extend(self, other: Report) -> None:
-        """Add what another (part of a) sweep did (or pass its lines to the sink)."""
+        """Add what another (part of a) sweep did (or pass it to the sink)."""
         if self.sink is not None:
-            for line in other.lines():
-                self.sink(line)
+            self.sink(other)
             return
         self.sent += other.sent
         self.dropped += other.dropped
