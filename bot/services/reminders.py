@@ -167,27 +167,27 @@ async def sweep(
     capped = policy.max_pushes_per_day
     plans: Memo[tuple[tuple[Item, ...], tuple[Item, ...]]] = Memo()
 
-    def plan(row: Candidate) -> tuple[tuple[Item, ...], tuple[Item, ...]]:
+    def plan(who: Candidate) -> tuple[tuple[Item, ...], tuple[Item, ...]]:
         """(the push's items, the expired items) for a participant like this one."""
-        like = (row.start_date, row.submitted, row.weeks, row.decided, row.pushes_today >= capped)
+        like = (who.start_date, who.submitted, who.weeks, who.decided, who.pushes_today >= capped)
         found = plans.get(like)
         if found is not None:
             return found
-        facts = row.facts(0)  # the answer is the same for everyone of this kind
-        useful = calendar.useful(facts, skip=row.decided)
-        expired = calendar.expired(facts, wanted, skip=row.decided)
-        push = calendar.plan(0, useful, row.pushes_today, wanted)
+        facts = who.facts(0)  # the answer is the same for everyone of this kind
+        useful = calendar.useful(facts, skip=who.decided)
+        expired = calendar.expired(facts, wanted, skip=who.decided)
+        push = calendar.plan(0, useful, who.pushes_today, wanted)
         return plans.remember(like, (push.items if push else (), tuple(expired)))
 
     async def work(after: int, tx: Tx) -> tuple[int, Report]:
-        after, rows = await load_batch(tx, calendar, watch, after, batch_size)
+        after, batch = await load_batch(tx, calendar, watch, after, batch_size)
         part = Report()
-        planned = [(row, *plan(row)) for row in rows]
+        planned = [(who, *plan(who)) for who in batch]
         if dry_run:
-            for row, items, expired in planned:
+            for who, items, expired in planned:
                 if items:
-                    part.sent.append((row.person_id, row.name, [describe(i) for i in items]))
-                part.dropped += [(row.person_id, row.name, describe(i)) for i in expired]
+                    part.sent.append((who.person_id, who.name, [describe(i) for i in items]))
+                part.dropped += [(who.person_id, who.name, describe(i)) for i in expired]
         else:
             await _write_batch(tx, now, planned, part)
         return after, part
@@ -213,8 +213,8 @@ async def _write_batch(
     'queued' key was new, with those keys pointing at it.
     """
     keys = [
-        (row.person_id, item.kind, item.period, item.stage, status)
-        for row, items, expired in planned
+        (who.person_id, item.kind, item.period, item.stage, status)
+        for who, items, expired in planned
         for status, group in (("dropped", expired), ("queued", items))
         for item in group
     ]
@@ -222,11 +222,11 @@ async def _write_batch(
         return
     fresh = await store.insert_keys(tx, keys, rules.local_day(now), now)
     links: list[tuple[int | None, int]] = []
-    for row, items, expired in planned:
-        pid = row.person_id
+    for who, items, expired in planned:
+        pid = who.person_id
         for item in expired:
             if (pid, item.kind, item.period, item.stage) in fresh:
-                report.dropped.append((pid, row.name, describe(item)))
+                report.dropped.append((pid, who.name, describe(item)))
         new = [
             (fresh[key], item)
             for item in items
@@ -240,12 +240,12 @@ async def _write_batch(
             pid,
             PUSH_KEY,
             now,
-            context={"name": row.name.split()[0], "items": [item_context(i) for i in sent]},
+            context={"name": who.name.split()[0], "items": [item_context(i) for i in sent]},
             buttons=push_buttons(sent),
             dedupe_key=f"reminder:{new[0][0]}",
         )
         links += [(outbox_id, key_id) for key_id, _ in new]
-        report.sent.append((pid, row.name, [describe(i) for i in sent]))
+        report.sent.append((pid, who.name, [describe(i) for i in sent]))
     await store.link_keys(tx, links)
 
 
@@ -292,34 +292,34 @@ async def escalate_overdue(
         return report
     periods: Memo[list[str]] = Memo()
 
-    def overdue(row: Candidate) -> list[str]:
-        found = periods.get((row.start_date, row.submitted))
+    def overdue(who: Candidate) -> list[str]:
+        found = periods.get((who.start_date, who.submitted))
         if found is None:
             found = periods.remember(
-                (row.start_date, row.submitted), calendar.overdue(row.facts(0))
+                (who.start_date, who.submitted), calendar.overdue(who.facts(0))
             )
         return found
 
     async def work(after: int, tx: Tx) -> tuple[int, Report]:
-        after, rows = await load_batch(
+        after, batch = await load_batch(
             tx, calendar, watch, after, batch_size, reachable_only=False
         )
         part = Report()
         due = [
-            (row, period, f"overdue:{row.person_id}:{period}")
-            for row in rows
-            for period in overdue(row)
+            (who, period, f"overdue:{who.person_id}:{period}")
+            for who in batch
+            for period in overdue(who)
         ]
         known = await store.known_queue_keys(tx, [key for _, _, key in due]) if dry_run else set()
-        for row, period, key in due:
-            pid = row.person_id
+        for who, period, key in due:
+            pid = who.person_id
             if dry_run:
                 if key not in known:
-                    part.queue_items.append((pid, row.name, f"overdue {period}"))
+                    part.queue_items.append((pid, who.name, f"overdue {period}"))
             elif await queue.open_item(
                 tx, now, pid, queue.OVERDUE, period=period, dedupe_key=key, policy=policy
             ):
-                part.queue_items.append((pid, row.name, f"overdue {period}"))
+                part.queue_items.append((pid, who.name, f"overdue {period}"))
         return after, part
 
     async for part in _batches(db, dry_run, work):
@@ -343,29 +343,29 @@ async def trajectory_milestones(
     watch = calendar.watch_ending()
     warnings: Memo[list[Item]] = Memo()
 
-    def ending(row: Candidate) -> list[Item]:
-        found = warnings.get((row.start_date,))
+    def ending(who: Candidate) -> list[Item]:
+        found = warnings.get((who.start_date,))
         if found is None:
-            found = warnings.remember((row.start_date,), calendar.ending(row.facts(0)))
+            found = warnings.remember((who.start_date,), calendar.ending(who.facts(0)))
         return found
 
     async def work(after: int, tx: Tx) -> tuple[int, Report]:
-        after, rows = await load_batch(
+        after, batch = await load_batch(
             tx, calendar, watch, after, batch_size, reachable_only=False
         )
         part = Report()
         due = [
-            (row, item, f"trajectory-end:{row.person_id}:{item.period}:{item.stage}")
-            for row in rows
-            for item in ending(row)
+            (who, item, f"trajectory-end:{who.person_id}:{item.period}:{item.stage}")
+            for who in batch
+            for item in ending(who)
         ]
         known = await store.known_queue_keys(tx, [key for _, _, key in due]) if dry_run else set()
-        for row, item, key in due:
-            pid = row.person_id
+        for who, item, key in due:
+            pid = who.person_id
             what = f"trajectory ends {item.ctx['end']} ({item.stage})"
             if dry_run:
                 if key not in known:
-                    part.queue_items.append((pid, row.name, what))
+                    part.queue_items.append((pid, who.name, what))
             elif await queue.open_item(
                 tx,
                 now,
@@ -375,7 +375,7 @@ async def trajectory_milestones(
                 policy=policy,
                 details={"end": item.ctx["end"], "days": item.ctx["days"]},
             ):
-                part.queue_items.append((pid, row.name, what))
+                part.queue_items.append((pid, who.name, what))
         return after, part
 
     async for part in _batches(db, dry_run, work):
