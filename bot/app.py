@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from bot.channels.registry import Channels
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.dispatcher import Dispatcher
@@ -24,6 +25,7 @@ class App:
     services: Services
     router: Router
     dispatcher: Dispatcher
+    channels: Channels = field(default_factory=Channels)  # those that can deliver right now
 
 
 @asynccontextmanager

@@ -8,6 +8,7 @@ from typing import Any
 from bot.clock import parse_utc, utc_iso
 from bot.contract import Button, small_int
 from bot.domain.models import Role
+from bot.domain.pushes import ONCE, WEEKLY, ListedPush
 from bot.domain.reminders import parse_local_datetime, parse_local_time
 from bot.services import coach
 from handlers.base import Ctx
@@ -71,7 +72,7 @@ def register(router: Router) -> None:
             elif at <= ctx.now:
                 ctx.reply("coach/in_past")
             else:
-                ctx.state.go(FLOW, "confirm", schedule=coach.ONCE, at=utc_iso(at))
+                ctx.state.go(FLOW, "confirm", schedule=ONCE, at=utc_iso(at))
                 await _confirm(ctx)
         elif step == "time":
             at_time = parse_local_time(text)
@@ -142,7 +143,7 @@ async def _once(ctx: Ctx, arg: str) -> None:
 
 
 async def _weekly(ctx: Ctx, arg: str) -> None:
-    ctx.state.go(FLOW, "weekday", schedule=coach.WEEKLY)
+    ctx.state.go(FLOW, "weekday", schedule=WEEKLY)
     ctx.reply(
         "coach/ask_weekday",
         buttons=tuple(
@@ -167,12 +168,12 @@ async def _ok(ctx: Ctx, arg: str) -> None:
     data = ctx.state.data
     schedule = data.get("schedule")
     if schedule == "now":
-        when = coach.When(coach.ONCE, at=ctx.now)
-    elif schedule == coach.ONCE:
-        when = coach.When(coach.ONCE, at=parse_utc(str(data["at"])))
+        when = coach.When(ONCE, at=ctx.now)
+    elif schedule == ONCE:
+        when = coach.When(ONCE, at=parse_utc(str(data["at"])))
     else:
         when = coach.When(
-            coach.WEEKLY,
+            WEEKLY,
             weekday=int(data["weekday"]),
             at_time=time.fromisoformat(str(data["at_time"])),
         )
@@ -227,7 +228,7 @@ def _when_ctx(data: dict[str, Any], now: datetime) -> dict[str, Any]:
     }
 
 
-def _listed(push: coach.CoachPush) -> dict[str, Any]:
+def _listed(push: ListedPush) -> dict[str, Any]:
     return {
         "id": push.id,
         "text": push.text if len(push.text) <= 80 else push.text[:79] + "…",

@@ -3,18 +3,18 @@ safe to run twice, in parallel, or late (the exactly-once keys live in the datab
 
 from __future__ import annotations
 
-import importlib
-import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
+from bot import outbox as sender
+from bot.channels.registry import Channels
 from bot.domain import reminders as rules
+from bot.domain.pushes import PushRun
 from bot.runtime import Services
 from bot.services import coach, reminders
-
-log = logging.getLogger(__name__)
+from bot.services.digest import weekly_digests
+from bot.services.privacy import purge as purge_expired
 
 
 @dataclass(frozen=True)
@@ -26,114 +26,140 @@ class JobResult:
 
 
 Sink = Callable[[str], None]
-# (services, now, dry_run, sink): a sweep over participants hands its lines to `sink` batch by
-# batch when one is given (bounded memory), and returns the rest in the JobResult.
-JobFunc = Callable[[Services, datetime, bool, Sink | None], Awaitable[JobResult]]
 
 
-async def declaration_reminders(
-    services: Services, now: datetime, dry_run: bool, sink: Sink | None = None
-) -> JobResult:
+@dataclass(frozen=True)
+class Run:
+    """One run of a job: the services, the moment, and how.
+
+    A sweep over participants hands its lines to `sink` batch by batch when one is given
+    (bounded memory) and returns the rest in the JobResult. `channels` are the channels that can
+    deliver in this process (the `outbox` job drains them).
+    """
+
+    services: Services
+    now: datetime
+    dry_run: bool = False
+    sink: Sink | None = None
+    channels: Channels = field(default_factory=Channels)
+
+
+JobFunc = Callable[[Run], Awaitable[JobResult]]
+
+
+def report_lines(report: reminders.Report) -> list[str]:
+    """A reminder sweep's report as lines for the command line and the log."""
+    out = [f"push to {name} (#{pid}): {', '.join(items)}" for pid, name, items in report.sent]
+    out += [f"queue item for {name} (#{pid}): {what}" for pid, name, what in report.queue_items]
+    out += [f"dropped for {name} (#{pid}): {what}" for pid, name, what in report.dropped]
+    return out
+
+
+def push_lines(runs: list[PushRun], dry_run: bool) -> list[str]:
+    """A coach push sweep as lines: each due push (dry run), or what it decided per target."""
+    lines = []
+    for run in runs:
+        push_id, coach_name = run.due.push.id, run.due.coach_name
+        if dry_run:
+            lines.append(
+                f"coach push {push_id} from {coach_name} to {run.due.targets} participant(s)"
+            )
+            continue
+        lines += [
+            f"coach push {push_id} from {coach_name} to #{pid}: {what}"
+            for pid, what in run.decided
+        ]
+    return lines
+
+
+def _parts(run: Run) -> reminders.Sink | None:
+    """Pass each batch of a sweep to the run's sink, as lines."""
+    sink = run.sink
+    if sink is None:
+        return None
+
+    def each(part: reminders.Report) -> None:
+        for line in report_lines(part):
+            sink(line)
+
+    return each
+
+
+async def declaration_reminders(run: Run) -> JobResult:
     """Period open, due − 3, due − 1, due day and due + 5 reminders."""
+    services = run.services
     report = await reminders.sweep(
-        services.db, services.policy, now, (rules.DECLARATION,), dry_run, sink=sink
+        services.db, services.policy, run.now, (rules.DECLARATION,), run.dry_run, sink=_parts(run)
     )
-    return JobResult("declaration_reminders", report.lines())
+    return JobResult("declaration_reminders", report_lines(report))
 
 
-async def overdue_escalation(
-    services: Services, now: datetime, dry_run: bool, sink: Sink | None = None
-) -> JobResult:
+async def overdue_escalation(run: Run) -> JobResult:
     """A queue item for the klantmanager when a declaration is overdue."""
+    services = run.services
     report = await reminders.escalate_overdue(
-        services.db, services.policy, now, dry_run, sink=sink
+        services.db, services.policy, run.now, run.dry_run, sink=_parts(run)
     )
-    return JobResult("overdue_escalation", report.lines())
+    return JobResult("overdue_escalation", report_lines(report))
 
 
-async def hours_checkin(
-    services: Services, now: datetime, dry_run: bool, sink: Sink | None = None
-) -> JobResult:
+async def hours_checkin(run: Run) -> JobResult:
     """The weekly "how many hours did you work" question."""
+    services = run.services
     report = await reminders.sweep(
-        services.db, services.policy, now, (rules.HOURS,), dry_run, sink=sink
+        services.db, services.policy, run.now, (rules.HOURS,), run.dry_run, sink=_parts(run)
     )
-    return JobResult("hours_checkin", report.lines())
+    return JobResult("hours_checkin", report_lines(report))
 
 
-async def trajectory_milestones(
-    services: Services, now: datetime, dry_run: bool, sink: Sink | None = None
-) -> JobResult:
+async def trajectory_milestones(run: Run) -> JobResult:
     """Check-ins at 3, 6, 9 months; warnings 60 and 30 days before the end."""
+    services = run.services
     report = await reminders.trajectory_milestones(
-        services.db, services.policy, now, dry_run, sink=sink
+        services.db, services.policy, run.now, run.dry_run, sink=_parts(run)
     )
-    return JobResult("trajectory_milestones", report.lines())
+    return JobResult("trajectory_milestones", report_lines(report))
 
 
-async def coach_pushes(
-    services: Services, now: datetime, dry_run: bool, sink: Sink | None = None
-) -> JobResult:
+async def coach_pushes(run: Run) -> JobResult:
     """Coach pushes whose moment has come."""
-    lines = await coach.sweep(services.db, services.policy, now, dry_run)
-    return JobResult("coach_pushes", lines)
+    services = run.services
+    runs = await coach.sweep(services.db, services.policy, run.now, run.dry_run)
+    return JobResult("coach_pushes", push_lines(runs, run.dry_run))
 
 
-async def weekly_digest(
-    services: Services, now: datetime, dry_run: bool, sink: Sink | None = None
-) -> JobResult:
-    """The klantmanagers' weekly digest (bot.services.digest, issue 4)."""
-    func = _optional("bot.services.digest", "weekly_digests")
-    if func is None:
-        return JobResult("weekly_digest", ["weekly digest not available yet"])
-    if dry_run:
+async def weekly_digest(run: Run) -> JobResult:
+    """The klantmanagers' weekly digest."""
+    if run.dry_run:
         return JobResult("weekly_digest", ["dry run: the weekly digest is not simulated"])
-    result = await func(services.db, services.policy, now)
+    result = await weekly_digests(run.services.db, run.services.policy, run.now)
     return JobResult("weekly_digest", [f"{result} weekly digest(s) queued"])
 
 
-async def purge(
-    services: Services, now: datetime, dry_run: bool, sink: Sink | None = None
-) -> JobResult:
-    """Delete what the retention rules say must go (bot.services.privacy, issue 7)."""
-    func = _optional("bot.services.privacy", "purge")
-    if func is None:
-        return JobResult("purge", ["purge not available yet"])
-    result = await func(services.db, services.policy, now, dry_run=dry_run)
+async def purge(run: Run) -> JobResult:
+    """Delete what the retention rules say must go."""
+    services = run.services
+    result = await purge_expired(services.db, services.policy, run.now, dry_run=run.dry_run)
     return JobResult("purge", [f"purge: {result!r}"])
 
 
-async def outbox(
-    services: Services, now: datetime, dry_run: bool, sink: Sink | None = None
-) -> JobResult:
-    """One round of the outbox sender on Telegram (the running bot drains it continuously)."""
-    from bot import outbox as sender
+async def outbox(run: Run) -> JobResult:
+    """One round of the outbox sender on each live channel; on the others, what is pending.
 
-    if dry_run or not services.settings.telegram_bot_token:
-        rows = await sender.pending(services.db, "telegram", now)
-        return JobResult("outbox", [f"{len(rows)} message(s) ready to send on telegram"])
-    from bot.app import App
-    from bot.channels.telegram import TelegramChannel
-    from bot.dispatcher import Dispatcher
-    from handlers import build_router
-
-    router = build_router()
-    channel = TelegramChannel(App(services, router, Dispatcher(services, router)))
-    async with channel.application:
+    The running bot drains the outbox continuously; this is for `ptobot jobs run outbox`.
+    """
+    services, lines = run.services, []
+    for name in run.channels.names():
+        channel = None if run.dry_run else run.channels.get(name)
+        if channel is None:
+            rows = await sender.pending(services.db, name, run.now)
+            lines.append(f"{len(rows)} message(s) ready to send on {name}")
+            continue
         sent = await sender.drain_once(
-            services.db, channel, now, services.settings.outbox_max_attempts
+            services.db, channel, run.now, services.settings.outbox_max_attempts
         )
-    return JobResult("outbox", [f"{sent} message(s) delivered"])
-
-
-def _optional(module: str, name: str) -> Callable[..., Awaitable[Any]] | None:
-    """A function another feature provides, or None while it does not exist yet."""
-    try:
-        func = getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError):
-        log.warning("%s.%s is not available yet; skipping", module, name)
-        return None
-    return func  # type: ignore[no-any-return]
+        lines.append(f"{sent} message(s) delivered")
+    return JobResult("outbox", lines)
 
 
 JOBS: dict[str, JobFunc] = {
@@ -154,6 +180,9 @@ async def run_job(
     now: datetime,
     dry_run: bool = False,
     sink: Sink | None = None,
+    channels: Channels | None = None,
 ) -> JobResult:
-    """Run one job by name (KeyError for an unknown name); see JobFunc for `sink`."""
-    return await JOBS[name](services, now, dry_run, sink)
+    """Run one job by name (KeyError for an unknown name); see `Run` for `sink` and `channels`."""
+    job = JOBS[name]
+    live = channels if channels is not None else Channels()  # an empty one is falsy
+    return await job(Run(services, now, dry_run, sink, live))

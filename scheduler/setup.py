@@ -25,12 +25,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from bot.app import App
+from bot.channels.registry import Channels
 from bot.clock import AMSTERDAM
 from bot.domain.policy import Policy
 from bot.runtime import Services
@@ -46,6 +46,16 @@ CATCH_UP = (
     "coach_pushes",
 )
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class Running(Protocol):
+    """What the scheduler needs of the running app (bot.app.App has it)."""
+
+    @property
+    def services(self) -> Services: ...
+
+    @property
+    def channels(self) -> Channels: ...
 
 
 @dataclass(frozen=True)
@@ -109,14 +119,15 @@ def next_runs(policy: Policy, now: datetime) -> list[tuple[Spec, datetime | None
     return result
 
 
-async def tick(services: Services, name: str) -> None:
+async def tick(services: Services, name: str, channels: Channels | None = None) -> None:
     """Run one job at the clock's current moment; log, never raise into the scheduler."""
 
     def sink(line: str) -> None:
         log.info("%s: %s", name, line)
 
     try:
-        result = await run_job(services, name, services.clock.now(), sink=sink)
+        now = services.clock.now()
+        result = await run_job(services, name, now, sink=sink, channels=channels)
     except Exception:
         log.exception("job %s failed", name)
         return
@@ -124,15 +135,15 @@ async def tick(services: Services, name: str) -> None:
         sink(line)
 
 
-async def catch_up(services: Services) -> None:
+async def catch_up(services: Services, channels: Channels | None = None) -> None:
     """At start: every participant sweep once, for what was missed while the bot was down."""
     for name in CATCH_UP:
-        await tick(services, name)
+        await tick(services, name, channels)
 
 
-def start_scheduler(app: App) -> Any:
+def start_scheduler(app: Running) -> Any:
     """Start the scheduler for `app`; returns it (the caller shuts it down)."""
-    services = app.services
+    services, channels = app.services, app.channels
     scheduler = AsyncIOScheduler(timezone=AMSTERDAM, job_defaults=dict(JOB_DEFAULTS))
     for spec in specs(services.policy):
         if spec.trigger is None or spec.name not in JOBS:
@@ -140,11 +151,11 @@ def start_scheduler(app: App) -> Any:
         scheduler.add_job(
             tick,
             spec.trigger,
-            args=(services, spec.name),
+            args=(services, spec.name, channels),
             id=spec.name,
             name=spec.name,
             replace_existing=True,
         )
-    scheduler.add_job(catch_up, args=(services,), id="catch_up", replace_existing=True)
+    scheduler.add_job(catch_up, args=(services, channels), id="catch_up", replace_existing=True)
     scheduler.start()
     return scheduler

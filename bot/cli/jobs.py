@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
-from bot.app import open_app
+from bot.app import App, open_app
 from bot.clock import AMSTERDAM, FixedClock
 from bot.config import Settings
 from bot.domain.policy import load_policy
@@ -70,10 +72,27 @@ async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         mode = "dry run" if args.dry_run else "run"
         local = now.astimezone(AMSTERDAM).strftime("%Y-%m-%d %H:%M %Z")
         print(f"{args.name} ({mode} at {local}):")
-        result = await run_job(app.services, args.name, now, dry_run=args.dry_run, sink=sink)
+        async with _channels_for(app, args.name, args.dry_run):
+            result = await run_job(
+                app.services, args.name, now, args.dry_run, sink, channels=app.channels
+            )
     for line in result.lines:
         sink(line)
     if not printed:
         print("  nothing to do")
     sys.stdout.flush()
     return 0
+
+
+@asynccontextmanager
+async def _channels_for(app: App, job: str, dry_run: bool) -> AsyncIterator[None]:
+    """For a real `outbox` run with a bot token: Telegram, started and live while the job runs."""
+    if job != "outbox" or dry_run or not app.services.settings.telegram_bot_token:
+        yield
+        return
+    from bot.channels.telegram import TelegramChannel
+
+    channel = TelegramChannel(app)
+    async with channel.application:
+        with app.channels.serving(channel):
+            yield

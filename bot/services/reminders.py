@@ -1,7 +1,7 @@
 """Reminder sweeps: read the database, ask the pure rules what is due, write outbox rows.
 
 Every sweep is idempotent. Each reminder's key (participant, kind, period, stage) is inserted
-with INSERT OR IGNORE in the same transaction as its outbox row, so a second run, an overlapping
+(unless it exists) in the same transaction as its outbox row, so a second run, an overlapping
 run (another process, or `ptobot jobs run` next to the bot) or a catch-up after downtime never
 sends anything twice. The daily maximum is counted inside that same write transaction.
 
@@ -13,48 +13,47 @@ Sweeps scale to 100k participants in bounded memory without keeping chats waitin
   those who may have something (`rules.Watch`: e.g. not submitted the period that is due) with
   their facts, decided keys and today's pushes;
 - a real run reads, decides and writes a batch in ONE short write transaction in one round trip
-  to the database thread (`db.unit`): keys with one INSERT OR IGNORE ... RETURNING (the unique key
-  decides), then the outbox rows of the pushes whose keys were new, then the links. Facts and
-  the daily count come from that same transaction, so nothing can change between check and
-  write. Between batches the sweep yields, so a chat waits at most one batch;
+  to the database thread (`db.run`): keys with one statement that returns the new ones (the
+  unique key decides), then the outbox rows of the pushes whose keys were new, then the links.
+  Facts and the daily count come from that same transaction, so nothing can change between
+  check and write. Between batches the sweep yields, so a chat waits at most one batch;
 - with a `sink`, report lines leave batch by batch instead of piling up.
+
+The SQL is in `bot.storage.reminders`; this module decides and returns data.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from functools import partial
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, TypeVar
 
-from bot.clock import utc_iso
 from bot.contract import Button, ButtonRows
 from bot.domain import reminders as rules
-from bot.domain.models import ParticipantStatus
 from bot.domain.policy import Policy
-from bot.domain.reminders import Facts, Item
+from bot.domain.pushes import Candidate
+from bot.domain.reminders import Item
 from bot.services import queue
 from bot.storage import outbox
+from bot.storage import reminders as store
 from bot.storage.unit import Database, Tx
 
 log = logging.getLogger(__name__)
 PUSH_KEY = "reminders/push"
 BATCH_SIZE = 500  # participants per transaction: short enough that chats never wait long
 T = TypeVar("T")
-
-
-Sink = Callable[[str], None]
+Sink = Callable[["Report"], None]  # takes each batch's part of a report as the sweep goes
 
 
 @dataclass
 class Report:
-    """What a sweep did (or, in a dry run, would do).
+    """What a sweep did (or, in a dry run, would do): data; scheduler/jobs.py words it.
 
-    With a `sink`, each batch's lines go there as the sweep goes, and the report keeps none
+    With a `sink`, each batch's part goes there as the sweep goes, and the report keeps none
     (memory stays bounded however many participants there are).
     """
 
@@ -63,18 +62,10 @@ class Report:
     queue_items: list[tuple[int, str, str]] = field(default_factory=list)  # id, name, what
     sink: Sink | None = None
 
-    def lines(self) -> list[str]:
-        """Human-readable lines for the command line."""
-        out = [f"push to {name} (#{pid}): {', '.join(items)}" for pid, name, items in self.sent]
-        out += [f"queue item for {name} (#{pid}): {what}" for pid, name, what in self.queue_items]
-        out += [f"dropped for {name} (#{pid}): {what}" for pid, name, what in self.dropped]
-        return out
-
     def extend(self, other: Report) -> None:
-        """Add what another (part of a) sweep did (or pass its lines to the sink)."""
+        """Add what another (part of a) sweep did (or pass it to the sink)."""
         if self.sink is not None:
-            for line in other.lines():
-                self.sink(line)
+            self.sink(other)
             return
         self.sent += other.sent
         self.dropped += other.dropped
@@ -84,32 +75,6 @@ class Report:
 def describe(item: Item) -> str:
     """'declaration 2026-11 due-3' for logs and dry runs."""
     return rules.key_name(item.kind, item.period, item.stage)
-
-
-class Row(NamedTuple):
-    """One participant of a batch, as the database gave it (sets as comma-separated text)."""
-
-    person_id: int
-    start_date: str
-    name: str
-    submitted: str | None  # the calendar's periods with a submitted declaration
-    weeks: str | None  # the calendar's weeks with hours recorded
-    decided: str | None  # key names (rules.key_name) of the sweep's items decided already
-    pushes_today: int
-
-    def facts(self, person_id: int | None = None) -> Facts:
-        """What the rules need to know (as if about `person_id`, when given)."""
-        return Facts(
-            self.person_id if person_id is None else person_id,
-            ParticipantStatus.ACTIVE,
-            date.fromisoformat(self.start_date),
-            _names(self.submitted),
-            _names(self.weeks),
-        )
-
-
-def _names(text: str | None) -> frozenset[str]:
-    return frozenset(text.split(",")) if text else frozenset()
 
 
 class Memo(dict[tuple[Any, ...], T]):
@@ -156,31 +121,6 @@ async def _batches(
         await asyncio.sleep(0)  # chats (and the sender) get the database between batches
 
 
-def _watch_sql(watch: rules.Watch) -> tuple[str, list[Any]]:
-    """The WHERE term that keeps only participants the sweep has to look at."""
-    terms: list[str] = []
-    params: list[Any] = []
-    for period in watch.periods:
-        terms.append(
-            "NOT EXISTS (SELECT 1 FROM declarations d "
-            "WHERE d.participant_id = p.person_id AND d.period = ?)"
-        )
-        params.append(period)
-    for week in watch.weeks:
-        terms.append(
-            "NOT EXISTS (SELECT 1 FROM weekly_hours w "
-            "WHERE w.participant_id = p.person_id AND w.week = ?)"
-        )
-        params.append(week)
-    if watch.first is not None and watch.last is not None:
-        terms.append("p.start_date < ? OR p.start_date > ?")
-        params += [watch.first.isoformat(), watch.last.isoformat()]
-        if watch.starts:
-            terms.append(f"p.start_date IN ({', '.join('?' * len(watch.starts))})")
-            params += [day.isoformat() for day in watch.starts]
-    return " OR ".join(f"({term})" for term in terms) or "0", params
-
-
 async def load_batch(
     tx: Tx,
     calendar: rules.Calendar,
@@ -188,55 +128,18 @@ async def load_batch(
     after: int,
     limit: int = BATCH_SIZE,
     reachable_only: bool = True,
-) -> tuple[int, list[Row]]:
-    """The next `limit` participants by id after `after`: those the sweep has to look at.
-
-    Only active participants that `watch` keeps, with a chat that is not blocked (unless
-    `reachable_only` is False), come back, each with what the sweep needs: submitted periods
-    and recorded weeks among the calendar's, the sweep's keys already decided, and today's
-    reminder pushes. Returns where the next batch starts (0: this was the last) and the rows.
-    """
-    last = await tx.scalar(
-        "SELECT MAX(person_id) FROM (SELECT person_id FROM participants WHERE person_id > ? "
-        "ORDER BY person_id LIMIT ?)",
-        (after, limit),
+) -> tuple[int, list[Candidate]]:
+    """The next `limit` participants after `after` that `watch` keeps, with the sweep's facts."""
+    return await store.load_batch(
+        tx,
+        after=after,
+        limit=limit,
+        periods=calendar.periods,
+        weeks=calendar.weeks,
+        today=calendar.today,
+        watch=watch,
+        reachable_only=reachable_only,
     )
-    if last is None:
-        return 0, []
-    periods, weeks = calendar.periods, calendar.weeks
-    marks_p = ", ".join("?" * len(periods))
-    marks_w = ", ".join("?" * len(weeks))
-    interest, interest_params = _watch_sql(watch)
-    rows = await tx.all(
-        "SELECT p.person_id, p.start_date, (SELECT pe.name FROM people pe "  # noqa: S608
-        "WHERE pe.id = p.person_id), "
-        "(SELECT group_concat(DISTINCT d.period) FROM declarations d "
-        f"WHERE d.participant_id = p.person_id AND d.period IN ({marks_p})), "
-        "(SELECT group_concat(w.week) FROM weekly_hours w "
-        f"WHERE w.participant_id = p.person_id AND w.week IN ({marks_w})), "
-        "(SELECT group_concat(k.kind || ' ' || k.period || ' ' || k.stage) FROM reminder_keys k "
-        "WHERE k.participant_id = p.person_id AND (k.kind = 'trajectory' "
-        f"OR (k.kind = 'declaration' AND k.period IN ({marks_p})) "
-        f"OR (k.kind = 'hours' AND k.period IN ({marks_w})))), "
-        "(SELECT COUNT(DISTINCT k.outbox_id) FROM reminder_keys k "
-        "WHERE k.participant_id = p.person_id AND k.day = ? AND k.status = 'queued') "
-        "FROM participants p WHERE p.person_id > ? AND p.person_id <= ? "
-        f"AND p.status = 'active' AND ({interest}) "
-        "AND EXISTS (SELECT 1 FROM channel_identities ci WHERE ci.person_id = p.person_id "
-        "AND (ci.blocked = 0 OR ?)) ORDER BY p.person_id",
-        (
-            *periods,
-            *weeks,
-            *periods,
-            *weeks,
-            calendar.today.isoformat(),
-            after,
-            last,
-            *interest_params,
-            0 if reachable_only else 1,
-        ),
-    )
-    return last, [Row._make(r) for r in rows]
 
 
 async def sweep(
@@ -264,28 +167,27 @@ async def sweep(
     capped = policy.max_pushes_per_day
     plans: Memo[tuple[tuple[Item, ...], tuple[Item, ...]]] = Memo()
 
-    def plan(row: Row) -> tuple[tuple[Item, ...], tuple[Item, ...]]:
+    def plan(who: Candidate) -> tuple[tuple[Item, ...], tuple[Item, ...]]:
         """(the push's items, the expired items) for a participant like this one."""
-        like = (row.start_date, row.submitted, row.weeks, row.decided, row.pushes_today >= capped)
+        like = (who.start_date, who.submitted, who.weeks, who.decided, who.pushes_today >= capped)
         found = plans.get(like)
         if found is not None:
             return found
-        facts = row.facts(0)  # the answer is the same for everyone of this kind
-        decided = _names(row.decided)
-        useful = calendar.useful(facts, skip=decided)
-        expired = calendar.expired(facts, wanted, skip=decided)
-        push = calendar.plan(0, useful, row.pushes_today, wanted)
+        facts = who.facts(0)  # the answer is the same for everyone of this kind
+        useful = calendar.useful(facts, skip=who.decided)
+        expired = calendar.expired(facts, wanted, skip=who.decided)
+        push = calendar.plan(0, useful, who.pushes_today, wanted)
         return plans.remember(like, (push.items if push else (), tuple(expired)))
 
     async def work(after: int, tx: Tx) -> tuple[int, Report]:
-        after, rows = await load_batch(tx, calendar, watch, after, batch_size)
+        after, batch = await load_batch(tx, calendar, watch, after, batch_size)
         part = Report()
-        planned = [(row, *plan(row)) for row in rows]
+        planned = [(who, *plan(who)) for who in batch]
         if dry_run:
-            for row, items, expired in planned:
+            for who, items, expired in planned:
                 if items:
-                    part.sent.append((row.person_id, row.name, [describe(i) for i in items]))
-                part.dropped += [(row.person_id, row.name, describe(i)) for i in expired]
+                    part.sent.append((who.person_id, who.name, [describe(i) for i in items]))
+                part.dropped += [(who.person_id, who.name, describe(i)) for i in expired]
         else:
             await _write_batch(tx, now, planned, part)
         return after, part
@@ -298,35 +200,10 @@ async def sweep(
     return report
 
 
-async def _insert_keys(
-    tx: Tx, now: datetime, keys: list[tuple[int, Item, str]]
-) -> dict[tuple[int, str, str, str], int]:
-    """INSERT OR IGNORE each (participant, item, status) key; the ids of those that were new.
-
-    The unique key decides: a key another sweep wrote first is ignored and does not come back.
-    One statement for the whole batch, always the same SQL text (the rows travel as one JSON
-    parameter), so the connection's statement cache does not fill with one-off statements.
-    """
-    day, stamp = rules.local_day(now).isoformat(), utc_iso(now)
-    rows = await tx.all(
-        "INSERT OR IGNORE INTO reminder_keys (participant_id, kind, period, stage, status, day, "
-        "created_at) SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), "
-        "json_extract(value, '$[2]'), json_extract(value, '$[3]'), json_extract(value, '$[4]'), "
-        "?, ? FROM json_each(?) "
-        "RETURNING id, participant_id, kind, period, stage",
-        (
-            day,
-            stamp,
-            json.dumps([[pid, i.kind, i.period, i.stage, status] for pid, i, status in keys]),
-        ),
-    )
-    return {(r[1], r[2], r[3], r[4]): r[0] for r in rows}
-
-
 async def _write_batch(
     tx: Tx,
     now: datetime,
-    planned: list[tuple[Row, tuple[Item, ...], tuple[Item, ...]]],
+    planned: list[tuple[Candidate, tuple[Item, ...], tuple[Item, ...]]],
     report: Report,
 ) -> None:
     """Keys and outbox rows of a batch, in the caller's transaction (the one that read the
@@ -336,20 +213,20 @@ async def _write_batch(
     'queued' key was new, with those keys pointing at it.
     """
     keys = [
-        (row.person_id, item, status)
-        for row, items, expired in planned
+        (who.person_id, item.kind, item.period, item.stage, status)
+        for who, items, expired in planned
         for status, group in (("dropped", expired), ("queued", items))
         for item in group
     ]
     if not keys:
         return
-    fresh = await _insert_keys(tx, now, keys)
+    fresh = await store.insert_keys(tx, keys, rules.local_day(now), now)
     links: list[tuple[int | None, int]] = []
-    for row, items, expired in planned:
-        pid = row.person_id
+    for who, items, expired in planned:
+        pid = who.person_id
         for item in expired:
             if (pid, item.kind, item.period, item.stage) in fresh:
-                report.dropped.append((pid, row.name, describe(item)))
+                report.dropped.append((pid, who.name, describe(item)))
         new = [
             (fresh[key], item)
             for item in items
@@ -363,13 +240,13 @@ async def _write_batch(
             pid,
             PUSH_KEY,
             now,
-            context={"name": row.name.split()[0], "items": [item_context(i) for i in sent]},
+            context={"name": who.name.split()[0], "items": [item_context(i) for i in sent]},
             buttons=push_buttons(sent),
             dedupe_key=f"reminder:{new[0][0]}",
         )
         links += [(outbox_id, key_id) for key_id, _ in new]
-        report.sent.append((pid, row.name, [describe(i) for i in sent]))
-    await tx.executemany("UPDATE reminder_keys SET outbox_id = ? WHERE id = ?", links)
+        report.sent.append((pid, who.name, [describe(i) for i in sent]))
+    await store.link_keys(tx, links)
 
 
 def item_context(item: Item) -> dict[str, Any]:
@@ -399,17 +276,6 @@ def push_buttons(items: Iterable[Item]) -> ButtonRows:
     return tuple(rows)
 
 
-async def _known(tx: Tx, keys: list[str]) -> set[str]:
-    """The queue item dedupe keys among `keys` that exist already."""
-    if not keys:
-        return set()
-    rows = await tx.all(
-        "SELECT dedupe_key FROM queue_items WHERE dedupe_key IN (SELECT value FROM json_each(?))",
-        (json.dumps(keys),),
-    )
-    return {r[0] for r in rows}
-
-
 async def escalate_overdue(
     db: Database,
     policy: Policy,
@@ -426,34 +292,34 @@ async def escalate_overdue(
         return report
     periods: Memo[list[str]] = Memo()
 
-    def overdue(row: Row) -> list[str]:
-        found = periods.get((row.start_date, row.submitted))
+    def overdue(who: Candidate) -> list[str]:
+        found = periods.get((who.start_date, who.submitted))
         if found is None:
             found = periods.remember(
-                (row.start_date, row.submitted), calendar.overdue(row.facts(0))
+                (who.start_date, who.submitted), calendar.overdue(who.facts(0))
             )
         return found
 
     async def work(after: int, tx: Tx) -> tuple[int, Report]:
-        after, rows = await load_batch(
+        after, batch = await load_batch(
             tx, calendar, watch, after, batch_size, reachable_only=False
         )
         part = Report()
         due = [
-            (row, period, f"overdue:{row.person_id}:{period}")
-            for row in rows
-            for period in overdue(row)
+            (who, period, f"overdue:{who.person_id}:{period}")
+            for who in batch
+            for period in overdue(who)
         ]
-        known = await _known(tx, [key for _, _, key in due]) if dry_run else set()
-        for row, period, key in due:
-            pid = row.person_id
+        known = await store.known_queue_keys(tx, [key for _, _, key in due]) if dry_run else set()
+        for who, period, key in due:
+            pid = who.person_id
             if dry_run:
                 if key not in known:
-                    part.queue_items.append((pid, row.name, f"overdue {period}"))
+                    part.queue_items.append((pid, who.name, f"overdue {period}"))
             elif await queue.open_item(
                 tx, now, pid, queue.OVERDUE, period=period, dedupe_key=key, policy=policy
             ):
-                part.queue_items.append((pid, row.name, f"overdue {period}"))
+                part.queue_items.append((pid, who.name, f"overdue {period}"))
         return after, part
 
     async for part in _batches(db, dry_run, work):
@@ -477,29 +343,29 @@ async def trajectory_milestones(
     watch = calendar.watch_ending()
     warnings: Memo[list[Item]] = Memo()
 
-    def ending(row: Row) -> list[Item]:
-        found = warnings.get((row.start_date,))
+    def ending(who: Candidate) -> list[Item]:
+        found = warnings.get((who.start_date,))
         if found is None:
-            found = warnings.remember((row.start_date,), calendar.ending(row.facts(0)))
+            found = warnings.remember((who.start_date,), calendar.ending(who.facts(0)))
         return found
 
     async def work(after: int, tx: Tx) -> tuple[int, Report]:
-        after, rows = await load_batch(
+        after, batch = await load_batch(
             tx, calendar, watch, after, batch_size, reachable_only=False
         )
         part = Report()
         due = [
-            (row, item, f"trajectory-end:{row.person_id}:{item.period}:{item.stage}")
-            for row in rows
-            for item in ending(row)
+            (who, item, f"trajectory-end:{who.person_id}:{item.period}:{item.stage}")
+            for who in batch
+            for item in ending(who)
         ]
-        known = await _known(tx, [key for _, _, key in due]) if dry_run else set()
-        for row, item, key in due:
-            pid = row.person_id
+        known = await store.known_queue_keys(tx, [key for _, _, key in due]) if dry_run else set()
+        for who, item, key in due:
+            pid = who.person_id
             what = f"trajectory ends {item.ctx['end']} ({item.stage})"
             if dry_run:
                 if key not in known:
-                    part.queue_items.append((pid, row.name, what))
+                    part.queue_items.append((pid, who.name, what))
             elif await queue.open_item(
                 tx,
                 now,
@@ -509,7 +375,7 @@ async def trajectory_milestones(
                 policy=policy,
                 details={"end": item.ctx["end"], "days": item.ctx["days"]},
             ):
-                part.queue_items.append((pid, row.name, what))
+                part.queue_items.append((pid, who.name, what))
         return after, part
 
     async for part in _batches(db, dry_run, work):

@@ -17,6 +17,7 @@ from bot.domain.models import ParticipantStatus
 from bot.domain.policy import Policy, load_policy
 from bot.services import reminders
 from bot.storage.sqlite.db import Database
+from scheduler.jobs import report_lines
 
 POLICY = load_policy()
 CREATED = "2026-01-05T09:00:00Z"
@@ -25,7 +26,7 @@ PARTICIPANTS = 40
 
 def local(*args: int) -> datetime:
     """An Amsterdam wall-clock moment."""
-    return datetime(*args, tzinfo=AMSTERDAM)  # type: ignore[misc]
+    return datetime(*args, tzinfo=AMSTERDAM)  # type: ignore[arg-type,misc]
 
 
 MOMENTS = (
@@ -166,12 +167,14 @@ async def written(db: Database) -> tuple[list[tuple[object, ...]], ...]:
 
 async def run_all(db: Database, now: datetime, batch_size: int, lines: list[str]) -> None:
     """Every participant sweep at `now`, as the scheduler runs them."""
-    await reminders.escalate_overdue(db, POLICY, now, batch_size=batch_size, sink=lines.append)
+
+    def sink(part: reminders.Report) -> None:
+        lines.extend(report_lines(part))
+
+    await reminders.escalate_overdue(db, POLICY, now, batch_size=batch_size, sink=sink)
     for kinds in ((rules.DECLARATION,), (rules.HOURS,)):
-        await reminders.sweep(db, POLICY, now, kinds, batch_size=batch_size, sink=lines.append)
-    await reminders.trajectory_milestones(
-        db, POLICY, now, batch_size=batch_size, sink=lines.append
-    )
+        await reminders.sweep(db, POLICY, now, kinds, batch_size=batch_size, sink=sink)
+    await reminders.trajectory_milestones(db, POLICY, now, batch_size=batch_size, sink=sink)
 
 
 async def test_dry_runs_say_what_the_rules_say_one_by_one_at_every_batch_size(

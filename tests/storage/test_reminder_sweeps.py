@@ -29,7 +29,7 @@ SWEEPS = (
 
 def local(*args: int) -> datetime:
     """An Amsterdam wall-clock moment."""
-    return datetime(*args, tzinfo=AMSTERDAM)  # type: ignore[misc]
+    return datetime(*args, tzinfo=AMSTERDAM)  # type: ignore[arg-type,misc]
 
 
 async def ids(app: App) -> dict[str, int]:
