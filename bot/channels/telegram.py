@@ -381,6 +381,7 @@ class TelegramChannel:
                     allowed_updates=Update.ALL_TYPES, timeout=10, poll_interval=0.0
                 )
             log.info("the assistant is running on Telegram")
+            self.app.channels.register(self)  # the scheduler's outbox job drains it from here on
             if started is not None:
                 await started()
             try:
@@ -388,5 +389,6 @@ class TelegramChannel:
             finally:
                 if stopping is not None:
                     await stopping()
+                self.app.channels.unregister(self)
                 await updater.stop()
                 await application.stop()
