@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import ConfigError, load_settings
-from bot.domain import bsn, invites, periods
+from bot.domain import bsn, invites, periods, weeks
 from bot.domain.models import Household
 from bot.domain.policy import PolicyError, default_policy_text, load_policy
 
@@ -35,10 +35,15 @@ def test_due_day_moves_past_weekends_and_holidays() -> None:
 
 
 def test_iso_weeks_cover_the_month_exactly() -> None:
-    weeks = periods.iso_weeks("2026-12")
-    assert weeks[0] == (2026, 49, date(2026, 12, 1), date(2026, 12, 6))
-    assert weeks[-1][3] == date(2026, 12, 31)
-    assert sum((w[3] - w[2]).days + 1 for w in weeks) == 31
+    slots = weeks.week_slots("2026-12")
+    assert (slots[0].key, slots[0].week, slots[0].first, slots[0].last) == (
+        "2026-W49",
+        49,
+        date(2026, 12, 1),
+        date(2026, 12, 6),
+    )
+    assert slots[-1].last == date(2026, 12, 31)
+    assert sum((s.last - s.first).days + 1 for s in slots) == 31
 
 
 def test_default_policy_has_the_domain_defaults() -> None:
