@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from bot.config import ConfigError, load_settings
 from bot.domain import bsn, invites, periods, weeks
 from bot.domain.models import Household
 from bot.domain.policy import PolicyError, default_policy_text, load_policy
+from bot.domain.timeliness import due_date
 
 
 def test_periods_walk_over_year_ends() -> None:
@@ -28,10 +30,12 @@ def test_periods_walk_over_year_ends() -> None:
 
 
 def test_due_day_moves_past_weekends_and_holidays() -> None:
-    assert periods.due_date("2026-11", 10) == date(2026, 12, 10)  # a Thursday
-    assert periods.due_date("2027-03", 10) == date(2027, 4, 12)  # Saturday → Monday
-    assert periods.due_date("2026-11", 25) == date(2026, 12, 28)  # Christmas days + weekend
-    assert periods.due_date("2027-03", 27) == date(2027, 4, 28)  # Koningsdag, Tuesday
+    policy = load_policy()
+    assert due_date(policy, "2026-11") == date(2026, 12, 10)  # a Thursday
+    assert due_date(policy, "2027-03") == date(2027, 4, 12)  # Saturday → Monday
+    on_25th, on_27th = replace(policy, due_day=25), replace(policy, due_day=27)
+    assert due_date(on_25th, "2026-11") == date(2026, 12, 28)  # Christmas days + weekend
+    assert due_date(on_27th, "2027-03") == date(2027, 4, 28)  # Koningsdag, Tuesday
 
 
 def test_iso_weeks_cover_the_month_exactly() -> None:
@@ -64,6 +68,7 @@ def test_default_policy_has_the_domain_defaults() -> None:
         ("yearly_cap = 300.00", "yearly_cap = -5", "costs[1].yearly_cap"),
         ('start = "21:00"', 'start = "late"', "quiet_hours.start"),
         ("alleenstaande = 1345.45", "alleenstaande = 1345.456", "norms[0].alleenstaande"),
+        ('"bevrijdingsdag",', '"bevrijding",', "deadline.feestdagen[4]"),
     ],
 )
 def test_invalid_policy_names_the_field(tmp_path: Path, old: str, new: str, field: str) -> None:
