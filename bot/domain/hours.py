@@ -3,7 +3,7 @@
 Decisions (docs/domain.md, "Hours as typed" and "Average hours per week"):
 - Typed hours: a number ≥ 0 with at most two decimals, Dutch or English way ("12", "12,5",
   "12.5", "12,50"), with or without a unit word before or after ("12 uur", "12u", "12 h",
-  "12 hours", "uren: 12"); digits of any script count ("١٢" is 12). Above the policy's
+  "12 hours", "uren 12"); digits of any script count ("١٢" is 12). Above the policy's
   `max_per_week` is refused as implausible. Every refusal says why (a message key).
 - Average: over the last `weeks` ISO weeks ending with a given week, counting only the weeks
   that have an answer (an answered 0 is an answer); it says over how many weeks it went. No
