@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from bot.domain import hours, weeks
+from bot.domain import hours
 from bot.domain.localtime import in_quiet_hours, local_moment
 from bot.domain.localtime import local_day as local_day
 from bot.domain.localtime import (  # adapter: callers move to bot.domain.localtime
@@ -57,6 +57,7 @@ from bot.domain.reminder_items import (
 from bot.domain.reminder_items import key_name as key_name
 from bot.domain.reminder_items import trajectory_end as trajectory_end
 from bot.domain.timeliness import due_date
+from bot.domain.weeks import iso_week as home_iso_week
 from bot.domain.weeks import week_monday
 
 
@@ -104,9 +105,9 @@ class Calendar:
 
     The due dates, local reminder moments, windows and quiet hours are the same for everyone;
     only which items apply (start date, submitted periods, recorded weeks, keys already decided)
-    differs per participant. `useful`, `expired`, `overdue` and `ending` answer exactly what
-    `useful_items`, `expired_items`, `overdue_periods` and the trajectory end warnings would,
-    at a fraction of the cost per participant.
+    differs per participant. `useful`, `expired`, `overdue` and `ending` answer exactly what the
+    rules give item by item (tests/oracle/reminder_rules.py), at a fraction of the cost per
+    participant.
     """
 
     TRAJECTORY_CACHE = 4096  # start dates remembered per sweep (bounded memory)
@@ -247,13 +248,13 @@ class Calendar:
     def useful(
         self, facts: Facts, kinds: Iterable[str] = KINDS, skip: Container[str] = ()
     ) -> list[Item]:
-        """`useful_items` for this participant, leaving out the key names in `skip`."""
+        """Items that may go out now (quiet hours and the daily maximum aside), minus `skip`."""
         return self._pick(facts, kinds, "useful", skip)
 
     def expired(
         self, facts: Facts, kinds: Iterable[str] = KINDS, skip: Container[str] = ()
     ) -> list[Item]:
-        """`expired_items` for this participant, leaving out the key names in `skip`."""
+        """Items whose useful time ended recently (dropped if never sent), minus `skip`."""
         return self._pick(facts, kinds, "expired", skip)
 
     def ending(self, facts: Facts) -> list[Item]:
@@ -267,12 +268,12 @@ class Calendar:
         pushes_today: int,
         triggers: Iterable[str] = KINDS,
     ) -> Push | None:
-        """`plan_push` at this sweep's moment."""
+        """One merged message, or None: quiet hours, the daily cap, or nothing of `triggers`."""
         held = self.quiet or pushes_today >= self.policy.max_pushes_per_day
         return merge_push(held, participant_id, useful, triggers)
 
     def overdue(self, facts: Facts) -> list[str]:
-        """`overdue_periods` for this participant."""
+        """Periods due `escalate_days_after_due` days ago or more, still without a declaration."""
         if facts.status != ParticipantStatus.ACTIVE:
             return []
         return [
@@ -317,18 +318,18 @@ def plan_push(
 
 def iso_week(day: date) -> str:
     """'2026-W49' for a day."""
-    return weeks.iso_week(day)  # adapter: callers move to bot.domain.weeks
+    return home_iso_week(day)  # adapter: callers move to bot.domain.weeks
 
 
 def week_start(week: str) -> date:
     """The Monday of an ISO week; ValueError for anything else."""
-    return weeks.week_monday(week)  # adapter: callers move to bot.domain.weeks.week_monday
+    return week_monday(week)  # adapter: callers move to bot.domain.weeks.week_monday
 
 
-def rolling_average(hours_by_week: Mapping[str, float], week: str, count: int) -> Decimal:
+def rolling_average(hours_by_week: Mapping[str, float], week: str, weeks: int) -> Decimal:
     """The average hours per answered week (bot.domain.hours); 0.0 when no week has an answer."""
     # adapter: callers move to bot.domain.hours.rolling_average (which says over how many weeks)
-    average = hours.rolling_average(hours_by_week, week, count)
+    average = hours.rolling_average(hours_by_week, week, weeks)
     return Decimal("0.0") if average is None else average.hours
 
 
