@@ -13,7 +13,7 @@ no calendar package is needed.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, timedelta
 from functools import lru_cache
 from types import MappingProxyType
@@ -79,11 +79,6 @@ ALGEMENE_TERMIJNENWET: tuple[str, ...] = (
     "eerste_kerstdag",
     "tweede_kerstdag",
 )
-
-
-def unknown_names(names: Iterable[str]) -> list[str]:
-    """The names that are not a feestdag this module knows."""
-    return [name for name in names if name not in FEESTDAGEN]
 
 
 @lru_cache(maxsize=256)
