@@ -23,7 +23,7 @@ AYLA = rules.Facts(4, ParticipantStatus.ACTIVE, date(2026, 5, 20), frozenset({"2
 
 def local(*args: int) -> datetime:
     """An Amsterdam wall-clock moment."""
-    return datetime(*args, tzinfo=AMSTERDAM)  # type: ignore[misc]
+    return datetime(*args, tzinfo=AMSTERDAM)  # type: ignore[arg-type]
 
 
 def due_now(
