@@ -23,7 +23,7 @@ AYLA = rules.Facts(4, ParticipantStatus.ACTIVE, date(2026, 5, 20), frozenset({"2
 
 def local(*args: int) -> datetime:
     """An Amsterdam wall-clock moment."""
-    return datetime(*args, tzinfo=AMSTERDAM)  # type: ignore[arg-type]
+    return datetime(*args, tzinfo=AMSTERDAM)  # type: ignore[arg-type,misc]
 
 
 def due_now(
