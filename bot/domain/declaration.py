@@ -7,26 +7,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from bot.domain.hours import rolling_average
 from bot.domain.norms import share_of_norm
-from bot.domain.periods import first_day, iso_weeks, last_day
+from bot.domain.periods import first_day, last_day
 from bot.domain.policy import Policy
+from bot.domain.weeks import WeekSlot as WeekSlot  # adapter: callers move to bot.domain.weeks
+from bot.domain.weeks import week_slots as week_slots  # adapter: callers move to bot.domain.weeks
 
 Flag = dict[str, Any]
-
-
-@dataclass(frozen=True)
-class WeekSlot:
-    """One ISO week overlapping a month, with the days of it that fall inside the month."""
-
-    key: str  # '2026-W49'
-    week: int
-    first: date
-    last: date
-    complete: bool  # all seven days lie inside the month
 
 
 @dataclass(frozen=True)
@@ -65,47 +57,12 @@ class Figures:
     year_pace: Decimal | None
     flags: list[Flag]
     nudges: list[Flag]  # friendly notes for the participant only
-
-
-def week_key(iso_year: int, week: int) -> str:
-    """'2026-W49'."""
-    return f"{iso_year:04d}-W{week:02d}"
-
-
-def week_slots(period: str) -> list[WeekSlot]:
-    """The ISO weeks the month's hours are asked for, in order."""
-    return [
-        WeekSlot(week_key(y, w), w, first, last, (last - first).days == 6)
-        for y, w, first, last in iso_weeks(period)
-    ]
-
-
-def week_start(key: str) -> date:
-    """The Monday of week '2026-W49'."""
-    year, _, week = key.partition("-W")
-    return date.fromisocalendar(int(year), int(week), 1)
+    average_weeks: int | None = None  # answered weeks behind `average_hours`
 
 
 def profit_cents(revenue_cents: int, costs_cents: int) -> int:
     """Omzet minus kosten; may be negative."""
     return revenue_cents - costs_cents
-
-
-def rolling_average(
-    hours_by_week: Mapping[str, Decimal], last_week: str, n: int
-) -> Decimal | None:
-    """Average hours over the `n` weeks ending with `last_week`, over the weeks we know."""
-    end = week_start(last_week)
-    known = []
-    for back in range(n):
-        monday = end - timedelta(weeks=back)
-        year, week, _ = monday.isocalendar()
-        value = hours_by_week.get(week_key(year, week))
-        if value is not None:
-            known.append(value)
-    if not known:
-        return None
-    return _round1(sum(known, Decimal(0)) / len(known))
 
 
 def year_pace(hours_this_year: Decimal, since: date, until: date) -> Decimal | None:
@@ -206,8 +163,8 @@ def figures(
                     flags.append(note)
     merged = merged_hours(known_hours, answers, slots)
     average = rolling_average(merged, slots[-1].key, policy.rolling_weeks)
-    if average is not None and average > cap and policy.hour_mode != "annual":
-        flags.append({"code": "average_over_cap", "hours": float(average)})
+    if average is not None and average.hours > cap and policy.hour_mode != "annual":
+        flags.append({"code": "average_over_cap", "hours": float(average.hours)})
     month_start = first_day(answers.period)
     since = max(month_start.replace(month=1, day=1), start_date)
     pace = year_pace(year_hours_before + answers.hours, since, last_day(answers.period))
@@ -223,10 +180,11 @@ def figures(
         norm_cents=norm_cents,
         share_pct=share_of_norm(profit, norm_cents),
         hours=answers.hours,
-        average_hours=average,
+        average_hours=None if average is None else average.hours,
         year_pace=pace,
         flags=flags,
         nudges=nudges,
+        average_weeks=None if average is None else average.weeks,
     )
 
 

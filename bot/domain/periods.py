@@ -1,11 +1,14 @@
-"""Declaration periods (calendar months as 'YYYY-MM') and their deadlines."""
+"""Declaration periods: calendar months as 'YYYY-MM', their days, and months as people type them.
+
+The deadline of a period lives in bot.domain.timeliness, its ISO weeks in bot.domain.weeks.
+"""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 from functools import lru_cache
 
-import holidays
+from bot.domain.feestdagen import ALGEMENE_TERMIJNENWET
 
 
 def period_of(day: date) -> str:
@@ -65,39 +68,12 @@ def add_months(day: date, months: int) -> date:
     return target.replace(day=min(day.day, end.day))
 
 
-@lru_cache(maxsize=64)
-def _dutch_holidays(year: int) -> frozenset[date]:
-    return frozenset(holidays.country_holidays("NL", years=year))
-
-
-def is_working_day(day: date) -> bool:
-    """Monday to Friday and not a Dutch public holiday."""
-    return day.weekday() < 5 and day not in _dutch_holidays(day.year)
-
-
-def next_working_day(day: date) -> date:
-    """`day` itself when it is a working day, else the first working day after it."""
-    while not is_working_day(day):
-        day += timedelta(days=1)
-    return day
-
-
 def due_date(period: str, due_day: int) -> date:
-    """The declaration deadline of `period`: `due_day` of the next month, on a working day."""
-    return next_working_day(first_day(next_period(period)).replace(day=due_day))
+    """The deadline of `period` under the Algemene termijnenwet's feestdagen."""
+    # adapter: callers move to bot.domain.timeliness.due_date(policy, period)
+    from bot.domain.timeliness import due_date_for  # timeliness builds on this module
 
-
-def iso_weeks(period: str) -> list[tuple[int, int, date, date]]:
-    """ISO weeks overlapping the period: (iso year, week, first day in period, last in period)."""
-    start, end = first_day(period), last_day(period)
-    weeks: list[tuple[int, int, date, date]] = []
-    day = start
-    while day <= end:
-        iso_year, week, weekday = day.isocalendar()
-        week_end = min(end, day + timedelta(days=7 - weekday))
-        weeks.append((iso_year, week, day, week_end))
-        day = week_end + timedelta(days=1)
-    return weeks
+    return due_date_for(period, due_day, ALGEMENE_TERMIJNENWET)
 
 
 @lru_cache(maxsize=1)

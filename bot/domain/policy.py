@@ -11,6 +11,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from bot.domain.feestdagen import ALGEMENE_TERMIJNENWET, FEESTDAGEN
 from bot.domain.models import LOCALES, Household
 
 HOUR_MODES = ("weekly_strict", "weekly_averaged", "annual")
@@ -64,6 +65,7 @@ class Policy:
     annual_hour_cap: Decimal
     max_hours_per_week: Decimal
     due_day: int
+    feestdagen: tuple[str, ...]  # names in bot.domain.feestdagen.FEESTDAGEN
     amount_ceiling_cents: int
     remind_days_before_due: tuple[int, ...]
     remind_days_after_due: tuple[int, ...]
@@ -166,6 +168,18 @@ def _bool(value: Any, field: str) -> bool:
     return value
 
 
+def _feestdagen(value: Any, field: str) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        raise PolicyError(f"{field}: must be a list of feestdag names, got {value!r}")
+    known = ", ".join(FEESTDAGEN)
+    for i, name in enumerate(value):
+        if not isinstance(name, str) or name not in FEESTDAGEN:
+            raise PolicyError(f"{field}[{i}]: unknown feestdag {name!r}; known: {known}")
+        if name in value[:i]:
+            raise PolicyError(f"{field}[{i}]: {name!r} appears twice")
+    return tuple(value)
+
+
 def _costs(raw: Any) -> tuple[CostCategory, ...]:
     if not isinstance(raw, list) or not raw:
         raise PolicyError("costs: at least one cost category is needed")
@@ -242,6 +256,9 @@ def parse_policy(data: dict[str, Any]) -> Policy:
         annual_hour_cap=_hours(_get(data, "hours.annual_cap"), "hours.annual_cap"),
         max_hours_per_week=_hours(_get(data, "hours.max_per_week", 80), "hours.max_per_week"),
         due_day=_int(_get(data, "declaration.due_day"), "declaration.due_day", 1, 28),
+        feestdagen=_feestdagen(
+            _get(data, "deadline.feestdagen", list(ALGEMENE_TERMIJNENWET)), "deadline.feestdagen"
+        ),
         amount_ceiling_cents=_cents(
             _get(data, "declaration.amount_ceiling"), "declaration.amount_ceiling"
         ),

@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from bot.domain.declaration import Answers, figures, rolling_average, week_slots
+from bot.domain.declaration import Answers, figures
+from bot.domain.hours import rolling_average
 from bot.domain.norms import share_of_norm
 from bot.domain.policy import load_policy
+from bot.domain.weeks import week_slots
 from messages.render import render
 
 POLICY = load_policy()
@@ -107,7 +109,9 @@ def test_one_busy_week_is_a_nudge_but_a_high_average_is_a_flag() -> None:
 
 def test_rolling_average_over_known_weeks() -> None:
     hours = {"2026-W45": Decimal(10), "2026-W46": Decimal(20), "2026-W48": Decimal(30)}
-    assert rolling_average(hours, "2026-W48", 4) == Decimal(20)
+    average = rolling_average(hours, "2026-W48", 4)
+    assert average is not None
+    assert average.hours == Decimal(20)
     assert rolling_average({}, "2026-W48", 4) is None
 
 

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 import pytest
 
 from bot.config import ConfigError, load_settings
-from bot.domain import bsn, invites, periods
+from bot.domain import bsn, invites, periods, weeks
 from bot.domain.models import Household
 from bot.domain.policy import PolicyError, default_policy_text, load_policy
+from bot.domain.timeliness import due_date
 
 
 def test_periods_walk_over_year_ends() -> None:
@@ -28,17 +30,24 @@ def test_periods_walk_over_year_ends() -> None:
 
 
 def test_due_day_moves_past_weekends_and_holidays() -> None:
-    assert periods.due_date("2026-11", 10) == date(2026, 12, 10)  # a Thursday
-    assert periods.due_date("2027-03", 10) == date(2027, 4, 12)  # Saturday → Monday
-    assert periods.due_date("2026-11", 25) == date(2026, 12, 28)  # Christmas days + weekend
-    assert periods.due_date("2027-03", 27) == date(2027, 4, 28)  # Koningsdag, Tuesday
+    policy = load_policy()
+    assert due_date(policy, "2026-11") == date(2026, 12, 10)  # a Thursday
+    assert due_date(policy, "2027-03") == date(2027, 4, 12)  # Saturday → Monday
+    on_25th, on_27th = replace(policy, due_day=25), replace(policy, due_day=27)
+    assert due_date(on_25th, "2026-11") == date(2026, 12, 28)  # Christmas days + weekend
+    assert due_date(on_27th, "2027-03") == date(2027, 4, 28)  # Koningsdag, Tuesday
 
 
 def test_iso_weeks_cover_the_month_exactly() -> None:
-    weeks = periods.iso_weeks("2026-12")
-    assert weeks[0] == (2026, 49, date(2026, 12, 1), date(2026, 12, 6))
-    assert weeks[-1][3] == date(2026, 12, 31)
-    assert sum((w[3] - w[2]).days + 1 for w in weeks) == 31
+    slots = weeks.week_slots("2026-12")
+    assert (slots[0].key, slots[0].week, slots[0].first, slots[0].last) == (
+        "2026-W49",
+        49,
+        date(2026, 12, 1),
+        date(2026, 12, 6),
+    )
+    assert slots[-1].last == date(2026, 12, 31)
+    assert sum((s.last - s.first).days + 1 for s in slots) == 31
 
 
 def test_default_policy_has_the_domain_defaults() -> None:
@@ -59,6 +68,7 @@ def test_default_policy_has_the_domain_defaults() -> None:
         ("yearly_cap = 300.00", "yearly_cap = -5", "costs[1].yearly_cap"),
         ('start = "21:00"', 'start = "late"', "quiet_hours.start"),
         ("alleenstaande = 1345.45", "alleenstaande = 1345.456", "norms[0].alleenstaande"),
+        ('"bevrijdingsdag",', '"bevrijding",', "deadline.feestdagen[4]"),
     ],
 )
 def test_invalid_policy_names_the_field(tmp_path: Path, old: str, new: str, field: str) -> None:

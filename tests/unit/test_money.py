@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.domain.money import Refusal, parse_amount, parse_hours
+from bot.domain.hours import parse_hours
+from bot.domain.money import Refusal, parse_amount
 
 CEILING = 2_500_000  # € 25.000,00
 MAX_WEEK = Decimal(80)

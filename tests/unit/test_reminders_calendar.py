@@ -11,8 +11,9 @@ from hypothesis import strategies as st
 
 from bot.domain import reminders as rules
 from bot.domain.models import ParticipantStatus
-from bot.domain.periods import due_date, period_of
+from bot.domain.periods import period_of
 from bot.domain.policy import Policy, load_policy
+from tests.oracle import reminder_rules as oracle
 
 POLICY = load_policy()
 MOMENTS = st.datetimes(
@@ -34,42 +35,6 @@ POLICIES = st.builds(
     st.sampled_from((time(8, 0), time(9, 30))),
     st.sampled_from((1, 2)),
 )
-
-
-def reference_useful(policy: Policy, facts: rules.Facts, now: datetime) -> list[rules.Item]:
-    """The rule as written before the calendar: every item, one by one."""
-    return [
-        i
-        for i in rules.all_items(policy, facts, now)
-        if rules.eligible_from(policy, i, now) <= now < i.expires
-    ]
-
-
-def reference_expired(
-    policy: Policy, facts: rules.Facts, now: datetime, kinds: tuple[str, ...]
-) -> list[rules.Item]:
-    return [
-        i
-        for i in rules.all_items(policy, facts, now, kinds)
-        if now - rules.DROP_LOOKBACK < i.expires <= now and i.at <= now
-    ]
-
-
-def reference_overdue(policy: Policy, facts: rules.Facts, now: datetime) -> list[str]:
-    if facts.status != ParticipantStatus.ACTIVE or rules.in_quiet_hours(policy, now):
-        return []
-    today = rules.local_day(now)
-    result = []
-    for item in rules.all_items(policy, facts, now, (rules.DECLARATION,)):
-        if item.stage != "open":
-            continue
-        due = due_date(item.period, policy.due_day)
-        moment = rules.local_moment(
-            due + timedelta(days=policy.escalate_days_after_due), policy.reminder_time
-        )
-        if moment <= now and today <= due + timedelta(days=60):
-            result.append(item.period)
-    return result
 
 
 @st.composite
@@ -109,18 +74,15 @@ def test_the_calendar_answers_what_the_rules_answer_one_by_one(
     policy, now, facts = case
     calendar = rules.Calendar(policy, now)
     useful = calendar.useful(facts)
-    assert useful == reference_useful(policy, facts, now)
-    assert calendar.expired(facts, (trigger,)) == reference_expired(policy, facts, now, (trigger,))
-    assert calendar.overdue(facts) == reference_overdue(policy, facts, now)
-    assert calendar.plan(facts.person_id, useful, pushes_today, (trigger,)) == rules.plan_push(
+    assert useful == oracle.useful_items(policy, facts, now)
+    assert calendar.expired(facts, (trigger,)) == oracle.expired_items(
+        policy, facts, now, (trigger,)
+    )
+    assert calendar.overdue(facts) == oracle.overdue_periods(policy, facts, now)
+    assert calendar.plan(facts.person_id, useful, pushes_today, (trigger,)) == oracle.plan_push(
         policy, now, facts.person_id, useful, pushes_today, (trigger,)
     )
-    ending = [
-        i
-        for i in rules.all_items(policy, facts, now, (rules.TRAJECTORY,))
-        if i.stage.startswith("end-") and i.at <= now < i.expires
-    ]
-    assert calendar.ending(facts) == ending
+    assert calendar.ending(facts) == oracle.ending_items(policy, facts, now)
 
 
 @settings(max_examples=200, deadline=None)

@@ -1,0 +1,65 @@
+"""Hours: a week's hours as people type them, and the rolling average of hours per week.
+
+Decisions (docs/domain.md, "Hours as typed" and "Average hours per week"):
+- Typed hours: a number ≥ 0 with at most two decimals, Dutch or English way ("12", "12,5",
+  "12.5", "12,50"), with or without a unit word before or after ("12 uur", "12u", "12 h",
+  "12 hours", "uren 12"); digits of any script count ("١٢" is 12). Above the policy's
+  `max_per_week` is refused as implausible. Every refusal says why (a message key).
+- Average: over the last `weeks` ISO weeks ending with a given week, counting only the weeks
+  that have an answer (an answered 0 is an answer); it says over how many weeks it went. No
+  week with an answer: no average. Rounded to one decimal, half up.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from bot.domain.typed import Refusal, decimals, parse_number, squeeze, strip_words
+from bot.domain.weeks import weeks_ending
+
+HOUR_WORDS = ("uren", "uur", "hours", "hour", "hrs", "u", "h")
+ONE_DECIMAL = Decimal("0.1")
+
+
+@dataclass(frozen=True)
+class HoursAverage:
+    """Average hours per week, and over how many weeks with an answer it was taken."""
+
+    hours: Decimal
+    weeks: int
+
+
+def _ascii_digits(text: str) -> str:
+    return "".join(
+        str(unicodedata.decimal(ch)) if not ch.isascii() and ch.isdecimal() else ch for ch in text
+    )
+
+
+def parse_hours(text: str, max_per_week: Decimal) -> Decimal | Refusal:
+    """Hours in one week as typed ("12", "12,5", "12.5", "12 uur") → Decimal within 0..max."""
+    value = parse_number(squeeze(strip_words(_ascii_digits(text), HOUR_WORDS)))
+    if isinstance(value, Refusal):
+        return Refusal(value.key.replace("/refuse_", "/refuse_hours_"), value.ctx)
+    if decimals(value) > 2:
+        return Refusal("declaration/refuse_hours_decimals")
+    if value > max_per_week:
+        return Refusal("declaration/refuse_hours_too_high", {"max_hours": max_per_week})
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+
+
+def rolling_average(
+    hours_by_week: Mapping[str, Decimal | float | int], last_week: str, weeks: int
+) -> HoursAverage | None:
+    """The average over the answered weeks among the `weeks` weeks ending with `last_week`."""
+    known = [
+        value if isinstance(value, Decimal) else Decimal(str(value))
+        for key in weeks_ending(last_week, weeks)
+        if (value := hours_by_week.get(key)) is not None
+    ]
+    if not known:
+        return None
+    average = sum(known, Decimal(0)) / len(known)
+    return HoursAverage(average.quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP), len(known))
