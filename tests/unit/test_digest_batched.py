@@ -24,6 +24,7 @@ from bot.services import digest, queue
 from bot.services.caseload import iso_week
 from bot.storage import outbox, people
 from bot.storage.unit import Tx
+from messages import digest as rendering
 from messages import render
 from messages.flags import flag_line
 from messages.render import environment
@@ -309,7 +310,7 @@ async def test_the_status_labels_and_late_months_read_as_their_own_templates(app
 @given(st.integers(min_value=-(10**13), max_value=10**13))
 def test_fast_money_is_babel_money(cents: int) -> None:
     for locale in ("nl", "en"):
-        env = digest._environment(locale)
+        env = rendering._environment(locale)
         assert env.filters["money"](cents) == environment(locale).filters["money"](cents)
 
 
@@ -319,7 +320,7 @@ def test_fast_money_is_babel_money(cents: int) -> None:
 )
 def test_memoised_filters_print_each_value_as_babel_does(value: Any) -> None:
     for locale in ("nl", "en"):
-        fast, plain = digest._environment(locale).filters, environment(locale).filters
+        fast, plain = rendering._environment(locale).filters, environment(locale).filters
         for name in ("pct", "number", "money"):
             try:
                 want = plain[name](value)
