@@ -11,6 +11,7 @@ from bench import seed
 from bench.common import Result, check, unavailable
 from bot.domain.policy import load_policy
 from bot.storage.sqlite.db import Database
+from messages.digest import render_chat_parts
 
 MONDAY = datetime(2026, 12, 7, 8, 5, tzinfo=UTC)  # 09:05 in Amsterdam
 
@@ -36,7 +37,9 @@ async def run(quick: bool) -> list[Result]:
         db = await Database.open(path)
         try:
             began = time.perf_counter()
-            count = await digest.weekly_digests(db, load_policy(None), MONDAY)
+            count = await digest.weekly_digests(
+                db, load_policy(None), MONDAY, render=render_chat_parts
+            )
             elapsed = time.perf_counter() - began
             async with db.read() as tx:
                 parts = await tx.scalar("SELECT COUNT(*) FROM outbox")

@@ -71,13 +71,8 @@ def register(router: Router) -> None:
     )
     async def deelnemer(ctx: Ctx) -> None:
         """Show one participant: amounts for the klantmanager, hours and progress for the coach."""
-        key, context = await caseload.participant_overview(
-            ctx.tx,
-            ctx.services.policy,
-            ctx.require_person(),
-            ctx.now,
-            ctx.inbound.args,
-            ctx.locale,
+        key, context = await caseload.overview(
+            ctx.tx, ctx.services.policy, ctx.require_person(), ctx.now, ctx.inbound.args
         )
         ctx.reply(key, **context)
 

@@ -22,9 +22,3 @@ def render_dossier(context: dict[str, Any], locale: str) -> str:
     """The dossier (`bot.services.exports.dossier_context`) as a standalone HTML5 page."""
     declarations = [_with_flag_lines(d, locale) for d in context["declarations"]]
     return render("digest/dossier", locale, **(context | {"declarations": declarations})) + "\n"
-
-
-def overview_context(context: dict[str, Any], locale: str) -> dict[str, Any]:
-    """The `/deelnemer` reply's context in `locale`: months with flags get their flag lines."""
-    months = [_with_flag_lines(m, locale) if "flags" in m else m for m in context["months"]]
-    return context | {"months": months}

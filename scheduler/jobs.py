@@ -15,6 +15,7 @@ from bot.runtime import Services
 from bot.services import coach, reminders
 from bot.services.digest import weekly_digests
 from bot.services.privacy import purge as purge_expired
+from messages.digest import render_chat_parts
 
 
 @dataclass(frozen=True)
@@ -132,7 +133,9 @@ async def weekly_digest(run: Run) -> JobResult:
     """The klantmanagers' weekly digest."""
     if run.dry_run:
         return JobResult("weekly_digest", ["dry run: the weekly digest is not simulated"])
-    result = await weekly_digests(run.services.db, run.services.policy, run.now)
+    result = await weekly_digests(
+        run.services.db, run.services.policy, run.now, render=render_chat_parts
+    )
     return JobResult("weekly_digest", [f"{result} weekly digest(s) queued"])
 
 

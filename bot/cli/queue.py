@@ -18,6 +18,8 @@ from bot.services import access, digest, exports
 from bot.services.caseload import week_monday
 from bot.storage import people
 from messages import render
+from messages.digest import render_chat_parts, render_html
+from messages.dossier import render_dossier
 
 
 def register(sub: Any) -> None:
@@ -120,9 +122,9 @@ async def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
                 )
             figures = await digest.build_digest(tx, services.policy, person, window)
     if args.format == "html":
-        text = digest.render_html(figures, person.locale)
+        text = render_html(figures, person.locale)
     else:
-        parts = digest.render_chat_parts(figures, person.locale)
+        parts = render_chat_parts(figures, person.locale)
         text = "\n\n".join(html_to_text(part) for part in parts) + "\n"
     return _write(text, args.out, "digest")
 
@@ -155,4 +157,4 @@ async def cmd_dossier(args: argparse.Namespace, settings: Settings) -> int:
                 )
         except DomainError as exc:
             return _fail("dossier", exc)
-    return _write(exports.render_dossier(context, args.lang), args.out, "dossier")
+    return _write(render_dossier(context, args.lang), args.out, "dossier")

@@ -2,8 +2,8 @@
 
 `overview` answers `/deelnemer <naam>` with data: a klantmanager gets amounts and flags, a coach
 only hours and progress (the figures with amounts never reach the coach's template). The
-participants' figures (`Facts`) are read by `bot.storage.caseload`; the flag lines are rendered
-by `messages.dossier`.
+participants' figures (`Facts`) are read by `bot.storage.caseload`; the template renders the
+flags (`messages/render.py`'s `flag_lines` filter).
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from bot.storage.caseload import load_facts
 from bot.storage.unit import Tx
 
 # handlers/queue.py reaches the reply with flag lines here (for this round).
-from messages.dossier import overview_context
 
 __all__ = [
     "OVERVIEW_MONTHS",
@@ -36,7 +35,6 @@ __all__ = [
     "load_facts",
     "months_back",
     "overview",
-    "participant_overview",
     "progress_overview",
     "week_monday",
 ]
@@ -85,14 +83,6 @@ async def overview(
     return "queue/participant_progress", await progress_overview(
         tx, policy, viewer, now, participant_id
     )
-
-
-async def participant_overview(
-    tx: Tx, policy: Policy, viewer: Person, now: datetime, query: str, locale: str
-) -> tuple[str, dict[str, Any]]:
-    """The reply for `/deelnemer <naam>`: (message key, context) fitting the viewer's role."""
-    key, figures = await overview(tx, policy, viewer, now, query)
-    return key, overview_context(figures, locale)
 
 
 async def amounts_overview(

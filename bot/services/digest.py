@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -51,20 +51,19 @@ from bot.storage import caseload, digests
 from bot.storage.digests import Push
 from bot.storage.unit import Database, Tx
 
-# The Monday run stores rendered chat parts, so it renders them (messages/digest.py);
-# bot/cli/queue.py still reaches `render_html` and `render_chat_parts` here (this round).
-from messages.digest import render_chat_parts, render_html, split_parts
-
 __all__ = [
     "BATCH_KLANTMANAGERS",
+    "ChatParts",
     "Window",
     "build_digest",
-    "render_chat_parts",
-    "render_html",
-    "split_parts",
     "weekly_digests",
     "window_for",
 ]
+
+# Renders one digest as chat parts in a locale. The Monday run stores rendered parts (a digest
+# is read in the language of that week), so its caller hands in the renderer of messages/ —
+# services themselves never render.
+ChatParts = Callable[[dict[str, Any], str], list[str]]
 
 BATCH_KLANTMANAGERS = 25  # per database round trip: ~1,250 participants, tens of ms of SQLite
 
@@ -195,7 +194,12 @@ def _collector_paused() -> Iterator[None]:
 
 
 async def weekly_digests(
-    db: Database, policy: Policy, now: datetime, *, batch_size: int = BATCH_KLANTMANAGERS
+    db: Database,
+    policy: Policy,
+    now: datetime,
+    *,
+    render: ChatParts,
+    batch_size: int = BATCH_KLANTMANAGERS,
 ) -> int:
     """Enqueue every klantmanager's digest for now's ISO week, exactly once; returns how many."""
     window = window_for(policy, now)
@@ -204,7 +208,9 @@ async def weekly_digests(
     after: int | None = 0
     while after is not None:
         with _collector_paused():
-            after, count = await _next_batch(db, policy, now, window, cal, after, batch_size)
+            after, count = await _next_batch(
+                db, policy, now, window, cal, after, batch_size, render
+            )
         sent += count
     return sent
 
@@ -217,6 +223,7 @@ async def _next_batch(
     cal: Calendar,
     after: int,
     size: int,
+    render: ChatParts,
 ) -> tuple[int | None, int]:
     """Digest the next batch of klantmanagers: (the last id looked at, None when done; sent).
 
@@ -234,7 +241,7 @@ async def _next_batch(
         if not facts:
             continue
         figures = assemble(policy, klantmanager, window, cal, facts, waiting, batch.open_count)
-        parts = render_chat_parts(figures, klantmanager.locale)
+        parts = render(figures, klantmanager.locale)
         key = _key(klantmanager.id, window.week)
         found.append((key, _pushes(klantmanager.id, key, parts)))
         await asyncio.sleep(0)  # let other chats in between klantmanagers

@@ -21,15 +21,11 @@ from bot.domain.policy import Policy
 from bot.storage import caseload, declarations, participants, people
 from bot.storage.unit import Tx
 
-# bot/cli/queue.py reaches the dossier page here (for this round); it lives in messages/dossier.py.
-from messages.dossier import render_dossier
-
 __all__ = [
     "COLUMNS",
     "dossier_context",
     "euros",
     "export_rows",
-    "render_dossier",
     "safe_text",
     "write_csv",
 ]

@@ -161,7 +161,15 @@ SAMPLES: dict[str, dict[str, Any]] = {
                 "share_pct": 75,
                 "hours": 62.5,
                 "proof_count": 3,
-                "flag_lines": ["Telefoon boven het jaarbedrag"],
+                "flags": [
+                    {
+                        "code": "cost_over_cap",
+                        "category": "telefoon",
+                        "names": {"nl": "Telefoon", "en": "Phone"},
+                        "total_cents": 130000,
+                        "cap_cents": 60000,
+                    }
+                ],
             }
         ],
     },

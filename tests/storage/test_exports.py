@@ -15,6 +15,7 @@ from bot.cli import main
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.services import exports, queue
+from messages.dossier import render_dossier
 from tests import factories_queue as fq
 from tests.factories_queue import AYLA, BRAM, KIM
 
@@ -72,7 +73,7 @@ async def test_the_dossier_lists_versions_history_and_proof(app: App, clock: Fix
     await fq.submit(app, now + timedelta(hours=1), ids[AYLA], "2026-11", reason="aangevuld")
     async with app.services.db.read() as tx:
         context = await exports.dossier_context(tx, app.services.policy, AYLA, "nl", now)
-    page = exports.render_dossier(context, "nl")
+    page = render_dossier(context, "nl")
     assert page.startswith("<!DOCTYPE html>")
     assert [d["version"] for d in context["declarations"]] == [2, 1]
     assert "Graag de factuur van klant B" in page

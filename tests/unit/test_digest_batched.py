@@ -26,6 +26,7 @@ from bot.storage import outbox, people
 from bot.storage.unit import Tx
 from messages import digest as rendering
 from messages import render
+from messages.digest import render_chat_parts, split_parts
 from messages.flags import flag_line
 from messages.render import environment
 from tests import factories_queue as fq
@@ -165,7 +166,7 @@ async def _reference(app: App, now: datetime) -> list[tuple[Any, ...]]:
             locale = klantmanager.locale
             text = render("digest/chat", locale, **_reference_localised(figures, locale))
             key = f"digest:{klantmanager.id}:{window.week}"
-            for number, part in enumerate(digest.split_parts(text)):
+            for number, part in enumerate(split_parts(text)):
                 await outbox.enqueue(
                     tx,
                     klantmanager.id,
@@ -213,7 +214,11 @@ async def test_the_batched_run_enqueues_the_same_text_as_one_klantmanager_at_a_t
     }
 
     sent = await digest.weekly_digests(
-        app.services.db, app.services.policy, MONDAY, batch_size=batch_size
+        app.services.db,
+        app.services.policy,
+        MONDAY,
+        batch_size=batch_size,
+        render=render_chat_parts,
     )
 
     assert sent == 3
@@ -261,8 +266,16 @@ async def test_a_rerun_and_an_earlier_digest_are_not_sent_twice(app: App) -> Non
             dedupe_key=f"digest:{kim}:{WEEK}",
         )
     db, policy = app.services.db, app.services.policy
-    assert await digest.weekly_digests(db, policy, MONDAY, batch_size=2) == 2
-    assert await digest.weekly_digests(db, policy, MONDAY + timedelta(hours=2)) == 0
+    assert (
+        await digest.weekly_digests(db, policy, MONDAY, batch_size=2, render=render_chat_parts)
+        == 2
+    )
+    assert (
+        await digest.weekly_digests(
+            db, policy, MONDAY + timedelta(hours=2), render=render_chat_parts
+        )
+        == 0
+    )
     async with db.read() as tx:
         kim_parts = await tx.scalar(
             "SELECT COUNT(*) FROM outbox WHERE person_id = ? AND dedupe_key LIKE 'digest:%'",
@@ -277,7 +290,9 @@ async def test_other_chats_get_the_database_between_batches(app: App) -> None:
     finished: list[str] = []
 
     async def run_digests() -> None:
-        await digest.weekly_digests(db, app.services.policy, MONDAY, batch_size=1)
+        await digest.weekly_digests(
+            db, app.services.policy, MONDAY, batch_size=1, render=render_chat_parts
+        )
         finished.append("digests")
 
     async def another_chat() -> None:
@@ -298,7 +313,7 @@ async def test_the_status_labels_and_late_months_read_as_their_own_templates(app
             tx, app.services.policy, kim, digest.window_for(app.services.policy, MONDAY)
         )
     for locale in ("nl", "en"):
-        text = "\n".join(digest.render_chat_parts(figures, locale))
+        text = "\n".join(render_chat_parts(figures, locale))
         month = environment(locale).filters["month"]
         for row in figures["rows"]:
             label = render("digest/status", locale, status=row["status"])

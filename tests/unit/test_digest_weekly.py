@@ -11,6 +11,7 @@ from bot.domain.models import Role
 from bot.services import digest, queue
 from bot.services.caseload import iso_week
 from bot.storage.unit import Tx
+from messages.digest import render_chat_parts, render_html, split_parts
 from tests import factories_queue as fq
 
 MONDAY = datetime(2026, 12, 7, 7, 0, tzinfo=UTC)  # 08:00 in Amsterdam, ISO week 2026-W50
@@ -88,7 +89,7 @@ async def test_the_exceptions_are_exactly_the_seeded_cases(app: App) -> None:
         "Lotte Laat",
         "Uri Uren",
     ]
-    text = "\n".join(digest.render_chat_parts(result, "nl"))
+    text = "\n".join(render_chat_parts(result, "nl"))
     assert text.index("Lotte Laat") < text.index("<b>KPI</b>") < text.index("Per deelnemer")
     assert "Karel Kwijt" not in text
     assert "fraude" not in text.lower()
@@ -173,7 +174,7 @@ async def test_the_html_digest_is_a_valid_standalone_page(app: App) -> None:
             tx, app.services.policy, kim, digest.window_for(app.services.policy, MONDAY, WEEK)
         )
     for locale in ("nl", "en"):
-        page = digest.render_html(result, locale)
+        page = render_html(result, locale)
         parser = _Structure()
         parser.feed(page)
         parser.close()
@@ -196,7 +197,7 @@ def test_long_chat_digests_are_split_to_fit_telegram() -> None:
         f"• Deelnemer {n:03d}: oktober 2026 ingediend · 12,5 u/week" for n in range(400)
     )
     text = f"<b>Weekoverzicht</b>\n\n<b>Per deelnemer</b>\n{rows}"
-    parts = digest.split_parts(text)
+    parts = split_parts(text)
     assert len(parts) > 1
     assert all(len(p) <= 4096 for p in parts)
     assert "\n".join(parts).count("• Deelnemer") == 400
@@ -204,9 +205,19 @@ def test_long_chat_digests_are_split_to_fit_telegram() -> None:
 
 async def test_weekly_digests_go_out_exactly_once_per_week(app: App) -> None:
     ids = await _seed(app)
-    assert await digest.weekly_digests(app.services.db, app.services.policy, MONDAY) == 2
+    assert (
+        await digest.weekly_digests(
+            app.services.db, app.services.policy, MONDAY, render=render_chat_parts
+        )
+        == 2
+    )
     again = MONDAY + timedelta(hours=3)
-    assert await digest.weekly_digests(app.services.db, app.services.policy, again) == 0
+    assert (
+        await digest.weekly_digests(
+            app.services.db, app.services.policy, again, render=render_chat_parts
+        )
+        == 0
+    )
     async with app.services.db.read() as tx:
         keys = [r["dedupe_key"] for r in await tx.all("SELECT dedupe_key FROM outbox ORDER BY id")]
     assert f"digest:{ids['kim']}:{WEEK}" in keys
@@ -217,4 +228,9 @@ async def test_weekly_digests_go_out_exactly_once_per_week(app: App) -> None:
     assert "Weekoverzicht 2026-W50" in kim_text
     assert "Lotte Laat" in kim_text
     next_week = MONDAY + timedelta(days=7)
-    assert await digest.weekly_digests(app.services.db, app.services.policy, next_week) == 2
+    assert (
+        await digest.weekly_digests(
+            app.services.db, app.services.policy, next_week, render=render_chat_parts
+        )
+        == 2
+    )
