@@ -14,8 +14,8 @@ from bot.config import Settings
 from bot.domain.errors import DomainError
 from bot.domain.models import LOCALES, Role
 from bot.domain.periods import parse_period
+from bot.domain.weeks import week_monday
 from bot.services import access, digest, exports
-from bot.services.caseload import week_monday
 from bot.storage import people
 from messages import render
 from messages.digest import render_chat_parts, render_html

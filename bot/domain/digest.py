@@ -12,14 +12,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from typing import Any
 
 from bot.clock import AMSTERDAM, parse_utc, to_local, utc_iso
+from bot.domain import hours
+from bot.domain.hours import HoursAverage
 from bot.domain.models import Household, Person
 from bot.domain.norms import share_of_norm
-from bot.domain.periods import due_date, parse_period, period_of, previous_period
+from bot.domain.periods import parse_period, period_of, previous_period
 from bot.domain.policy import Policy
+from bot.domain.timeliness import due_date_for
+from bot.domain.weeks import iso_week, week_monday
 
 CORRECTION_WAIT = timedelta(days=7)
 ENDING_DAYS_DEFAULT = 60
@@ -85,20 +90,6 @@ class Waiting:
     updated_at: str
 
 
-def iso_week(day: date) -> str:
-    """'2026-W49' for a day."""
-    year, week, _ = day.isocalendar()
-    return f"{year:04d}-W{week:02d}"
-
-
-def week_monday(week: str) -> date:
-    """The Monday of an ISO week 'YYYY-Www'; ValueError otherwise."""
-    year, _, number = week.partition("-W")
-    if len(year) != 4 or len(number) != 2 or not (year + number).isdigit():
-        raise ValueError(f"not an ISO week (YYYY-Www): {week!r}")
-    return date.fromisocalendar(int(year), int(number), 1)
-
-
 def months_back(period: str, count: int) -> list[str]:
     """`count` periods ending with `period`, oldest first."""
     year, month = parse_period(period)
@@ -132,8 +123,8 @@ def window_for(policy: Policy, now: datetime, week: str | None = None) -> Window
 
 
 @lru_cache(maxsize=256)
-def _due(period: str, due_day: int) -> date:
-    return due_date(period, due_day)
+def _due(period: str, due_day: int, feestdagen: tuple[str, ...]) -> date:
+    return due_date_for(period, due_day, feestdagen)
 
 
 @lru_cache(maxsize=256)
@@ -147,6 +138,7 @@ class Calendar:
 
     day: date
     due_day: int
+    feestdagen: tuple[str, ...]
     closed: tuple[str, ...]  # the closed months of the look-back, oldest first
     lookback_first: str
     recent: tuple[str, ...]  # the two months before this one
@@ -172,12 +164,13 @@ class Calendar:
         return cls(
             day=day,
             due_day=policy.due_day,
+            feestdagen=policy.feestdagen,
             closed=_back(period, LOOKBACK_MONTHS + 1)[:-1],
             lookback_first=_back(period, LOOKBACK_MONTHS)[0],
             recent=_back(period, 3)[:-1],
             kpi_periods=_back(period, 4)[:-1],
             last=last,
-            last_late=_due(last, policy.due_day) < day,
+            last_late=_due(last, policy.due_day, policy.feestdagen) < day,
             rolling=rolling,
             year=year,
             this_week=iso_week(monday),
@@ -197,21 +190,21 @@ def late_months(f: Facts, cal: Calendar) -> dict[str, Any] | None:
     missing = [
         p
         for p in cal.closed
-        if p >= first and p not in f.months and _due(p, cal.due_day) < cal.day
+        if p >= first and p not in f.months and _due(p, cal.due_day, cal.feestdagen) < cal.day
     ]
     if not missing:
         return None
-    days = (cal.day - _due(missing[0], cal.due_day)).days
+    days = (cal.day - _due(missing[0], cal.due_day, cal.feestdagen)).days
     return {"name": f.name, "periods": missing, "days_late": days}
 
 
-def rolling_average(f: Facts, cal: Calendar) -> float:
-    """The average of the weekly hours over the rolling weeks (a week without hours counts 0)."""
-    return sum(f.weeks.get(w, 0.0) for w in cal.rolling) / len(cal.rolling)
+def rolling_average(f: Facts, cal: Calendar) -> HoursAverage | None:
+    """Hours per week over the rolling weeks before this one (the rule of bot.domain.hours)."""
+    return hours.rolling_average(f.weeks, cal.rolling[0], len(cal.rolling))
 
 
 def hours_exception(
-    f: Facts, policy: Policy, cal: Calendar, average: float, recent: list[str]
+    f: Facts, policy: Policy, cal: Calendar, average: HoursAverage | None, recent: list[str]
 ) -> dict[str, Any] | None:
     """Hours over the weekly cap on average, on pace past the year cap, or flagged lately."""
     cap = float(policy.hour_cap_per_week)
@@ -219,14 +212,15 @@ def hours_exception(
     pace = ytd / cal.done_weeks * 52 if cal.done_weeks >= policy.rolling_weeks else None
     flags = [fl for p in recent for fl in f.months[p].flags if fl.get("code") in HOUR_FLAGS]
     over_pace = pace is not None and pace > float(policy.annual_hour_cap)
-    if average <= cap and not over_pace and not flags:
+    over_average = average is not None and float(average.hours) > cap
+    if not over_average and not over_pace and not flags:
         return None
     return {
         "name": f.name,
-        "average": round(average, 1),
-        "weeks": policy.rolling_weeks,
+        "average": float(average.hours) if average is not None else None,
+        "weeks": average.weeks if average is not None else 0,
         "cap": cap,
-        "over_average": average > cap,
+        "over_average": over_average,
         "pace": round(pace) if over_pace and pace is not None else None,
         "annual_cap": float(policy.annual_hour_cap),
         "flags": flags,
@@ -272,7 +266,9 @@ def covering_norm(f: Facts, recent: list[str]) -> dict[str, Any] | None:
     if any(m is None or m.norm_cents is None or m.profit_cents < m.norm_cents for m in months):
         return None
     shares = [m.share_pct or 0 for m in months if m is not None]
-    return {"name": f.name, "periods": run, "average_share": round(sum(shares) / 3)}
+    mean = Decimal(sum(shares)) / 3
+    average_share = int(mean.quantize(Decimal(1), rounding=ROUND_HALF_UP))  # as every share
+    return {"name": f.name, "periods": run, "average_share": average_share}
 
 
 def kpi_share(f: Facts, cal: Calendar) -> int | None:
@@ -282,10 +278,15 @@ def kpi_share(f: Facts, cal: Calendar) -> int | None:
         for p in cal.kpi_periods
         if (m := f.months.get(p)) is not None and (share := m.share_pct) is not None
     ]
-    return round(sum(shares) / len(shares)) if shares else None
+    if not shares:
+        return None
+    mean = Decimal(sum(shares)) / len(shares)
+    return int(mean.quantize(Decimal(1), rounding=ROUND_HALF_UP))  # half up, as every share
 
 
-def participant_row(f: Facts, cal: Calendar, open_items: int, average: float) -> dict[str, Any]:
+def participant_row(
+    f: Facts, cal: Calendar, open_items: int, average: HoursAverage | None
+) -> dict[str, Any]:
     """One participant's line of the digest's table."""
     last = cal.last
     latest = max(f.months) if f.months else None
@@ -304,7 +305,8 @@ def participant_row(f: Facts, cal: Calendar, open_items: int, average: float) ->
         "profit_cents": month.profit_cents if month else None,
         "share_pct": month.share_pct if month else None,
         "kpi_share": kpi_share(f, cal),
-        "hours_avg": round(average, 1),
+        "hours_avg": float(average.hours) if average is not None else None,
+        "hours_weeks": average.weeks if average is not None else 0,
         "open_items": open_items,
         "end": f.trajectory_end.isoformat(),
     }

@@ -8,14 +8,18 @@ flags (`messages/render.py`'s `flag_lines` filter).
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from bot.domain.digest import Facts, Month, iso_week, months_back, week_monday
+from bot.clock import parse_utc
+from bot.domain.digest import Facts, Month, months_back
 from bot.domain.errors import DomainError
+from bot.domain.hours import rolling_average
 from bot.domain.models import Person
-from bot.domain.periods import due_date, period_of
+from bot.domain.periods import period_of
 from bot.domain.policy import Policy
+from bot.domain.timeliness import is_on_time, is_past_due
+from bot.domain.weeks import iso_week
 from bot.services import access
 from bot.services.access import View
 from bot.services.queue import AFGEHANDELD
@@ -23,20 +27,16 @@ from bot.storage import audit_log, caseload
 from bot.storage.caseload import load_facts
 from bot.storage.unit import Tx
 
-# handlers/queue.py reaches the reply with flag lines here (for this round).
-
 __all__ = [
     "OVERVIEW_MONTHS",
     "Facts",
     "Month",
     "amounts_overview",
     "find_participant",
-    "iso_week",
     "load_facts",
     "months_back",
     "overview",
     "progress_overview",
-    "week_monday",
 ]
 
 OVERVIEW_MONTHS = 6
@@ -142,24 +142,23 @@ async def progress_overview(
     months = []
     for period in reversed(periods):
         month = facts.months.get(period)
-        due = due_date(period, policy.due_day)
         months.append(
             {
                 "period": period,
                 "submitted": month is not None,
-                "on_time": month is not None and month.submitted_day <= due,
-                "overdue": month is None and today > due,
+                "on_time": month is not None
+                and is_on_time(policy, period, parse_utc(month.submitted_at)),
+                "overdue": month is None and is_past_due(policy, period, now),
                 "hours": month.hours if month else None,
             }
         )
-    recent = [
-        facts.weeks.get(iso_week(date.fromordinal(today.toordinal() - 7 * back)), 0.0)
-        for back in range(1, policy.rolling_weeks + 1)
-    ]
+    last_week = iso_week(today - timedelta(weeks=1))  # complete weeks, as in the digest
+    average = rolling_average(facts.weeks, last_week, policy.rolling_weeks)
     return {
         "name": facts.name,
         "trajectory_end": facts.trajectory_end.isoformat(),
-        "average_hours": sum(recent) / len(recent),
+        "average_hours": float(average.hours) if average is not None else None,
+        "average_weeks": average.weeks if average is not None else 0,
         "weeks": policy.rolling_weeks,
         "cap": float(policy.hour_cap_per_week),
         "months": months,

@@ -177,6 +177,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "name": "Ayla Voorbeeld",
         "trajectory_end": "2027-06-01",
         "average_hours": 12.5,
+        "average_weeks": 3,
         "weeks": 4,
         "cap": 20.0,
         "months": [

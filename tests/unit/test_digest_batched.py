@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 
 from bot.app import App
 from bot.domain.models import Household, Person, Role
+from bot.domain.weeks import iso_week
 from bot.services import digest, queue
-from bot.services.caseload import iso_week
 from bot.storage import outbox, people
 from bot.storage.unit import Tx
 from messages import digest as rendering

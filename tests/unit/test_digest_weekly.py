@@ -8,8 +8,8 @@ from typing import Any
 
 from bot.app import App
 from bot.domain.models import Role
+from bot.domain.weeks import iso_week
 from bot.services import digest, queue
-from bot.services.caseload import iso_week
 from bot.storage.unit import Tx
 from messages.digest import render_chat_parts, render_html, split_parts
 from tests import factories_queue as fq
