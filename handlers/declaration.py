@@ -8,11 +8,12 @@ from decimal import Decimal
 from bot.clock import to_local
 from bot.contract import Button, ButtonRows
 from bot.domain import declaration as rules
+from bot.domain.answers import Draft
 from bot.domain.models import Participant, Role
 from bot.domain.money import Refusal, parse_amount, parse_hours
 from bot.domain.periods import period_from_text, period_of
 from bot.services import declarations as svc
-from bot.services.declarations import Draft
+from bot.services import drafts, overview, proofs
 from handlers.base import Ctx
 from handlers.router import Router
 
@@ -40,7 +41,7 @@ def register(router: Router) -> None:
     async def overzicht(ctx: Ctx) -> None:
         """Show the last six months and the next deadline."""
         participant = await svc.participant_of(ctx.tx, ctx.require_person().id)
-        data = await svc.overview(ctx.tx, ctx.services.policy, participant, _today(ctx))
+        data = await overview.overview(ctx.tx, ctx.services.policy, participant, _today(ctx))
         ctx.reply("declaration/overview", **data)
 
     @router.callback("decl", roles=PARTICIPANT)
@@ -67,7 +68,7 @@ def _today(ctx: Ctx) -> date:
 
 async def _draft(ctx: Ctx) -> tuple[Participant, Draft | None]:
     participant = await svc.participant_of(ctx.tx, ctx.require_person().id)
-    draft = await svc.load_draft(ctx.tx, participant.person_id)
+    draft = await drafts.load_draft(ctx.tx, participant.person_id)
     if draft is None:
         ctx.state.clear()
         ctx.reply("declaration/no_draft")
@@ -77,7 +78,7 @@ async def _draft(ctx: Ctx) -> tuple[Participant, Draft | None]:
 async def _save(ctx: Ctx, draft: Draft, step: str | None = None) -> None:
     if step is not None:
         draft.step = step
-    await svc.save_draft(ctx.tx, ctx.now, draft)
+    await drafts.save_draft(ctx.tx, ctx.now, draft)
     ctx.state.go(FLOW, draft.step, period=draft.period)
 
 
@@ -85,7 +86,7 @@ async def _open(ctx: Ctx, wanted: str | None) -> None:
     """Resume a draft, or start the month asked for, or the oldest open month."""
     participant = await svc.participant_of(ctx.tx, ctx.require_person().id)
     today = _today(ctx)
-    draft = await svc.load_draft(ctx.tx, participant.person_id)
+    draft = await drafts.load_draft(ctx.tx, participant.person_id)
     if draft is not None and wanted in (None, draft.period):
         ctx.state.go(FLOW, "resume", period=draft.period)
         ctx.reply(
@@ -133,7 +134,7 @@ def _offer_fix(ctx: Ctx, periods: list[str], key: str = "declaration/all_sent") 
 async def _start(
     ctx: Ctx, participant: Participant, period: str, *, waiting: int, fix: bool = False
 ) -> None:
-    draft = await svc.start_draft(
+    draft = await drafts.start_draft(
         ctx.tx, ctx.now, participant, period, correction_of=1 if fix else None
     )
     if waiting > 1:
@@ -179,7 +180,7 @@ async def _ask(ctx: Ctx, participant: Participant, draft: Draft) -> None:
     elif step == "hours":
         await _ask_hours(ctx, participant, draft)
     elif step == "proof":
-        count = await svc.proof_count(ctx.tx, participant.person_id, period)
+        count = await proofs.proof_count(ctx.tx, participant.person_id, period)
         row = [Button("decl:proof:none", "buttons/decl_no_proof")]
         if count:
             row.insert(0, Button("decl:proof:done", "buttons/decl_done"))
@@ -297,10 +298,10 @@ async def _button(ctx: Ctx, action: str, arg: str) -> None:
         await _start(ctx, participant, arg[:7], waiting=0, fix=True)
         return
     if action == "restart":
-        draft = await svc.load_draft(ctx.tx, participant.person_id)
+        draft = await drafts.load_draft(ctx.tx, participant.person_id)
         period = arg[:7] or (draft.period if draft else "")
         fix = draft is not None and draft.mode == "correction" and not arg
-        await svc.discard_draft(ctx.tx, participant.person_id)
+        await drafts.discard_draft(ctx.tx, participant.person_id)
         if not period:
             await _open(ctx, None)
             return
@@ -312,7 +313,7 @@ async def _button(ctx: Ctx, action: str, arg: str) -> None:
     if action == "send":
         await _send(ctx, participant, arg)
         return
-    draft = await svc.load_draft(ctx.tx, participant.person_id)
+    draft = await drafts.load_draft(ctx.tx, participant.person_id)
     if draft is None:
         ctx.state.clear()
         ctx.reply("declaration/no_draft")
@@ -456,7 +457,7 @@ async def _text(ctx: Ctx, participant: Participant, draft: Draft, text: str) -> 
     elif step == "hours":
         await _hours(ctx, participant, draft, text)
     elif step == "proof" and word in DONE_WORDS | NONE_WORDS:
-        count = await svc.proof_count(ctx.tx, participant.person_id, draft.period)
+        count = await proofs.proof_count(ctx.tx, participant.person_id, draft.period)
         draft.data["no_proof"] = word in NONE_WORDS or count == 0
         await _next(ctx, participant, draft, "note")
     elif step == "note":
@@ -491,10 +492,10 @@ async def _proof(ctx: Ctx, participant: Participant, draft: Draft) -> None:
     if file is None:
         return
     settings = ctx.services.settings
-    if file.data is None and file.mime not in svc.PROOF_TYPES:
+    if file.data is None and file.mime not in proofs.PROOF_TYPES:
         ctx.reply("declaration/proof_wrong_type")
         return
-    count, new = await svc.add_proof(
+    count, new = await proofs.add_proof(
         ctx.tx,
         ctx.now,
         settings.proof_dir,

@@ -80,3 +80,33 @@ class Declaration:
     def profit_cents(self) -> int:
         """Omzet minus kosten; negative for a loss."""
         return self.answers.revenue_cents - self.costs_cents
+
+
+@dataclass
+class Draft:
+    """A declaration being filled in; `data` is plain JSON."""
+
+    participant_id: int
+    period: str
+    nonce: str
+    step: str
+    data: dict[str, Any] = field(default_factory=dict)
+    updated_at: datetime | None = None
+
+    @property
+    def mode(self) -> str:
+        """'new', or 'correction' of an earlier version."""
+        return str(self.data.get("mode", "new"))
+
+    def answers(self, proof_count: int) -> Answers:
+        """The draft as domain answers."""
+        return Answers(
+            period=self.period,
+            worked=bool(self.data.get("worked")),
+            revenue_cents=int(self.data.get("revenue_cents") or 0),
+            costs={k: int(v) for k, v in (self.data.get("costs") or {}).items()},
+            weeks={k: Decimal(str(v)) for k, v in (self.data.get("weeks") or {}).items()},
+            note=self.data.get("note"),
+            proof_count=proof_count,
+            no_proof=bool(self.data.get("no_proof")),
+        )
