@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
-from decimal import Decimal
 
 from bot.clock import to_local
 from bot.contract import Button, ButtonRows
 from bot.domain import declaration as rules
-from bot.domain.answers import Draft
+from bot.domain.answers import Draft, DraftAnswers
 from bot.domain.models import Participant, Role
 from bot.domain.money import Refusal, parse_amount, parse_hours
 from bot.domain.periods import period_from_text, period_of
@@ -75,11 +75,13 @@ async def _draft(ctx: Ctx) -> tuple[Participant, Draft | None]:
     return participant, draft
 
 
-async def _save(ctx: Ctx, draft: Draft, step: str | None = None) -> None:
-    if step is not None:
-        draft.step = step
+async def _save(
+    ctx: Ctx, draft: Draft, step: str | None = None, answers: DraftAnswers | None = None
+) -> Draft:
+    draft = replace(draft, step=step or draft.step, answers=answers or draft.answers)
     await drafts.save_draft(ctx.tx, ctx.now, draft)
     ctx.state.go(FLOW, draft.step, period=draft.period)
+    return draft
 
 
 async def _open(ctx: Ctx, wanted: str | None) -> None:
@@ -92,7 +94,7 @@ async def _open(ctx: Ctx, wanted: str | None) -> None:
         ctx.reply(
             "declaration/resume",
             period=draft.period,
-            correction=draft.mode == "correction",
+            correction=draft.correction,
             buttons=(
                 (
                     Button("decl:resume", "buttons/decl_resume"),
@@ -135,7 +137,7 @@ async def _start(
     ctx: Ctx, participant: Participant, period: str, *, waiting: int, fix: bool = False
 ) -> None:
     draft = await drafts.start_draft(
-        ctx.tx, ctx.now, participant, period, correction_of=1 if fix else None
+        ctx.tx, ctx.now, participant, period, "reason" if fix else "worked", correction=fix
     )
     if waiting > 1:
         ctx.reply("declaration/several_open", count=waiting, period=period)
@@ -163,13 +165,11 @@ async def _ask(ctx: Ctx, participant: Participant, draft: Draft) -> None:
             ),
         )
     elif step == "revenue":
-        ctx.reply(
-            "declaration/ask_revenue", period=period, current=draft.data.get("revenue_cents")
-        )
+        ctx.reply("declaration/ask_revenue", period=period, current=draft.answers.revenue_cents)
     elif step == "costs":
         _ask_costs(ctx, draft)
     elif step == "cost_amount":
-        category = ctx.services.policy.cost(str(draft.data.get("cost_key")))
+        category = ctx.services.policy.cost(draft.answers.cost_key or "")
         ctx.reply(
             "declaration/ask_cost_amount",
             period=period,
@@ -188,7 +188,7 @@ async def _ask(ctx: Ctx, participant: Participant, draft: Draft) -> None:
     elif step == "note":
         ctx.reply(
             "declaration/ask_note",
-            current=draft.data.get("note"),
+            current=draft.answers.note,
             buttons=((Button("decl:note:skip", "buttons/decl_no_note"),),),
         )
     elif step == "review":
@@ -197,7 +197,7 @@ async def _ask(ctx: Ctx, participant: Participant, draft: Draft) -> None:
         ctx.reply(
             "declaration/resume",
             period=period,
-            correction=draft.mode == "correction",
+            correction=draft.correction,
             buttons=(
                 (
                     Button("decl:resume", "buttons/decl_resume"),
@@ -209,7 +209,7 @@ async def _ask(ctx: Ctx, participant: Participant, draft: Draft) -> None:
 
 def _ask_costs(ctx: Ctx, draft: Draft) -> None:
     policy = ctx.services.policy
-    costs = draft.data.get("costs") or {}
+    costs = draft.answers.costs
     entered = [
         {"name": c.name(ctx.locale), "amount_cents": costs[c.key]}
         for c in policy.costs
@@ -231,13 +231,11 @@ def _ask_costs(ctx: Ctx, draft: Draft) -> None:
 
 async def _ask_hours(ctx: Ctx, participant: Participant, draft: Draft) -> None:
     slots = rules.week_slots(draft.period)
-    index = min(int(draft.data.get("week_index") or 0), len(slots) - 1)
+    index = min(draft.answers.week_index, len(slots) - 1)
     slot = slots[index]
-    current = (draft.data.get("weeks") or {}).get(slot.key)
+    current = draft.answers.weeks.get(slot.key)
     suggested = (
-        Decimal(str(current))
-        if current is not None
-        else await svc.prefill(ctx.tx, participant.person_id, slot)
+        current if current is not None else await svc.prefill(ctx.tx, participant.person_id, slot)
     )
     rows: list[tuple[Button, ...]] = []
     if suggested is not None:
@@ -277,11 +275,13 @@ async def _review(ctx: Ctx, participant: Participant, draft: Draft) -> None:
 # ---------------------------------------------------------------- moving on
 
 
-async def _next(ctx: Ctx, participant: Participant, draft: Draft, step: str) -> None:
+async def _next(
+    ctx: Ctx, participant: Participant, draft: Draft, step: str, answers: DraftAnswers
+) -> None:
     """Go to `step`, or back to the review when this part was an edit from there."""
-    if draft.data.pop("editing", False):
+    if answers.editing:
         step = "review"
-    await _save(ctx, draft, step)
+    draft = await _save(ctx, draft, step, replace(answers, editing=False))
     await _ask(ctx, participant, draft)
 
 
@@ -300,7 +300,7 @@ async def _button(ctx: Ctx, action: str, arg: str) -> None:
     if action == "restart":
         draft = await drafts.load_draft(ctx.tx, participant.person_id)
         period = arg[:7] or (draft.period if draft else "")
-        fix = draft is not None and draft.mode == "correction" and not arg
+        fix = draft is not None and draft.correction and not arg
         await drafts.discard_draft(ctx.tx, participant.person_id)
         if not period:
             await _open(ctx, None)
@@ -343,35 +343,38 @@ async def _button(ctx: Ctx, action: str, arg: str) -> None:
             ctx.reply("declaration/stale_button")
             await _ask(ctx, participant, draft)
             return
-        draft.data["cost_key"] = arg
-        await _save(ctx, draft, "cost_amount")
+        draft = await _save(ctx, draft, "cost_amount", replace(draft.answers, cost_key=arg))
         await _ask(ctx, participant, draft)
     elif action == "costs":
-        if arg == "none":
-            draft.data["costs"] = {}
-        await _next(ctx, participant, draft, "hours")
+        answers = replace(draft.answers, costs={}) if arg == "none" else draft.answers
+        await _next(ctx, participant, draft, "hours", answers)
     elif action == "hours":
         await _hours(ctx, participant, draft, arg)
     elif action == "proof":
-        draft.data["no_proof"] = arg == "none"
-        await _next(ctx, participant, draft, "note")
+        answers = replace(draft.answers, no_proof=arg == "none")
+        await _next(ctx, participant, draft, "note", answers)
     elif action == "note":
-        draft.data["note"] = None
-        await _next(ctx, participant, draft, "review")
+        await _next(ctx, participant, draft, "review", replace(draft.answers, note=None))
     else:  # edit
         await _edit(ctx, participant, draft, arg)
 
 
 async def _worked(ctx: Ctx, participant: Participant, draft: Draft, worked: bool) -> None:
-    draft.data["worked"] = worked
     if not worked:
-        draft.data.update(revenue_cents=0, costs={}, weeks={}, no_proof=False, editing=False)
-        await _save(ctx, draft, "review")
+        answers = replace(
+            draft.answers,
+            worked=False,
+            revenue_cents=0,
+            costs={},
+            weeks={},
+            no_proof=False,
+            editing=False,
+        )
+        draft = await _save(ctx, draft, "review", answers)
         await _ask(ctx, participant, draft)
         return
-    draft.data["editing"] = False
-    draft.data["week_index"] = 0
-    await _save(ctx, draft, "revenue")
+    answers = replace(draft.answers, worked=True, editing=False, week_index=0)
+    draft = await _save(ctx, draft, "revenue", answers)
     await _ask(ctx, participant, draft)
 
 
@@ -380,10 +383,10 @@ async def _edit(ctx: Ctx, participant: Participant, draft: Draft, part: str) -> 
         ctx.reply("declaration/stale_button")
         await _ask(ctx, participant, draft)
         return
-    draft.data["editing"] = part != "worked"
+    answers = replace(draft.answers, editing=part != "worked")
     if part == "hours":
-        draft.data["week_index"] = 0
-    await _save(ctx, draft, part)
+        answers = replace(answers, week_index=0)
+    draft = await _save(ctx, draft, part, answers)
     await _ask(ctx, participant, draft)
 
 
@@ -395,17 +398,15 @@ async def _hours(ctx: Ctx, participant: Participant, draft: Draft, typed: str) -
         await _ask(ctx, participant, draft)
         return
     slots = rules.week_slots(draft.period)
-    index = min(int(draft.data.get("week_index") or 0), len(slots) - 1)
-    draft.data.setdefault("weeks", {})[slots[index].key] = str(value)
+    index = min(draft.answers.week_index, len(slots) - 1)
+    answers = replace(draft.answers, weeks={**draft.answers.weeks, slots[index].key: value})
     if value > policy.hour_cap_per_week:
         ctx.reply("declaration/week_nudge", hours=value, cap=policy.hour_cap_per_week)
     if index + 1 < len(slots):
-        draft.data["week_index"] = index + 1
-        await _save(ctx, draft)
+        draft = await _save(ctx, draft, answers=replace(answers, week_index=index + 1))
         await _ask(ctx, participant, draft)
         return
-    draft.data["week_index"] = 0
-    await _next(ctx, participant, draft, "proof")
+    await _next(ctx, participant, draft, "proof", replace(answers, week_index=0))
 
 
 async def _send(ctx: Ctx, participant: Participant, arg: str) -> None:
@@ -435,8 +436,7 @@ async def _text(ctx: Ctx, participant: Participant, draft: Draft, text: str) -> 
         if len(text) < 3:
             ctx.reply("declaration/reason_short")
             return
-        draft.data["reason"] = text[:MAX_NOTE]
-        await _save(ctx, draft, "review")
+        draft = await _save(ctx, draft, "review", replace(draft.answers, reason=text[:MAX_NOTE]))
         await _ask(ctx, participant, draft)
     elif step == "worked" and word in YES | NO:
         await _worked(ctx, participant, draft, word in YES)
@@ -446,36 +446,35 @@ async def _text(ctx: Ctx, participant: Participant, draft: Draft, text: str) -> 
             ctx.reply(amount.key, **amount.ctx)
             return
         if step == "revenue":
-            draft.data["revenue_cents"] = amount
-            await _next(ctx, participant, draft, "costs")
+            answers = replace(draft.answers, revenue_cents=amount)
+            await _next(ctx, participant, draft, "costs", answers)
             return
         await _cost_amount(ctx, participant, draft, amount)
     elif step == "costs" and word in DONE_WORDS | NONE_WORDS:
-        if word in NONE_WORDS:
-            draft.data["costs"] = {}
-        await _next(ctx, participant, draft, "hours")
+        answers = replace(draft.answers, costs={}) if word in NONE_WORDS else draft.answers
+        await _next(ctx, participant, draft, "hours", answers)
     elif step == "hours":
         await _hours(ctx, participant, draft, text)
     elif step == "proof" and word in DONE_WORDS | NONE_WORDS:
         count = await proofs.proof_count(ctx.tx, participant.person_id, draft.period)
-        draft.data["no_proof"] = word in NONE_WORDS or count == 0
-        await _next(ctx, participant, draft, "note")
+        answers = replace(draft.answers, no_proof=word in NONE_WORDS or count == 0)
+        await _next(ctx, participant, draft, "note", answers)
     elif step == "note":
-        draft.data["note"] = None if word in NONE_WORDS else text[:MAX_NOTE]
-        await _next(ctx, participant, draft, "review")
+        note = None if word in NONE_WORDS else text[:MAX_NOTE]
+        await _next(ctx, participant, draft, "review", replace(draft.answers, note=note))
     else:
         ctx.reply("declaration/use_buttons")
         await _ask(ctx, participant, draft)
 
 
 async def _cost_amount(ctx: Ctx, participant: Participant, draft: Draft, amount: int) -> None:
-    key = str(draft.data.get("cost_key"))
-    costs = draft.data.setdefault("costs", {})
+    key = draft.answers.cost_key or ""
+    costs = dict(draft.answers.costs)
     if amount:
         costs[key] = amount
     else:
         costs.pop(key, None)
-    draft.data.pop("cost_key", None)
+    draft = replace(draft, answers=replace(draft.answers, costs=costs, cost_key=None))
     _, figures = await svc.compute(ctx.tx, ctx.services.policy, participant, draft)
     category = ctx.services.policy.cost(key)
     for flag in figures.flags:
@@ -483,7 +482,7 @@ async def _cost_amount(ctx: Ctx, participant: Participant, draft: Draft, amount:
             flag["code"] == "investment_over_cap" and category and category.investment
         ):
             ctx.reply("declaration/cost_warning", **flag)
-    await _save(ctx, draft, "costs")
+    draft = await _save(ctx, draft, "costs")
     await _ask(ctx, participant, draft)
 
 

@@ -154,7 +154,7 @@ async def compute(
     tx: Tx, policy: Policy, participant: Participant, draft: Draft
 ) -> tuple[rules.Answers, rules.Figures]:
     """The draft's answers and their figures, counting earlier months."""
-    answers = draft.answers(await proofs.count_loose(tx, participant.person_id, draft.period))
+    answers = draft.month(await proofs.count_loose(tx, participant.person_id, draft.period))
     earlier_costs, year_hours = await _year_context(tx, participant.person_id, draft.period)
     figures = rules.figures(
         policy,
@@ -175,8 +175,8 @@ def review_context(
     slots = rules.week_slots(draft.period)
     return {
         "period": draft.period,
-        "correction": draft.mode == "correction",
-        "reason": draft.data.get("reason"),
+        "correction": draft.correction,
+        "reason": draft.answers.reason,
         "worked": answers.worked,
         "revenue_cents": answers.revenue_cents,
         "costs": [
@@ -202,7 +202,7 @@ def review_context(
         "profit_cents": figures.profit_cents,
         "norm_cents": figures.norm_cents,
         "share_pct": figures.share_pct,
-        "proof_count": answers.proof_count + int(draft.data.get("earlier_proofs") or 0),
+        "proof_count": answers.proof_count + draft.answers.earlier_proofs,
         "no_proof": answers.no_proof,
         "note": answers.note,
         "flags": figures.flags,
@@ -218,15 +218,15 @@ async def submit(
     if draft is None or draft.nonce != nonce or draft.period != period:
         return await _already_sent(tx, pid, period)
     version = await declarations.last_version(tx, pid, period) + 1
-    if draft.mode == "new" and version > 1:
+    if not draft.correction and version > 1:
         raise DomainError("declaration/already_sent_use_fix", period=period)
-    if draft.mode == "correction" and int(draft.data.get("base_version") or 0) != version - 1:
+    if draft.correction and draft.answers.base_version != version - 1:
         raise DomainError("declaration/changed_meanwhile", period=period)
     if not await drafts.spend(tx, pid, nonce):
         return await _already_sent(tx, pid, period)
     answers, figures = await compute(tx, policy, participant, draft)
     declaration_id, reference = await store_declaration(
-        tx, now, participant, answers, figures, version, draft.data.get("reason")
+        tx, now, participant, answers, figures, version, draft.answers.reason
     )
     await proofs.link(tx, pid, period, declaration_id)
     corrected = version > 1
@@ -242,7 +242,7 @@ async def submit(
         details={
             "reference": reference,
             "version": version,
-            "reason": draft.data.get("reason"),
+            "reason": draft.answers.reason,
             "profit_cents": figures.profit_cents,
             "share_pct": figures.share_pct,
             "hours": float(figures.hours),

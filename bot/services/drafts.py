@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
-from typing import Any
 
-from bot.domain.answers import Draft
+from bot.domain.answers import Draft, DraftAnswers
 from bot.domain.errors import DomainError
 from bot.domain.models import Participant
 from bot.storage import declarations, drafts, proofs
@@ -24,30 +23,20 @@ async def save_draft(tx: Tx, now: datetime, draft: Draft) -> None:
 
 
 async def start_draft(
-    tx: Tx, now: datetime, participant: Participant, period: str, *, correction_of: int | None
+    tx: Tx, now: datetime, participant: Participant, period: str, step: str, *, correction: bool
 ) -> Draft:
-    """Begin a fresh draft for `period`, replacing any earlier one (and its loose proofs)."""
+    """Begin a fresh draft for `period` at `step`, replacing any earlier one (and its proofs).
+
+    A correction starts from the answers of the month's latest version.
+    """
     await discard_draft(tx, participant.person_id)
-    data: dict[str, Any] = {"mode": "new", "costs": {}, "weeks": {}}
-    step = "worked"
-    if correction_of is not None:
+    answers = DraftAnswers()
+    if correction:
         base = await declarations.latest(tx, participant.person_id, period)
         if base is None:
             raise DomainError("declaration/nothing_to_correct")
-        answers = base.answers
-        data = {
-            "mode": "correction",
-            "base_version": base.version,
-            "worked": answers.worked,
-            "revenue_cents": answers.revenue_cents,
-            "costs": dict(answers.costs),
-            "weeks": {k: float(v) for k, v in answers.weeks.items()},
-            "note": answers.note,
-            "no_proof": answers.no_proof,
-            "earlier_proofs": answers.proof_count,
-        }
-        step = "reason"
-    draft = Draft(participant.person_id, period, secrets.token_hex(4), step, data)
+        answers = DraftAnswers.correcting(base)
+    draft = Draft(participant.person_id, period, secrets.token_hex(4), step, answers)
     await drafts.insert(tx, now, draft)
     return draft
 
