@@ -1,8 +1,9 @@
-"""A stored declaration and the one serializer of a month's answers.
+"""A month's answers: stored (`Declaration`) or being filled in (`Draft`), and their one JSON.
 
 The answers of a month (`Answers`: worked, omzet, kosten per category, hours per ISO week, note,
 proof) are written as JSON in exactly one shape, by `answers_to_data`, and read back by
-`answers_from_data`: the draft, the stored declaration, the klantmanager's card, the export, the
+`answers_from_data`: the draft (through `DraftAnswers.to_data/from_data`, which add the draft's
+own bookkeeping beside them), the stored declaration, the klantmanager's card, the export, the
 dossier and the digest all go through these two functions.
 """
 
@@ -179,8 +180,8 @@ class DraftAnswers:
             reason=data.get("reason"),
             worked=month.worked,
             revenue_cents=None if revenue is None else int(revenue),
-            costs=dict(month.costs),
-            weeks={k: _plain(v) for k, v in month.weeks.items()},
+            costs=month.costs,
+            weeks={k: _plain(v) for k, v in month.weeks.items()} if month.weeks else {},
             note=month.note,
             no_proof=month.no_proof,
             earlier_proofs=int(data.get("earlier_proofs") or 0),

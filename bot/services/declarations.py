@@ -1,18 +1,15 @@
-"""Monthly declarations: which months are due, the review figures, submit exactly once."""
+"""Monthly declarations: which months are due, the declared hours, submit exactly once."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
 
 from bot.clock import utc_iso
 from bot.domain import declaration as rules
-from bot.domain.answers import Draft
 from bot.domain.errors import AccessDenied, DomainError
 from bot.domain.models import Participant
-from bot.domain.norms import norm_for_period
 from bot.domain.periods import (
     next_period,
     parse_period,
@@ -21,7 +18,7 @@ from bot.domain.periods import (
     previous_period,
 )
 from bot.domain.policy import Policy
-from bot.services import queue
+from bot.services import queue, review
 from bot.storage import (
     audit_log,
     declarations,
@@ -96,11 +93,6 @@ async def recent_sent(tx: Tx, participant_id: int, limit: int = 3) -> list[str]:
 # ---------------------------------------------------------------- hours
 
 
-async def known_hours(tx: Tx, participant_id: int) -> dict[str, Decimal]:
-    """Weekly hours from check-ins and earlier declarations."""
-    return await weekly_hours.of_participant(tx, participant_id)
-
-
 async def prefill(tx: Tx, participant_id: int, slot: rules.WeekSlot) -> Decimal | None:
     """What the weekly check-in said about a week that lies wholly inside the month."""
     if not slot.complete:
@@ -134,79 +126,7 @@ async def _declared_week(tx: Tx, participant_id: int, period: str, week: str) ->
     return None if found is None else found.answers.weeks.get(week)
 
 
-# ---------------------------------------------------------------- review and submit
-
-
-async def _year_context(
-    tx: Tx, participant_id: int, period: str
-) -> tuple[dict[str, int], Decimal]:
-    """This year's costs per category and hours, from the other months' latest versions."""
-    costs: dict[str, int] = {}
-    hours = Decimal(0)
-    for found in await declarations.latest_of_year(tx, participant_id, period[:4], period):
-        for category, cents in found.answers.costs.items():
-            costs[category] = costs.get(category, 0) + cents
-        hours += found.hours
-    return costs, hours
-
-
-async def compute(
-    tx: Tx, policy: Policy, participant: Participant, draft: Draft
-) -> tuple[rules.Answers, rules.Figures]:
-    """The draft's answers and their figures, counting earlier months."""
-    answers = draft.month(await proofs.count_loose(tx, participant.person_id, draft.period))
-    earlier_costs, year_hours = await _year_context(tx, participant.person_id, draft.period)
-    figures = rules.figures(
-        policy,
-        answers,
-        norm_cents=norm_for_period(policy, participant.household, draft.period),
-        earlier_costs=earlier_costs,
-        known_hours=await known_hours(tx, participant.person_id),
-        year_hours_before=year_hours,
-        start_date=participant.start_date,
-    )
-    return answers, figures
-
-
-def review_context(
-    policy: Policy, draft: Draft, answers: rules.Answers, figures: rules.Figures
-) -> dict[str, Any]:
-    """What "Controleer je opgave" shows."""
-    slots = rules.week_slots(draft.period)
-    return {
-        "period": draft.period,
-        "correction": draft.correction,
-        "reason": draft.answers.reason,
-        "worked": answers.worked,
-        "revenue_cents": answers.revenue_cents,
-        "costs": [
-            {"names": dict(c.names), "amount_cents": answers.costs[c.key]}
-            for c in policy.costs
-            if answers.costs.get(c.key)
-        ],
-        "costs_cents": answers.costs_cents,
-        "weeks": [
-            {
-                "week": s.week,
-                "first": s.first.isoformat(),
-                "last": s.last.isoformat(),
-                "hours": answers.weeks.get(s.key, Decimal(0)),
-            }
-            for s in slots
-        ],
-        "hours": figures.hours,
-        "average_hours": figures.average_hours,
-        "cap": policy.hour_cap_per_week,
-        "year_pace": figures.year_pace,
-        "annual_cap": policy.annual_hour_cap,
-        "profit_cents": figures.profit_cents,
-        "norm_cents": figures.norm_cents,
-        "share_pct": figures.share_pct,
-        "proof_count": answers.proof_count + draft.answers.earlier_proofs,
-        "no_proof": answers.no_proof,
-        "note": answers.note,
-        "flags": figures.flags,
-    }
+# ---------------------------------------------------------------- submit
 
 
 async def submit(
@@ -224,25 +144,41 @@ async def submit(
         raise DomainError("declaration/changed_meanwhile", period=period)
     if not await drafts.spend(tx, pid, nonce):
         return await _already_sent(tx, pid, period)
-    answers, figures = await compute(tx, policy, participant, draft)
+    answers, figures = await review.compute(tx, policy, participant, draft)
     declaration_id, reference = await store_declaration(
         tx, now, participant, answers, figures, version, draft.answers.reason
     )
     await proofs.link(tx, pid, period, declaration_id)
-    corrected = version > 1
+    sent = Receipt(reference, period, version, utc_iso(now))
+    await _announce(tx, now, policy, pid, declaration_id, sent, draft.answers.reason, figures)
+    return sent
+
+
+async def _announce(
+    tx: Tx,
+    now: datetime,
+    policy: Policy,
+    participant_id: int,
+    declaration_id: int,
+    sent: Receipt,
+    reason: str | None,
+    figures: rules.Figures,
+) -> None:
+    """Put the declaration in the klantmanager's queue and in the audit log."""
+    corrected = sent.version > 1
     await queue.open_item(
         tx,
         now,
-        pid,
+        participant_id,
         queue.CORRECTED if corrected else queue.SUBMITTED,
         declaration_id=declaration_id,
-        period=period,
+        period=sent.period,
         dedupe_key=f"declaration:{declaration_id}",
         policy=policy,
         details={
-            "reference": reference,
-            "version": version,
-            "reason": draft.answers.reason,
+            "reference": sent.reference,
+            "version": sent.version,
+            "reason": reason,
             "profit_cents": figures.profit_cents,
             "share_pct": figures.share_pct,
             "hours": float(figures.hours),
@@ -252,15 +188,14 @@ async def submit(
     await audit_log.record(
         tx,
         now,
-        pid,
+        participant_id,
         "declaration.corrected" if corrected else "declaration.submitted",
-        pid,
+        participant_id,
         declaration=declaration_id,
-        reference=reference,
-        period=period,
-        version=version,
+        reference=sent.reference,
+        period=sent.period,
+        version=sent.version,
     )
-    return Receipt(reference, period, version, utc_iso(now))
 
 
 async def _already_sent(tx: Tx, participant_id: int, period: str) -> Receipt:

@@ -420,3 +420,24 @@ async def test_a_draft_saved_before_the_upgrade_resumes_after_it(chat: Chat, app
 async def _people_id(app: App) -> int:
     async with app.services.db.read() as tx:
         return int(await tx.scalar("SELECT id FROM people WHERE name = 'Ayla Voorbeeld'"))
+
+
+async def test_changing_costs_or_hours_from_the_review_returns_to_it(chat: Chat) -> None:
+    await _fill_november(chat)
+    await chat.tap("decl:edit:costs")
+    assert chat.keys() == ["declaration/ask_costs"]
+    await chat.tap("decl:cost:inkoop")
+    await chat.say("0")  # removes the category
+    assert chat.keys() == ["declaration/ask_costs"]
+    await chat.tap("decl:costs:done")
+    assert chat.keys() == ["declaration/review"]
+    assert chat.reply("declaration/review")["costs_cents"] == 125_000
+    await chat.tap("decl:edit:hours")
+    assert chat.reply("declaration/ask_hours")["number"] == 1
+    assert "decl:hours:2" in chat.buttons()  # the answer given before, to keep
+    for _ in range(6):
+        await chat.tap("decl:hours:4")
+    assert chat.keys() == ["declaration/review"]
+    assert chat.reply("declaration/review")["hours"] == 24
+    await chat.tap("decl:edit:nothing")
+    assert chat.keys() == ["declaration/stale_button", "declaration/review"]
