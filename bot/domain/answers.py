@@ -166,7 +166,7 @@ class DraftAnswers:
     def from_data(cls, data: Mapping[str, Any]) -> DraftAnswers:
         """The answers `to_data` wrote, or a draft saved before it (costs and weeks as maps)."""
         costs, weeks = data.get("costs"), data.get("weeks")
-        if isinstance(costs, Mapping) or isinstance(weeks, Mapping):
+        if isinstance(costs, dict) or isinstance(weeks, dict):  # JSON objects: the old format
             data = {
                 **data,
                 "costs": [{"category": k, "amount_cents": v} for k, v in (costs or {}).items()],
