@@ -5,9 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 
+from bot.clock import to_local
+from bot.domain import declaration as rules
 from bot.domain.models import Household, Participant, Role
 from bot.domain.norms import norm_for_period
+from bot.domain.periods import due_date
 from bot.domain.policy import Policy, load_policy
+from bot.services import declarations, queue
 from bot.storage import meta, participants, people
 from bot.storage.unit import Database, Tx
 
@@ -31,7 +35,7 @@ async def is_demo(db: Database) -> bool:
 async def seed_if_empty(db: Database, now: datetime) -> bool:
     """Fill an empty database with the demo people; False when it already had people."""
     async with db.transaction() as tx:
-        if await tx.scalar("SELECT COUNT(*) FROM people"):
+        if await people.has_people(tx):
             return False
         await seed(tx, now)
         return True
@@ -56,9 +60,6 @@ async def seed(tx: Tx, now: datetime) -> None:
 
 async def seed_history(tx: Tx, now: datetime) -> None:
     """Earlier declarations: Ayla sent every month but the last, Bram missed one, Noor is new."""
-    from bot.clock import to_local
-    from bot.services import declarations
-
     policy = load_policy()
     today = to_local(now).date()
     plans = {"Ayla Voorbeeld": 1, "Bram Voorbeeld": 2}  # how many recent months stay open
@@ -74,8 +75,6 @@ async def seed_history(tx: Tx, now: datetime) -> None:
             late = name.startswith("Bram") and i == len(to_send) - 2
             latest = await _seed_month(tx, policy, participant, period, i, late=late)
         if latest is not None:  # the klantmanager has the newest declaration in the queue
-            from bot.services import queue
-
             decl_id, period, sent = latest
             await queue.open_item(
                 tx,
@@ -92,10 +91,6 @@ async def seed_history(tx: Tx, now: datetime) -> None:
 async def _seed_month(
     tx: Tx, policy: Policy, participant: Participant, period: str, i: int, *, late: bool
 ) -> tuple[int, str, datetime]:
-    from bot.domain import declaration as rules
-    from bot.domain.periods import due_date
-    from bot.services import declarations
-
     slots = rules.week_slots(period)
     answers = rules.Answers(
         period=period,

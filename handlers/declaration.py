@@ -1,30 +1,29 @@
-"""`/opgave`: the monthly declaration by chat; `/overzicht`: the last six months."""
+"""`/opgave`: the monthly declaration by chat; `/overzicht`: the last six months.
+
+The questions themselves are the step table in `handlers/declaration_steps.py`; this module
+opens, resumes, restarts and sends a declaration, and takes the proof files.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date
-from decimal import Decimal
+from typing import Any
 
 from bot.clock import to_local
-from bot.contract import Button, ButtonRows
-from bot.domain import declaration as rules
+from bot.contract import Button
 from bot.domain.models import Participant, Role
-from bot.domain.money import Refusal, parse_amount, parse_hours
 from bot.domain.periods import period_from_text, period_of
 from bot.services import declarations as svc
-from bot.services.declarations import Draft
+from bot.services import drafts, overview, proofs
+from bot.services.overview import Overview
+from handlers import declaration_steps as steps
 from handlers.base import Ctx
+from handlers.declaration_questions import Turn
 from handlers.router import Router
 
-FLOW = "declaration"
+FLOW = steps.FLOW
 PARTICIPANT = [Role.PARTICIPANT]
-YES = frozenset({"ja", "j", "yes", "y", "jazeker", "jawel", "ok"})
-NO = frozenset({"nee", "n", "no", "neen"})
-NONE_WORDS = frozenset({"geen", "nee", "none", "no", "niks", "niets", "-"})
-DONE_WORDS = frozenset({"klaar", "done", "ready", "verder", "ok"})
-QUICK_HOURS = ("0", "4", "8", "12", "16", "20")
-EDIT_PARTS = ("worked", "revenue", "costs", "hours", "proof", "note")
-MAX_NOTE = 500
 
 
 def register(router: Router) -> None:
@@ -40,65 +39,85 @@ def register(router: Router) -> None:
     async def overzicht(ctx: Ctx) -> None:
         """Show the last six months and the next deadline."""
         participant = await svc.participant_of(ctx.tx, ctx.require_person().id)
-        data = await svc.overview(ctx.tx, ctx.services.policy, participant, _today(ctx))
-        ctx.reply("declaration/overview", **data)
+        view = await overview.overview(ctx.tx, ctx.services.policy, participant, _today(ctx))
+        ctx.reply("declaration/overview", **_overview_ctx(view))
 
     @router.callback("decl", roles=PARTICIPANT)
     async def button(ctx: Ctx) -> None:
-        """Answer a declaration button."""
+        """Answer a declaration button: one of the whole declaration, or of a question."""
         _, action, arg = ((ctx.inbound.button or "") + "::").split(":", 2)
-        await _button(ctx, action, arg.rstrip(":"))
+        arg = arg.rstrip(":")
+        participant = await svc.participant_of(ctx.tx, ctx.require_person().id)
+        whole = DECLARATION_BUTTONS.get(action)
+        if whole is not None:
+            await whole(ctx, participant, arg)
+            return
+        turn = await _turn(ctx, participant)
+        if turn is None:
+            return
+        if action == "resume":
+            await steps.again(turn)
+        else:
+            await steps.tapped(turn, action, arg)
 
     @router.flow(FLOW)
     async def typed(ctx: Ctx) -> None:
         """Take a typed answer or a proof file for the current question."""
-        participant, draft = await _draft(ctx)
-        if draft is None:
+        participant = await svc.participant_of(ctx.tx, ctx.require_person().id)
+        turn = await _turn(ctx, participant)
+        if turn is None:
             return
         if ctx.inbound.file is not None:
-            await _proof(ctx, participant, draft)
+            await _proof(turn)
             return
-        await _text(ctx, participant, draft, ctx.inbound.text.strip())
+        await steps.typed(turn, ctx.inbound.text.strip())
 
 
 def _today(ctx: Ctx) -> date:
     return to_local(ctx.now).date()
 
 
-async def _draft(ctx: Ctx) -> tuple[Participant, Draft | None]:
-    participant = await svc.participant_of(ctx.tx, ctx.require_person().id)
-    draft = await svc.load_draft(ctx.tx, participant.person_id)
+async def _turn(ctx: Ctx, participant: Participant) -> Turn | None:
+    """The participant with their draft; None (after saying so) when there is no draft."""
+    draft = await drafts.load_draft(ctx.tx, participant.person_id)
     if draft is None:
         ctx.state.clear()
         ctx.reply("declaration/no_draft")
-    return participant, draft
+        return None
+    return Turn(ctx, participant, draft)
 
 
-async def _save(ctx: Ctx, draft: Draft, step: str | None = None) -> None:
-    if step is not None:
-        draft.step = step
-    await svc.save_draft(ctx.tx, ctx.now, draft)
-    ctx.state.go(FLOW, draft.step, period=draft.period)
+def _overview_ctx(view: Overview) -> dict[str, Any]:
+    months = [
+        {"period": m.period, "status": m.status}
+        if m.sent is None
+        else {
+            "period": m.period,
+            "status": m.status,
+            "profit_cents": m.profit_cents,
+            "share_pct": m.share_pct,
+            "hours": m.hours,
+            "reference": m.reference,
+        }
+        for m in view.months
+    ]
+    return {
+        "months": months,
+        "next_period": view.next_period,
+        "next_due": view.next_due.isoformat(),
+        "open_count": view.open_count,
+        "overdue": view.overdue,
+    }
 
 
 async def _open(ctx: Ctx, wanted: str | None) -> None:
     """Resume a draft, or start the month asked for, or the oldest open month."""
     participant = await svc.participant_of(ctx.tx, ctx.require_person().id)
     today = _today(ctx)
-    draft = await svc.load_draft(ctx.tx, participant.person_id)
+    draft = await drafts.load_draft(ctx.tx, participant.person_id)
     if draft is not None and wanted in (None, draft.period):
         ctx.state.go(FLOW, "resume", period=draft.period)
-        ctx.reply(
-            "declaration/resume",
-            period=draft.period,
-            correction=draft.mode == "correction",
-            buttons=(
-                (
-                    Button("decl:resume", "buttons/decl_resume"),
-                    Button("decl:restart", "buttons/decl_restart"),
-                ),
-            ),
-        )
+        steps.offer_resume(ctx, draft)
         return
     if wanted is not None:
         status = await svc.period_status(ctx.tx, participant, wanted, today)
@@ -133,281 +152,47 @@ def _offer_fix(ctx: Ctx, periods: list[str], key: str = "declaration/all_sent") 
 async def _start(
     ctx: Ctx, participant: Participant, period: str, *, waiting: int, fix: bool = False
 ) -> None:
-    draft = await svc.start_draft(
-        ctx.tx, ctx.now, participant, period, correction_of=1 if fix else None
-    )
+    first = steps.CORRECTION_FIRST if fix else steps.FIRST
+    draft = await drafts.start_draft(ctx.tx, ctx.now, participant, period, first, correction=fix)
     if waiting > 1:
         ctx.reply("declaration/several_open", count=waiting, period=period)
     ctx.state.go(FLOW, draft.step, period=period)
-    await _ask(ctx, participant, draft)
+    await steps.ask(Turn(ctx, participant, draft))
 
 
-# ---------------------------------------------------------------- questions
+# ---------------------------------------------------------------- buttons of the whole declaration
 
 
-async def _ask(ctx: Ctx, participant: Participant, draft: Draft) -> None:
-    """Ask the question of the draft's current step."""
-    step, period = draft.step, draft.period
-    if step == "reason":
-        ctx.reply("declaration/ask_reason", period=period)
-    elif step == "worked":
-        ctx.reply(
-            "declaration/ask_worked",
-            period=period,
-            buttons=(
-                (
-                    Button("decl:worked:yes", "buttons/decl_yes"),
-                    Button("decl:worked:no", "buttons/decl_no"),
-                ),
-            ),
-        )
-    elif step == "revenue":
-        ctx.reply(
-            "declaration/ask_revenue", period=period, current=draft.data.get("revenue_cents")
-        )
-    elif step == "costs":
-        _ask_costs(ctx, draft)
-    elif step == "cost_amount":
-        category = ctx.services.policy.cost(str(draft.data.get("cost_key")))
-        ctx.reply(
-            "declaration/ask_cost_amount",
-            period=period,
-            name=category.name(ctx.locale) if category else "",
-            needs_approval=bool(category and category.needs_prior_approval),
-            cap_cents=category.yearly_cap_cents if category else None,
-        )
-    elif step == "hours":
-        await _ask_hours(ctx, participant, draft)
-    elif step == "proof":
-        count = await svc.proof_count(ctx.tx, participant.person_id, period)
-        row = [Button("decl:proof:none", "buttons/decl_no_proof")]
-        if count:
-            row.insert(0, Button("decl:proof:done", "buttons/decl_done"))
-        ctx.reply("declaration/ask_proof", count=count, buttons=(tuple(row),))
-    elif step == "note":
-        ctx.reply(
-            "declaration/ask_note",
-            current=draft.data.get("note"),
-            buttons=((Button("decl:note:skip", "buttons/decl_no_note"),),),
-        )
-    elif step == "review":
-        await _review(ctx, participant, draft)
-    else:  # "resume"
-        ctx.reply(
-            "declaration/resume",
-            period=period,
-            correction=draft.mode == "correction",
-            buttons=(
-                (
-                    Button("decl:resume", "buttons/decl_resume"),
-                    Button("decl:restart", "buttons/decl_restart"),
-                ),
-            ),
-        )
+async def _tap_start(ctx: Ctx, participant: Participant, arg: str) -> None:
+    """`decl:start:<period>` (from a reminder)."""
+    await _open(ctx, arg[:7])
 
 
-def _ask_costs(ctx: Ctx, draft: Draft) -> None:
-    policy = ctx.services.policy
-    costs = draft.data.get("costs") or {}
-    entered = [
-        {"name": c.name(ctx.locale), "amount_cents": costs[c.key]}
-        for c in policy.costs
-        if costs.get(c.key)
-    ]
-    categories = [Button(f"decl:cost:{c.key}", text=c.name(ctx.locale)) for c in policy.costs]
-    rows: list[tuple[Button, ...]] = [
-        tuple(categories[i : i + 2]) for i in range(0, len(categories), 2)
-    ]
-    rows.append(
-        (
-            Button("decl:costs:done", "buttons/decl_done")
-            if entered
-            else Button("decl:costs:none", "buttons/decl_no_costs"),
-        )
-    )
-    ctx.reply("declaration/ask_costs", period=draft.period, entered=entered, buttons=tuple(rows))
-
-
-async def _ask_hours(ctx: Ctx, participant: Participant, draft: Draft) -> None:
-    slots = rules.week_slots(draft.period)
-    index = min(int(draft.data.get("week_index") or 0), len(slots) - 1)
-    slot = slots[index]
-    current = (draft.data.get("weeks") or {}).get(slot.key)
-    suggested = (
-        Decimal(str(current))
-        if current is not None
-        else await svc.prefill(ctx.tx, participant.person_id, slot)
-    )
-    rows: list[tuple[Button, ...]] = []
-    if suggested is not None:
-        rows.append(
-            (
-                Button(
-                    f"decl:hours:{suggested}", "buttons/decl_hours_keep", ctx={"hours": suggested}
-                ),
-            )
-        )
-    rows.append(tuple(Button(f"decl:hours:{h}", text=h) for h in QUICK_HOURS))
-    ctx.reply(
-        "declaration/ask_hours",
-        week=slot.week,
-        first=slot.first.isoformat(),
-        last=slot.last.isoformat(),
-        number=index + 1,
-        total=len(slots),
-        suggested=suggested,
-        from_checkin=current is None and suggested is not None,
-        buttons=tuple(rows),
-    )
-
-
-async def _review(ctx: Ctx, participant: Participant, draft: Draft) -> None:
-    answers, figures = await svc.compute(ctx.tx, ctx.services.policy, participant, draft)
-    review = svc.review_context(ctx.services.policy, draft, answers, figures)
-    parts = EDIT_PARTS if answers.worked else ("worked", "note")
-    edits = [Button(f"decl:edit:{p}", f"buttons/decl_edit_{p}") for p in parts]
-    rows: ButtonRows = (
-        *(tuple(edits[i : i + 3]) for i in range(0, len(edits), 3)),
-        (Button(f"decl:send:{draft.period}:{draft.nonce}", "buttons/decl_send"),),
-    )
-    ctx.reply("declaration/review", buttons=rows, **review)
-
-
-# ---------------------------------------------------------------- moving on
-
-
-async def _next(ctx: Ctx, participant: Participant, draft: Draft, step: str) -> None:
-    """Go to `step`, or back to the review when this part was an edit from there."""
-    if draft.data.pop("editing", False):
-        step = "review"
-    await _save(ctx, draft, step)
-    await _ask(ctx, participant, draft)
-
-
-async def _button(ctx: Ctx, action: str, arg: str) -> None:
-    participant = await svc.participant_of(ctx.tx, ctx.require_person().id)
-    if action == "start":
-        await _open(ctx, arg[:7])
+async def _tap_fix(ctx: Ctx, participant: Participant, arg: str) -> None:
+    """`decl:fix:<period>`: correct a month already sent."""
+    status = await svc.period_status(ctx.tx, participant, arg[:7], _today(ctx))
+    if status != "sent":
+        ctx.reply("declaration/nothing_to_correct")
         return
-    if action == "fix":
-        status = await svc.period_status(ctx.tx, participant, arg[:7], _today(ctx))
-        if status != "sent":
-            ctx.reply("declaration/nothing_to_correct")
-            return
-        await _start(ctx, participant, arg[:7], waiting=0, fix=True)
-        return
-    if action == "restart":
-        draft = await svc.load_draft(ctx.tx, participant.person_id)
-        period = arg[:7] or (draft.period if draft else "")
-        fix = draft is not None and draft.mode == "correction" and not arg
-        await svc.discard_draft(ctx.tx, participant.person_id)
-        if not period:
-            await _open(ctx, None)
-            return
-        if fix:
-            await _start(ctx, participant, period, waiting=0, fix=True)
-        else:
-            await _open(ctx, period)
-        return
-    if action == "send":
-        await _send(ctx, participant, arg)
-        return
-    draft = await svc.load_draft(ctx.tx, participant.person_id)
-    if draft is None:
-        ctx.state.clear()
-        ctx.reply("declaration/no_draft")
-        return
-    if action == "resume":
-        await _save(ctx, draft)
-        await _ask(ctx, participant, draft)
-        return
-    expected = {
-        "worked": "worked",
-        "cost": "costs",
-        "costs": "costs",
-        "hours": "hours",
-        "proof": "proof",
-        "note": "note",
-        "edit": "review",
-    }.get(action)
-    if expected is None or draft.step != expected:
-        ctx.reply("declaration/stale_button")
-        await _save(ctx, draft)
-        await _ask(ctx, participant, draft)
-        return
-    if action == "worked":
-        await _worked(ctx, participant, draft, arg == "yes")
-    elif action == "cost":
-        if ctx.services.policy.cost(arg) is None:
-            ctx.reply("declaration/stale_button")
-            await _ask(ctx, participant, draft)
-            return
-        draft.data["cost_key"] = arg
-        await _save(ctx, draft, "cost_amount")
-        await _ask(ctx, participant, draft)
-    elif action == "costs":
-        if arg == "none":
-            draft.data["costs"] = {}
-        await _next(ctx, participant, draft, "hours")
-    elif action == "hours":
-        await _hours(ctx, participant, draft, arg)
-    elif action == "proof":
-        draft.data["no_proof"] = arg == "none"
-        await _next(ctx, participant, draft, "note")
-    elif action == "note":
-        draft.data["note"] = None
-        await _next(ctx, participant, draft, "review")
-    else:  # edit
-        await _edit(ctx, participant, draft, arg)
+    await _start(ctx, participant, arg[:7], waiting=0, fix=True)
 
 
-async def _worked(ctx: Ctx, participant: Participant, draft: Draft, worked: bool) -> None:
-    draft.data["worked"] = worked
-    if not worked:
-        draft.data.update(revenue_cents=0, costs={}, weeks={}, no_proof=False, editing=False)
-        await _save(ctx, draft, "review")
-        await _ask(ctx, participant, draft)
-        return
-    draft.data["editing"] = False
-    draft.data["week_index"] = 0
-    await _save(ctx, draft, "revenue")
-    await _ask(ctx, participant, draft)
+async def _tap_restart(ctx: Ctx, participant: Participant, arg: str) -> None:
+    """`decl:restart[:<period>]`: throw the draft away and begin that month again."""
+    draft = await drafts.load_draft(ctx.tx, participant.person_id)
+    period = arg[:7] or (draft.period if draft else "")
+    fix = draft is not None and draft.correction and not arg
+    await drafts.discard_draft(ctx.tx, participant.person_id)
+    if not period:
+        await _open(ctx, None)
+    elif fix:
+        await _start(ctx, participant, period, waiting=0, fix=True)
+    else:
+        await _open(ctx, period)
 
 
-async def _edit(ctx: Ctx, participant: Participant, draft: Draft, part: str) -> None:
-    if part not in EDIT_PARTS:
-        ctx.reply("declaration/stale_button")
-        await _ask(ctx, participant, draft)
-        return
-    draft.data["editing"] = part != "worked"
-    if part == "hours":
-        draft.data["week_index"] = 0
-    await _save(ctx, draft, part)
-    await _ask(ctx, participant, draft)
-
-
-async def _hours(ctx: Ctx, participant: Participant, draft: Draft, typed: str) -> None:
-    policy = ctx.services.policy
-    value = parse_hours(typed, policy.max_hours_per_week)
-    if isinstance(value, Refusal):
-        ctx.reply(value.key, **value.ctx)
-        await _ask(ctx, participant, draft)
-        return
-    slots = rules.week_slots(draft.period)
-    index = min(int(draft.data.get("week_index") or 0), len(slots) - 1)
-    draft.data.setdefault("weeks", {})[slots[index].key] = str(value)
-    if value > policy.hour_cap_per_week:
-        ctx.reply("declaration/week_nudge", hours=value, cap=policy.hour_cap_per_week)
-    if index + 1 < len(slots):
-        draft.data["week_index"] = index + 1
-        await _save(ctx, draft)
-        await _ask(ctx, participant, draft)
-        return
-    draft.data["week_index"] = 0
-    await _next(ctx, participant, draft, "proof")
-
-
-async def _send(ctx: Ctx, participant: Participant, arg: str) -> None:
+async def _tap_send(ctx: Ctx, participant: Participant, arg: str) -> None:
+    """`decl:send:<period>:<nonce>`: submit, exactly once."""
     period, _, nonce = arg.partition(":")
     receipt = await svc.submit(
         ctx.tx, ctx.now, ctx.services.policy, participant, period[:7], nonce[:16]
@@ -423,87 +208,32 @@ async def _send(ctx: Ctx, participant: Participant, arg: str) -> None:
     )
 
 
-# ---------------------------------------------------------------- typed answers
+DECLARATION_BUTTONS: dict[str, Callable[[Ctx, Participant, str], Awaitable[None]]] = {
+    "start": _tap_start,
+    "fix": _tap_fix,
+    "restart": _tap_restart,
+    "send": _tap_send,
+}
 
 
-async def _text(ctx: Ctx, participant: Participant, draft: Draft, text: str) -> None:
-    word = text.lower().strip(" .!")
-    policy = ctx.services.policy
-    step = draft.step
-    if step == "reason":
-        if len(text) < 3:
-            ctx.reply("declaration/reason_short")
-            return
-        draft.data["reason"] = text[:MAX_NOTE]
-        await _save(ctx, draft, "review")
-        await _ask(ctx, participant, draft)
-    elif step == "worked" and word in YES | NO:
-        await _worked(ctx, participant, draft, word in YES)
-    elif step in ("revenue", "cost_amount"):
-        amount = parse_amount(text, policy.amount_ceiling_cents)
-        if isinstance(amount, Refusal):
-            ctx.reply(amount.key, **amount.ctx)
-            return
-        if step == "revenue":
-            draft.data["revenue_cents"] = amount
-            await _next(ctx, participant, draft, "costs")
-            return
-        await _cost_amount(ctx, participant, draft, amount)
-    elif step == "costs" and word in DONE_WORDS | NONE_WORDS:
-        if word in NONE_WORDS:
-            draft.data["costs"] = {}
-        await _next(ctx, participant, draft, "hours")
-    elif step == "hours":
-        await _hours(ctx, participant, draft, text)
-    elif step == "proof" and word in DONE_WORDS | NONE_WORDS:
-        count = await svc.proof_count(ctx.tx, participant.person_id, draft.period)
-        draft.data["no_proof"] = word in NONE_WORDS or count == 0
-        await _next(ctx, participant, draft, "note")
-    elif step == "note":
-        draft.data["note"] = None if word in NONE_WORDS else text[:MAX_NOTE]
-        await _next(ctx, participant, draft, "review")
-    else:
-        ctx.reply("declaration/use_buttons")
-        await _ask(ctx, participant, draft)
-
-
-async def _cost_amount(ctx: Ctx, participant: Participant, draft: Draft, amount: int) -> None:
-    key = str(draft.data.get("cost_key"))
-    costs = draft.data.setdefault("costs", {})
-    if amount:
-        costs[key] = amount
-    else:
-        costs.pop(key, None)
-    draft.data.pop("cost_key", None)
-    _, figures = await svc.compute(ctx.tx, ctx.services.policy, participant, draft)
-    category = ctx.services.policy.cost(key)
-    for flag in figures.flags:
-        if flag.get("category") == key or (
-            flag["code"] == "investment_over_cap" and category and category.investment
-        ):
-            ctx.reply("declaration/cost_warning", **flag)
-    await _save(ctx, draft, "costs")
-    await _ask(ctx, participant, draft)
-
-
-async def _proof(ctx: Ctx, participant: Participant, draft: Draft) -> None:
-    file = ctx.inbound.file
+async def _proof(turn: Turn) -> None:
+    """A proof file, at any question: store it, say so, ask the question again."""
+    ctx, file = turn.ctx, turn.ctx.inbound.file
     if file is None:
         return
     settings = ctx.services.settings
-    if file.data is None and file.mime not in svc.PROOF_TYPES:
+    if file.data is None and file.mime not in proofs.PROOF_TYPES:
         ctx.reply("declaration/proof_wrong_type")
         return
-    count, new = await svc.add_proof(
+    count, new = await proofs.add_proof(
         ctx.tx,
         ctx.now,
         settings.proof_dir,
         settings.proof_max_bytes,
-        draft,
+        turn.draft,
         file.data,
         file.size,
         file.name,
     )
     ctx.reply("declaration/proof_received", count=count, duplicate=not new)
-    await _save(ctx, draft)
-    await _ask(ctx, participant, draft)
+    await steps.again(turn)

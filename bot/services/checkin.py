@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from bot.clock import utc_iso
 from bot.domain import reminders as rules
 from bot.domain.errors import DomainError
 from bot.domain.policy import Policy
 from bot.services import queue
+from bot.storage import weekly_hours
 from bot.storage.unit import Tx
 
 
@@ -43,19 +43,13 @@ async def record_hours(
     check_week(week, now)
     if not Decimal(0) <= hours <= policy.max_hours_per_week:
         raise DomainError("hours/bad_number", maximum=int(policy.max_hours_per_week))
-    await tx.execute(
-        "INSERT INTO weekly_hours (participant_id, week, hours, source, updated_at) "
-        "VALUES (?, ?, ?, 'checkin', ?) ON CONFLICT (participant_id, week) DO UPDATE SET "
-        "hours = excluded.hours, source = excluded.source, updated_at = excluded.updated_at",
-        (participant_id, week, float(hours), utc_iso(now)),
-    )
+    await weekly_hours.put(tx, now, participant_id, week, hours, weekly_hours.CHECKIN)
     first = rules.iso_week(rules.week_start(week) - timedelta(weeks=policy.rolling_weeks))
-    rows = await tx.all(
-        "SELECT week, hours FROM weekly_hours WHERE participant_id = ? AND week > ? AND week <= ?",
-        (participant_id, first, week),
-    )
+    known = await weekly_hours.between(tx, participant_id, first, week)
+    # The reminders' copy of the rolling average reads plain numbers (float(Decimal) is exact
+    # for stored hours: they came out of a float column).
     average = rules.rolling_average(
-        {r["week"]: r["hours"] for r in rows}, week, policy.rolling_weeks
+        {k: float(v) for k, v in known.items()}, week, policy.rolling_weeks
     )
     cap = policy.hour_cap_per_week
     over_average = average > cap

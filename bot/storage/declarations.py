@@ -103,3 +103,43 @@ async def insert(
     if declaration_id is None:
         raise RuntimeError("insert into declarations failed")
     return declaration_id
+
+
+async def sent_periods(tx: Tx, participant_id: int) -> set[str]:
+    """The months with at least one declaration."""
+    rows = await tx.all(
+        "SELECT DISTINCT period FROM declarations WHERE participant_id = ?", (participant_id,)
+    )
+    return {str(r["period"]) for r in rows}
+
+
+async def recent_periods(tx: Tx, participant_id: int, limit: int) -> list[str]:
+    """The most recent months with a declaration, newest first."""
+    rows = await tx.all(
+        "SELECT DISTINCT period FROM declarations WHERE participant_id = ? "
+        "ORDER BY period DESC LIMIT ?",
+        (participant_id, limit),
+    )
+    return [str(r["period"]) for r in rows]
+
+
+async def last_version(tx: Tx, participant_id: int, period: str) -> int:
+    """The highest version number of a month's declaration; 0 when none was sent."""
+    value = await tx.scalar(
+        "SELECT MAX(version) FROM declarations WHERE participant_id = ? AND period = ?",
+        (participant_id, period),
+    )
+    return int(value or 0)
+
+
+async def latest_of_year(
+    tx: Tx, participant_id: int, year: str, excluding: str
+) -> list[Declaration]:
+    """The latest version of every month of `year` (like '2026') except the month `excluding`."""
+    rows = await tx.all(
+        f"SELECT {COLUMNS} FROM declarations d WHERE d.participant_id = ? "  # noqa: S608
+        "AND d.period LIKE ? AND d.period != ? AND d.version = (SELECT MAX(e.version) "
+        "FROM declarations e WHERE e.participant_id = d.participant_id AND e.period = d.period)",
+        (participant_id, f"{year}-%", excluding),
+    )
+    return [declaration_from_row(r) for r in rows]

@@ -27,6 +27,11 @@ async def person_by_name(tx: Tx, name: str) -> Person | None:
     return person_from_row(row) if row else None
 
 
+async def has_people(tx: Tx) -> bool:
+    """True when at least one person is stored."""
+    return await tx.scalar("SELECT 1 FROM people LIMIT 1") is not None
+
+
 async def insert_person(tx: Tx, name: str, role: Role, now: datetime, locale: str = "nl") -> int:
     """Create a person; returns the id."""
     new_id = await tx.insert(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from bot.clock import FixedClock
 from bot.config import Settings
 from bot.contract import FileIn, Inbound, Kind
 from bot.dispatcher import Outcome
+from bot.domain.answers import DraftAnswers
 from bot.domain.models import Household, Role
 from bot.storage import participants, people
 from tests.conftest import NOW
@@ -332,3 +334,110 @@ async def test_a_month_can_be_named_after_opgave(chat: Chat) -> None:
     await chat.say("/stop")
     await chat.say("/opgave december")  # December 2025 is before the start date
     assert chat.keys() == ["declaration/period_before_start"]
+
+
+# A draft as the version before DraftAnswers stored it: costs and weeks as plain maps, hours as
+# text (typed) or numbers (copied from the corrected version), bookkeeping keys beside them.
+OLD_DRAFT = {
+    "mode": "new",
+    "costs": {"inkoop": 4599},
+    "weeks": {"2026-W44": "2", "2026-W45": "12.5", "2026-W46": 8.0},
+    "worked": True,
+    "editing": False,
+    "week_index": 3,
+    "revenue_cents": 125050,
+}
+
+
+def test_draft_answers_read_the_old_format_and_round_trip() -> None:
+    old = DraftAnswers.from_data(OLD_DRAFT)
+    assert old == DraftAnswers(
+        worked=True,
+        revenue_cents=125_050,
+        costs={"inkoop": 4_599},
+        weeks={"2026-W44": Decimal(2), "2026-W45": Decimal("12.5"), "2026-W46": Decimal(8)},
+        week_index=3,
+    )
+    assert str(old.weeks["2026-W46"]) == "8"  # typed form, as a button carries it
+    assert DraftAnswers.from_data(old.to_data()) == old
+    assert DraftAnswers.from_data({}) == DraftAnswers()
+    correction = DraftAnswers.from_data(
+        {"mode": "correction", "base_version": 1, "reason": "vergeten", "earlier_proofs": 2}
+    )
+    assert (correction.correction, correction.base_version, correction.reason) == (
+        True,
+        1,
+        "vergeten",
+    )
+    assert DraftAnswers.from_data(correction.to_data()) == correction
+
+
+def test_the_draft_json_keeps_the_stored_declaration_shape() -> None:
+    data = DraftAnswers.from_data(OLD_DRAFT).to_data()
+    assert data["costs"] == [{"category": "inkoop", "amount_cents": 4_599}]
+    assert data["weeks"][1] == {"week": "2026-W45", "hours": 12.5}
+    assert "proof_count" not in data
+
+
+async def test_a_draft_saved_before_the_upgrade_resumes_after_it(chat: Chat, app: App) -> None:
+    pid = await _people_id(app)
+    async with app.services.db.transaction() as tx:
+        await tx.execute(
+            "INSERT INTO declaration_drafts (participant_id, period, nonce, step, data, "
+            "created_at, updated_at) VALUES (?, '2026-11', 'abcd1234', 'hours', ?, ?, ?)",
+            (pid, json.dumps(OLD_DRAFT), "2026-12-02T10:00:00+00:00", "2026-12-02T10:00:00+00:00"),
+        )
+        await tx.execute(
+            "INSERT INTO conversation_state (person_id, flow, step, data, updated_at) "
+            "VALUES (?, 'declaration', 'hours', '{\"period\":\"2026-11\"}', ?)",
+            (pid, "2026-12-02T10:00:00+00:00"),
+        )
+    await chat.say("6")  # the answer to week 47, asked before the upgrade
+    assert chat.reply("declaration/ask_hours")["week"] == 48
+    await chat.tap("decl:hours:4")
+    await chat.tap("decl:hours:0")
+    await chat.tap("decl:proof:none")
+    await chat.tap("decl:note:skip")
+    review = chat.reply("declaration/review")
+    assert (review["revenue_cents"], review["costs_cents"], review["hours"]) == (
+        125_050,
+        4_599,
+        Decimal("32.5"),
+    )
+    await chat.tap("decl:send:2026-11:abcd1234")
+    assert chat.reply("declaration/receipt")["reference"] == "PTO-2026-11-0001"
+    [decl] = await _rows(app, "SELECT data FROM declarations")
+    assert json.loads(str(decl["data"]))["weeks"] == [
+        {"week": "2026-W44", "hours": 2.0},
+        {"week": "2026-W45", "hours": 12.5},
+        {"week": "2026-W46", "hours": 8.0},
+        {"week": "2026-W47", "hours": 6.0},
+        {"week": "2026-W48", "hours": 4.0},
+        {"week": "2026-W49", "hours": 0.0},
+    ]
+
+
+async def _people_id(app: App) -> int:
+    async with app.services.db.read() as tx:
+        return int(await tx.scalar("SELECT id FROM people WHERE name = 'Ayla Voorbeeld'"))
+
+
+async def test_changing_costs_or_hours_from_the_review_returns_to_it(chat: Chat) -> None:
+    await _fill_november(chat)
+    await chat.tap("decl:edit:costs")
+    assert chat.keys() == ["declaration/ask_costs"]
+    await chat.tap("decl:cost:inkoop")
+    await chat.say("0")  # removes the category
+    assert chat.keys() == ["declaration/ask_costs"]
+    await chat.tap("decl:costs:done")
+    assert chat.keys() == ["declaration/review"]
+    assert chat.reply("declaration/review")["costs_cents"] == 125_000
+    await chat.tap("decl:edit:hours")
+    assert chat.reply("declaration/ask_hours")["number"] == 1
+    assert "decl:hours:2" in chat.buttons()  # the answer given before, to keep
+    for _ in range(6):
+        await chat.tap("decl:hours:4")
+    assert chat.keys() == ["declaration/review"]
+    assert chat.reply("declaration/review")["hours"] == 24
+    await chat.tap("decl:edit:nothing")
+    assert chat.keys() == ["declaration/stale_button", "declaration/review"]

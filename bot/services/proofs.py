@@ -1,0 +1,81 @@
+"""Proof files of a draft: recognised by their first bytes, stored once by their SHA-256."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from pathlib import Path
+
+from bot.domain.answers import Draft
+from bot.domain.errors import DomainError
+from bot.storage import proofs
+from bot.storage.unit import Tx
+
+# Proof files: what we accept, recognised by their first bytes rather than by the sender's word.
+PROOF_TYPES = {
+    "image/jpeg": ".jpg",
+    "image/png": ".png",
+    "image/webp": ".webp",
+    "application/pdf": ".pdf",
+}
+MAX_PROOFS_PER_DRAFT = 20
+
+
+def sniff(data: bytes) -> str | None:
+    """The file type by its first bytes, when it is one we accept."""
+    if data.startswith(b"%PDF-"):
+        return "application/pdf"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+async def proof_count(tx: Tx, participant_id: int, period: str) -> int:
+    """Proof files sent for the draft of `period` so far."""
+    return await proofs.count_loose(tx, participant_id, period)
+
+
+async def add_proof(
+    tx: Tx,
+    now: datetime,
+    proof_dir: Path,
+    max_bytes: int,
+    draft: Draft,
+    data: bytes | None,
+    size: int,
+    name: str | None,
+) -> tuple[int, bool]:
+    """Store a proof file with its SHA-256; returns (files so far, was it new)."""
+    if data is None or size > max_bytes or len(data) > max_bytes:
+        raise DomainError("declaration/proof_too_big", max_mb=max(1, max_bytes // 1_048_576))
+    mime = sniff(data)
+    if mime is None:
+        raise DomainError("declaration/proof_wrong_type")
+    pid, period = draft.participant_id, draft.period
+    count = await proofs.count_loose(tx, pid, period)
+    digest = hashlib.sha256(data).hexdigest()
+    if await proofs.has_loose(tx, pid, period, digest):
+        return count, False
+    if count >= MAX_PROOFS_PER_DRAFT:
+        raise DomainError("declaration/proof_too_many", limit=MAX_PROOFS_PER_DRAFT)
+    folder = proof_dir / str(pid) / period
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{digest}{PROOF_TYPES[mime]}"
+    if not path.exists():
+        path.write_bytes(data)
+    await proofs.insert(
+        tx,
+        now,
+        pid,
+        period,
+        sha256=digest,
+        path=str(path),
+        mime=mime,
+        size=len(data),
+        original_name=(name or "")[:120] or None,
+    )
+    return count + 1, True

@@ -1,0 +1,16 @@
+"""Reference numbers of declarations: one running sequence per month."""
+
+from __future__ import annotations
+
+from bot.storage.unit import Tx
+
+
+async def next_number(tx: Tx, period: str) -> int:
+    """Hand out the next sequence number of `period` (1, 2, ...)."""
+    await tx.execute(
+        "INSERT INTO declaration_sequences (period, last) VALUES (?, 1) "
+        "ON CONFLICT (period) DO UPDATE SET last = declaration_sequences.last + 1",
+        (period,),
+    )
+    last = await tx.scalar("SELECT last FROM declaration_sequences WHERE period = ?", (period,))
+    return int(last)
