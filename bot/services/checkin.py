@@ -1,14 +1,22 @@
-"""The weekly hours check-in: store the answer, nudge over the cap, flag a high average."""
+"""The weekly hours check-in: store the answer, nudge over the cap, flag a high average.
+
+The average is the one rule of `bot.domain.hours` (weeks with an answer). A queue item for the
+klantmanager opens only when every week of the rolling window has an answer and their average
+is over the cap: one or two busy weeks are a nudge to the participant, a whole window over the
+cap is a pattern (docs/domain.md, "Average hours per week").
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 
-from bot.domain import reminders as rules
 from bot.domain.errors import DomainError
+from bot.domain.hours import rolling_average
+from bot.domain.localtime import local_day
 from bot.domain.policy import Policy
+from bot.domain.weeks import add_weeks, week_monday
 from bot.services import queue
 from bot.storage import weekly_hours
 from bot.storage.unit import Tx
@@ -21,17 +29,17 @@ class HoursAnswer:
     week: str
     hours: Decimal
     over_week_cap: bool
-    average: Decimal
+    average: Decimal | None  # over the weeks of the window with an answer
     average_over_cap: bool
 
 
 def check_week(week: str, now: datetime) -> str:
     """The week if it is a real ISO week that has started; else a DomainError."""
     try:
-        monday = rules.week_start(week)
+        monday = week_monday(week)
     except ValueError:
         raise DomainError("hours/unknown_week") from None
-    if monday > rules.local_day(now):
+    if monday > local_day(now):
         raise DomainError("hours/unknown_week")
     return week
 
@@ -44,16 +52,12 @@ async def record_hours(
     if not Decimal(0) <= hours <= policy.max_hours_per_week:
         raise DomainError("hours/bad_number", maximum=int(policy.max_hours_per_week))
     await weekly_hours.put(tx, now, participant_id, week, hours, weekly_hours.CHECKIN)
-    first = rules.iso_week(rules.week_start(week) - timedelta(weeks=policy.rolling_weeks))
+    first = add_weeks(week, -policy.rolling_weeks)
     known = await weekly_hours.between(tx, participant_id, first, week)
-    # The reminders' copy of the rolling average reads plain numbers (float(Decimal) is exact
-    # for stored hours: they came out of a float column).
-    average = rules.rolling_average(
-        {k: float(v) for k, v in known.items()}, week, policy.rolling_weeks
-    )
+    average = rolling_average(known, week, policy.rolling_weeks)
     cap = policy.hour_cap_per_week
-    over_average = average > cap
-    if over_average:
+    over_average = average is not None and average.hours > cap
+    if average is not None and over_average and average.weeks >= policy.rolling_weeks:
         await queue.open_item(
             tx,
             now,
@@ -61,6 +65,6 @@ async def record_hours(
             queue.HOURS_OVER_CAP,
             dedupe_key=f"hours-avg:{participant_id}:{week}",
             policy=policy,
-            details={"week": week, "hours": str(average), "cap": str(cap)},
+            details={"week": week, "hours": str(average.hours), "cap": str(cap)},
         )
-    return HoursAnswer(week, hours, hours > cap, average, over_average)
+    return HoursAnswer(week, hours, hours > cap, average.hours if average else None, over_average)
