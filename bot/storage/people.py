@@ -22,8 +22,8 @@ async def person_by_id(tx: Tx, person_id: int) -> Person | None:
 
 
 async def person_by_name(tx: Tx, name: str) -> Person | None:
-    """One person by exact name (case-insensitive)."""
-    row = await tx.one("SELECT * FROM people WHERE name = ? COLLATE NOCASE", (name.strip(),))
+    """One person by exact name, ignoring case (of ASCII letters, like the unique index)."""
+    row = await tx.one("SELECT * FROM people WHERE lower(name) = lower(?)", (name.strip(),))
     return person_from_row(row) if row else None
 
 
