@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -28,12 +29,10 @@ async def test_pragmas_and_migrations(tmp_path: Path) -> None:
             assert await tx.scalar("PRAGMA busy_timeout") == 5000
     finally:
         await db.close()
-    tables = {
-        r[0]
-        for r in sqlite3.connect(tmp_path / "sub" / "pto.db").execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table'"
-        )
-    }
+    with closing(sqlite3.connect(tmp_path / "sub" / "pto.db")) as conn:
+        tables = {
+            r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        }
     for needed in (
         "people",
         "channel_identities",
