@@ -15,7 +15,6 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-import aiosqlite
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
 
@@ -29,31 +28,10 @@ from bot.clock import FixedClock
 from bot.config import Settings
 from bot.domain.models import Household, Role
 from bot.storage import participants, people
+from bot.storage.sqlite.db import RoundTrips
 
 NOW = datetime(2026, 12, 3, 10, 0, tzinfo=UTC)
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
-
-
-class HopCounter:
-    """Counts the calls that cross to aiosqlite's thread (each is a thread hop)."""
-
-    def __init__(self) -> None:
-        self.hops = 0
-        self._original: Any = None
-
-    def __enter__(self) -> HopCounter:
-        self._original = aiosqlite.Connection._execute
-        original = self._original
-
-        async def counted(conn: aiosqlite.Connection, fn: Any, *a: Any, **k: Any) -> Any:
-            self.hops += 1
-            return await original(conn, fn, *a, **k)
-
-        aiosqlite.Connection._execute = counted  # type: ignore[method-assign]
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        aiosqlite.Connection._execute = self._original  # type: ignore[method-assign]
 
 
 async def _cpu_per_update(
@@ -135,7 +113,7 @@ async def assistant(n: int, warmup: int, workdir: Path) -> tuple[float, dict[str
             await _cpu_per_update(application, [step.update(c) for c in chats[:warmup]])
             sent_before = request.sent()
             measured = chats[warmup:]
-            with HopCounter() as hops:
+            with RoundTrips() as hops:
                 per_update, loop_us, wall = await _cpu_per_update(
                     application, [step.update(c) for c in measured]
                 )

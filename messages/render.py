@@ -5,7 +5,7 @@ Templates live in `messages/templates/<locale>/<feature>/<key>.j2` and produce T
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -15,7 +15,14 @@ from typing import Any
 from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency, format_decimal, format_percent
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, TemplateNotFound
+from jinja2 import (
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    Template,
+    TemplateNotFound,
+    UndefinedError,
+)
 
 from bot.clock import AMSTERDAM, parse_utc
 
@@ -77,8 +84,6 @@ def _make_env(locale: str) -> Environment:
         pattern = "#,##0" + ("." + "#" * digits if digits else "")
         return format_decimal(Decimal(str(value)), pattern, locale=bl)
 
-    from messages.flags import flag_line  # here, not on top: flags.py renders through render()
-
     def flag_lines(flags: Iterable[Any]) -> list[str]:
         return [flag_line(flag, locale) for flag in flags]
 
@@ -128,3 +133,13 @@ def template_keys(locale: str) -> Iterable[str]:
     root = TEMPLATES / locale
     for path in sorted(root.rglob("*.j2")):
         yield path.relative_to(root).with_suffix("").as_posix()
+
+
+def flag_line(flag: Mapping[str, Any], locale: str) -> str:
+    """One flag as a short line (Telegram HTML); its plain code when no template fits."""
+    code = str(flag.get("code", "?"))
+    params = {k: v for k, v in flag.items() if k != "code"}
+    try:
+        return render(f"flags/{code}", locale, **params)
+    except (TemplateNotFound, UndefinedError, TypeError, ValueError):
+        return render("queue/flag_plain", locale, code=code)

@@ -7,20 +7,10 @@ the backend by `tx.dialect`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from bot.storage.tables import PERSON_KEYS, PersonTable
 from bot.storage.unit import Tx
 
-PERSON_KEYS = ("participant_id", "person_id")  # a column that says whose row it is
-
-
-@dataclass(frozen=True)
-class PersonTable:
-    """A table with a row-per-person column: its name, that column and all its columns."""
-
-    name: str
-    key: str
-    columns: tuple[str, ...]
+__all__ = ["PERSON_KEYS", "PersonTable", "has_table", "tables_with_person_columns"]
 
 
 async def has_table(tx: Tx, name: str) -> bool:

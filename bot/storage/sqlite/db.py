@@ -284,3 +284,25 @@ def _name(name: str) -> str:
     if not _SAVEPOINT.match(name):
         raise ValueError(f"bad savepoint name {name!r}")
     return name
+
+
+class RoundTrips:
+    """Counts the calls that cross to aiosqlite's thread while the block runs (the benchmark's
+    measure of "one round trip per update"); process-wide, so for measurements only."""
+
+    def __init__(self) -> None:
+        self.hops = 0
+        self._original: Any = None
+
+    def __enter__(self) -> RoundTrips:
+        self._original = original = aiosqlite.Connection._execute
+
+        async def counted(conn: aiosqlite.Connection, fn: Any, *a: Any, **k: Any) -> Any:
+            self.hops += 1
+            return await original(conn, fn, *a, **k)
+
+        aiosqlite.Connection._execute = counted  # type: ignore[method-assign]
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        aiosqlite.Connection._execute = self._original  # type: ignore[method-assign]

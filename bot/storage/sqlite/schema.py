@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.storage.schema import PERSON_KEYS, PersonTable
+from bot.storage.tables import PERSON_KEYS, PersonTable
 from bot.storage.unit import Tx
 
 
