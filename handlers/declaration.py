@@ -14,6 +14,7 @@ from bot.clock import to_local
 from bot.contract import Button
 from bot.domain.models import Participant, Role
 from bot.domain.periods import period_from_text, period_of
+from bot.domain.proof import is_accepted
 from bot.services import declarations as svc
 from bot.services import drafts, overview, proofs
 from bot.services.overview import Overview
@@ -222,7 +223,7 @@ async def _proof(turn: Turn) -> None:
     if file is None:
         return
     settings = ctx.services.settings
-    if file.data is None and file.mime not in proofs.PROOF_TYPES:
+    if file.data is None and not is_accepted(file.mime):
         ctx.reply("declaration/proof_wrong_type")
         return
     count, new = await proofs.add_proof(
