@@ -10,8 +10,8 @@ from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
 
-from bot.clock import to_local
 from bot.contract import Button
+from bot.domain.localtime import local_day
 from bot.domain.models import Participant, Role
 from bot.domain.periods import period_from_text, period_of
 from bot.domain.proof import is_accepted
@@ -75,7 +75,7 @@ def register(router: Router) -> None:
 
 
 def _today(ctx: Ctx) -> date:
-    return to_local(ctx.now).date()
+    return local_day(ctx.now)
 
 
 async def _turn(ctx: Ctx, participant: Participant) -> Turn | None:

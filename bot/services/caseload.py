@@ -15,6 +15,7 @@ from bot.clock import parse_utc
 from bot.domain.digest import Facts, Month, months_back
 from bot.domain.errors import DomainError
 from bot.domain.hours import rolling_average
+from bot.domain.localtime import local_day
 from bot.domain.models import Person
 from bot.domain.periods import period_of
 from bot.domain.policy import Policy
@@ -132,7 +133,7 @@ async def progress_overview(
     """Hours and progress only (what a coach may see): no amounts, no flags about money."""
     await access.view_of(tx, viewer, participant_id, now)
     (facts,) = await load_facts(tx, policy, [participant_id])
-    today = access.local_day(now)
+    today = local_day(now)
     current = period_of(today)
     periods = [
         p

@@ -43,6 +43,7 @@ from bot.domain.digest import (
     assemble,
     window_for,
 )
+from bot.domain.localtime import local_day
 from bot.domain.models import Person, Role
 from bot.domain.policy import Policy
 from bot.services import access
@@ -142,7 +143,7 @@ async def _load_batch(
         return batch
     ids = [p.id for p in batch.todo]
     batch.owners = {i: [i] for i in ids}
-    for to_id, from_id in await digests.delegators(tx, ids, access.local_day(window.as_of)):
+    for to_id, from_id in await digests.delegators(tx, ids, local_day(window.as_of)):
         batch.owners[to_id].append(from_id)
     owners = sorted({o for found in batch.owners.values() for o in found})
     batch.facts = await caseload.caseload_facts(
