@@ -40,7 +40,7 @@ def register(router: Router) -> None:
     async def overzicht(ctx: Ctx) -> None:
         """Show the last six months and the next deadline."""
         participant = await svc.participant_of(ctx.tx, ctx.require_person().id)
-        view = await overview.overview(ctx.tx, ctx.services.policy, participant, _today(ctx))
+        view = await overview.overview(ctx.tx, ctx.services.policy, participant, ctx.now)
         ctx.reply("declaration/overview", **_overview_ctx(view))
 
     @router.callback("decl", roles=PARTICIPANT)

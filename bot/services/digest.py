@@ -88,7 +88,7 @@ async def build_digest(
     before = utc_iso(window.as_of - CORRECTION_WAIT)
     waiting = await caseload.waiting_corrections(tx, ids, CORRECTIE_GEVRAAGD, before)
     open_count = await caseload.open_items(tx, ids, AFGEHANDELD)
-    calendar = Calendar.of(policy, window.day)
+    calendar = Calendar.of(policy, window.as_of)
     return assemble(policy, klantmanager, window, calendar, facts, waiting, open_count)
 
 
@@ -204,7 +204,7 @@ async def weekly_digests(
 ) -> int:
     """Enqueue every klantmanager's digest for now's ISO week, exactly once; returns how many."""
     window = window_for(policy, now)
-    cal = Calendar.of(policy, window.day)
+    cal = Calendar.of(policy, window.as_of)
     sent = 0
     after: int | None = 0
     while after is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -441,3 +441,19 @@ async def test_changing_costs_or_hours_from_the_review_returns_to_it(chat: Chat)
     assert chat.reply("declaration/review")["hours"] == 24
     await chat.tap("decl:edit:nothing")
     assert chat.keys() == ["declaration/stale_button", "declaration/review"]
+
+
+async def test_overview_judges_the_deadline_in_amsterdam_time(app: App) -> None:
+    await _people(app)
+    chat = Chat(app, datetime(2026, 12, 10, 23, 30, tzinfo=UTC))  # 00:30 on 11 December
+    await chat.say("/overzicht")
+    assert chat.reply("declaration/overview")["months"] == [
+        {"period": "2026-11", "status": "late"}
+    ]
+    await chat.say("/opgave")
+    await chat.tap("decl:worked:no")
+    await chat.tap(next(b for b in chat.buttons() if b.startswith("decl:send:")))
+    await chat.say("/overzicht")
+    months = chat.reply("declaration/overview")["months"]
+    assert isinstance(months, list)
+    assert months[0]["status"] == "late_sent"  # on the UTC date it was still 10 December
