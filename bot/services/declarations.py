@@ -9,6 +9,7 @@ from decimal import Decimal
 from bot.clock import utc_iso
 from bot.domain import declaration as rules
 from bot.domain.errors import AccessDenied, DomainError
+from bot.domain.hours import typed_form
 from bot.domain.models import Participant
 from bot.domain.periods import (
     next_period,
@@ -99,7 +100,7 @@ async def prefill(tx: Tx, participant_id: int, slot: WeekSlot) -> Decimal | None
     if not slot.complete:
         return None
     value = await weekly_hours.of_week(tx, participant_id, slot.key)
-    return None if value is None else value.normalize()
+    return None if value is None else typed_form(value)
 
 
 async def write_weeks(tx: Tx, now: datetime, participant_id: int, answers: rules.Answers) -> None:

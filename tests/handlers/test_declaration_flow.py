@@ -457,3 +457,21 @@ async def test_overview_judges_the_deadline_in_amsterdam_time(app: App) -> None:
     months = chat.reply("declaration/overview")["months"]
     assert isinstance(months, list)
     assert months[0]["status"] == "late_sent"  # on the UTC date it was still 10 December
+
+
+async def test_a_check_in_of_20_hours_offers_a_20_button_that_works(chat: Chat) -> None:
+    await chat.tap("hours:2026-W45:20")  # the weekly check-in of a week wholly in November
+    assert chat.keys()[0] == "hours/thanks"
+    await chat.say("/opgave")
+    await chat.tap("decl:worked:yes")
+    await chat.say("1000")
+    await chat.tap("decl:costs:done")
+    assert chat.reply("declaration/ask_hours")["week"] == 44  # one day in November: no prefill
+    await chat.say("2")
+    asked = chat.reply("declaration/ask_hours")
+    assert (asked["week"], asked["suggested"], asked["from_checkin"]) == (45, 20, True)
+    assert str(asked["suggested"]) == "20"
+    assert "decl:hours:20" in chat.buttons()
+    await chat.tap("decl:hours:20")  # "Ja, 20 uur"
+    assert chat.keys() == ["declaration/ask_hours"]
+    assert chat.reply("declaration/ask_hours")["week"] == 46
