@@ -18,8 +18,8 @@ from bench import seed
 from bench.common import TOKEN, Result, check
 from bench.proc import BotUnderTest, pin_self
 from bot.clock import SystemClock
+from bot.domain.localtime import local_day
 from bot.domain.periods import first_day, period_of, previous_period
-from bot.domain.reminders import local_day
 from tests.e2e.fakebotapi import FakeBotApi
 
 HOURS_REPLY = "12"
@@ -54,7 +54,7 @@ class SendClock:
 
 def declaration_script(today: date) -> list[str]:
     """What a participant types for last month's declaration, answer by answer."""
-    from bot.domain.declaration import week_slots
+    from bot.domain.weeks import week_slots
 
     period = previous_period(period_of(today))
     hours = [HOURS_REPLY] * len(week_slots(period))

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
+from bot.domain.weeks import add_weeks, iso_week, weeks_ending
 from bot.storage.sqlite.db import Database
 
 CREATED = "2026-01-05T09:00:00Z"
@@ -48,14 +49,6 @@ def _months_before(period: str, n: int) -> str:
     year, month = map(int, period.split("-"))
     index = year * 12 + month - 1 - n
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
-
-
-def _iso_weeks_before(day: date, n: int) -> list[str]:
-    weeks = []
-    for k in range(1, n + 1):
-        y, w, _ = (day - timedelta(weeks=k)).isocalendar()
-        weeks.append(f"{y:04d}-W{w:02d}")
-    return weeks
 
 
 def seed(
@@ -118,7 +111,7 @@ def seed(
         if history_months:
             _declarations(conn, rng, pa, history_months, last_period, submitted_share)
         if history_weeks:
-            weeks = _iso_weeks_before(today, history_weeks)
+            weeks = weeks_ending(add_weeks(iso_week(today), -1), history_weeks)[::-1]
             conn.executemany(
                 "INSERT INTO weekly_hours (participant_id, week, hours, source, updated_at) "
                 "VALUES (?, ?, ?, 'checkin', ?)",

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 
-from bot.clock import to_local
 from bot.domain import declaration as rules
+from bot.domain.localtime import local_day
 from bot.domain.models import Household, Participant, Role
 from bot.domain.norms import norm_for_period
-from bot.domain.periods import due_date
 from bot.domain.policy import Policy, load_policy
+from bot.domain.timeliness import due_date
+from bot.domain.weeks import week_slots
 from bot.services import declarations, queue
 from bot.storage import meta, participants, people
 from bot.storage.unit import Database, Tx
@@ -61,7 +62,7 @@ async def seed(tx: Tx, now: datetime) -> None:
 async def seed_history(tx: Tx, now: datetime) -> None:
     """Earlier declarations: Ayla sent every month but the last, Bram missed one, Noor is new."""
     policy = load_policy()
-    today = to_local(now).date()
+    today = local_day(now)
     plans = {"Ayla Voorbeeld": 1, "Bram Voorbeeld": 2}  # how many recent months stay open
     for name, open_months in plans.items():
         person = await people.person_by_name(tx, name)
@@ -91,7 +92,7 @@ async def seed_history(tx: Tx, now: datetime) -> None:
 async def _seed_month(
     tx: Tx, policy: Policy, participant: Participant, period: str, i: int, *, late: bool
 ) -> tuple[int, str, datetime]:
-    slots = rules.week_slots(period)
+    slots = week_slots(period)
     answers = rules.Answers(
         period=period,
         worked=True,
@@ -109,7 +110,7 @@ async def _seed_month(
         year_hours_before=Decimal(0),
         start_date=participant.start_date,
     )
-    due = due_date(period, policy.due_day)
+    due = due_date(policy, period)
     sent = datetime.combine(due + timedelta(days=4 if late else -3), time(9), tzinfo=UTC)
     decl_id, _ = await declarations.store_declaration(
         tx, sent, participant, answers, figures, 1, None

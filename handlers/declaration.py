@@ -10,10 +10,11 @@ from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
 
-from bot.clock import to_local
 from bot.contract import Button
+from bot.domain.localtime import local_day
 from bot.domain.models import Participant, Role
 from bot.domain.periods import period_from_text, period_of
+from bot.domain.proof import is_accepted
 from bot.services import declarations as svc
 from bot.services import drafts, overview, proofs
 from bot.services.overview import Overview
@@ -39,7 +40,7 @@ def register(router: Router) -> None:
     async def overzicht(ctx: Ctx) -> None:
         """Show the last six months and the next deadline."""
         participant = await svc.participant_of(ctx.tx, ctx.require_person().id)
-        view = await overview.overview(ctx.tx, ctx.services.policy, participant, _today(ctx))
+        view = await overview.overview(ctx.tx, ctx.services.policy, participant, ctx.now)
         ctx.reply("declaration/overview", **_overview_ctx(view))
 
     @router.callback("decl", roles=PARTICIPANT)
@@ -74,7 +75,7 @@ def register(router: Router) -> None:
 
 
 def _today(ctx: Ctx) -> date:
-    return to_local(ctx.now).date()
+    return local_day(ctx.now)
 
 
 async def _turn(ctx: Ctx, participant: Participant) -> Turn | None:
@@ -222,7 +223,7 @@ async def _proof(turn: Turn) -> None:
     if file is None:
         return
     settings = ctx.services.settings
-    if file.data is None and file.mime not in proofs.PROOF_TYPES:
+    if file.data is None and not is_accepted(file.mime):
         ctx.reply("declaration/proof_wrong_type")
         return
     count, new = await proofs.add_proof(

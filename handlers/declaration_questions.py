@@ -11,11 +11,12 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from bot.contract import Button
-from bot.domain import declaration as rules
 from bot.domain.answers import Draft, DraftAnswers
+from bot.domain.hours import parse_hours
 from bot.domain.models import Participant
-from bot.domain.money import Refusal, parse_amount, parse_hours
+from bot.domain.money import Refusal, parse_amount
 from bot.domain.policy import Policy
+from bot.domain.weeks import week_slots
 from bot.services import declarations, proofs, review
 from handlers.base import Ctx
 
@@ -262,7 +263,7 @@ async def read_cost_amount(turn: Turn, text: str) -> Move:
 
 async def ask_hours(turn: Turn) -> None:
     """The hours of one ISO week, suggesting what is known for it."""
-    slots = rules.week_slots(turn.draft.period)
+    slots = week_slots(turn.draft.period)
     index = min(turn.answers.week_index, len(slots) - 1)
     slot = slots[index]
     current = turn.answers.weeks.get(slot.key)
@@ -298,7 +299,7 @@ async def read_hours(turn: Turn, text: str) -> Move:
     if isinstance(value, Refusal):
         turn.ctx.reply(value.key, **value.ctx)
         return STAY
-    slots = rules.week_slots(turn.draft.period)
+    slots = week_slots(turn.draft.period)
     index = min(turn.answers.week_index, len(slots) - 1)
     weeks: dict[str, Decimal] = {**turn.answers.weeks, slots[index].key: value}
     if value > policy.hour_cap_per_week:

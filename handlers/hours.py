@@ -5,8 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from bot.contract import small_int
+from bot.domain.hours import parse_hours
 from bot.domain.models import Role
-from bot.domain.reminders import parse_hours
+from bot.domain.typed import Refusal
 from bot.services import checkin
 from handlers.base import Ctx
 from handlers.router import Router
@@ -42,7 +43,7 @@ def register(router: Router) -> None:
         week = str(ctx.state.data.get("week", ""))
         maximum = ctx.services.policy.max_hours_per_week
         hours = parse_hours(ctx.inbound.text, maximum)
-        if hours is None:
+        if isinstance(hours, Refusal):  # every refusal gets the one check-in reply
             ctx.reply("hours/bad_number", maximum=int(maximum))
             return
         ctx.state.clear()

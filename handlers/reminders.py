@@ -7,9 +7,9 @@ from typing import Any
 
 from bot.clock import parse_utc, utc_iso
 from bot.contract import Button, small_int
+from bot.domain.localtime import parse_local_datetime, parse_local_time
 from bot.domain.models import Role
 from bot.domain.pushes import ONCE, WEEKLY, ListedPush
-from bot.domain.reminders import parse_local_datetime, parse_local_time
 from bot.services import coach
 from handlers.base import Ctx
 from handlers.router import Router

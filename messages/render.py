@@ -25,6 +25,7 @@ from jinja2 import (
 )
 
 from bot.clock import AMSTERDAM, parse_utc
+from bot.domain.localtime import local_day
 
 TEMPLATES = Path(__file__).parent / "templates"
 LOCALES = ("nl", "en")
@@ -39,7 +40,7 @@ def _babel(locale: str) -> Locale:
 
 def _as_date(value: Any) -> date:
     if isinstance(value, datetime):
-        return value.astimezone(AMSTERDAM).date()
+        return local_day(value)
     if isinstance(value, date):
         return value
     return date.fromisoformat(str(value)[:10])

@@ -42,6 +42,7 @@ from bot.channels.base import (
 )
 from bot.contract import FileIn, Inbound, Kind, command_parts
 from bot.domain.models import LOCALES, Role
+from bot.domain.proof import is_accepted
 from bot.outbox import RateLimiter
 from bot.storage import meta, people
 from messages import render
@@ -49,7 +50,6 @@ from messages import render
 log = logging.getLogger(__name__)
 CHANNEL = "telegram"
 REPLY_ATTEMPTS = 4
-ALLOWED_MIME = {"image/jpeg", "image/png", "image/webp", "application/pdf"}
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):
@@ -257,7 +257,7 @@ class TelegramChannel:
         message = update.message
         if file is None or message is None:
             return inbound
-        if file.size > self.settings.proof_max_bytes or file.mime not in ALLOWED_MIME:
+        if file.size > self.settings.proof_max_bytes or not is_accepted(file.mime):
             return inbound
         file_id = (
             message.photo[-1].file_id

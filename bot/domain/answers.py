@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from bot.domain.declaration import Answers
+from bot.domain.hours import typed_form
 
 Flag = Mapping[str, Any]
 NEW = "new"
@@ -85,11 +86,6 @@ class Declaration:
         return self.answers.revenue_cents - self.costs_cents
 
 
-def _plain(hours: Decimal) -> Decimal:
-    """Hours in their typed form: 8 rather than 8.0, 12.5 rather than 12.50."""
-    return hours.quantize(Decimal(1)) if hours == hours.to_integral_value() else hours.normalize()
-
-
 @dataclass(frozen=True)
 class DraftAnswers:
     """What a draft holds: the month's answers so far and where the flow is inside a step.
@@ -139,7 +135,7 @@ class DraftAnswers:
             worked=answers.worked,
             revenue_cents=answers.revenue_cents,
             costs=dict(answers.costs),
-            weeks={k: _plain(v) for k, v in answers.weeks.items()},
+            weeks={k: typed_form(v) for k, v in answers.weeks.items()},
             note=answers.note,
             no_proof=answers.no_proof,
             earlier_proofs=answers.proof_count,
@@ -181,7 +177,7 @@ class DraftAnswers:
             worked=month.worked,
             revenue_cents=None if revenue is None else int(revenue),
             costs=month.costs,
-            weeks={k: _plain(v) for k, v in month.weeks.items()} if month.weeks else {},
+            weeks={k: typed_form(v) for k, v in month.weeks.items()} if month.weeks else {},
             note=month.note,
             no_proof=month.no_proof,
             earlier_proofs=int(data.get("earlier_proofs") or 0),

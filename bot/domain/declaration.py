@@ -15,8 +15,7 @@ from bot.domain.hours import rolling_average
 from bot.domain.norms import share_of_norm
 from bot.domain.periods import first_day, last_day
 from bot.domain.policy import Policy
-from bot.domain.weeks import WeekSlot as WeekSlot  # adapter: callers move to bot.domain.weeks
-from bot.domain.weeks import week_slots as week_slots  # adapter: callers move to bot.domain.weeks
+from bot.domain.weeks import WeekSlot, week_slots
 
 Flag = dict[str, Any]
 

@@ -9,21 +9,23 @@ change) are constants below.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
+from types import MappingProxyType
 from typing import Any
 
-from bot.clock import AMSTERDAM, parse_utc, to_local, utc_iso
+from bot.clock import AMSTERDAM, parse_utc, utc_iso
 from bot.domain import hours
 from bot.domain.hours import HoursAverage
+from bot.domain.localtime import local_day
 from bot.domain.models import Household, Person
 from bot.domain.norms import share_of_norm
 from bot.domain.periods import parse_period, period_of, previous_period
 from bot.domain.policy import Policy
-from bot.domain.timeliness import due_date_for
+from bot.domain.timeliness import due_date, is_past_due
 from bot.domain.weeks import iso_week, week_monday
 
 CORRECTION_WAIT = timedelta(days=7)
@@ -52,11 +54,6 @@ class Month:
     def profit_cents(self) -> int:
         """Omzet − kosten."""
         return self.revenue_cents - self.costs_cents
-
-    @property
-    def submitted_day(self) -> date:
-        """The local day it was submitted."""
-        return to_local(parse_utc(self.submitted_at)).date()
 
     @property
     def share_pct(self) -> int | None:
@@ -110,21 +107,16 @@ class Window:
     @property
     def day(self) -> date:
         """The local day of the digest."""
-        return to_local(self.as_of).date()
+        return local_day(self.as_of)
 
 
 def window_for(policy: Policy, now: datetime, week: str | None = None) -> Window:
     """The digest window: now's week, or the given week's Monday at the digest time."""
     if week is None:
-        return Window(iso_week(to_local(now).date()), now)
+        return Window(iso_week(local_day(now)), now)
     monday = week_monday(week)
     moment = datetime.combine(monday, policy.digest.at, tzinfo=AMSTERDAM)
     return Window(week, moment)
-
-
-@lru_cache(maxsize=256)
-def _due(period: str, due_day: int, feestdagen: tuple[str, ...]) -> date:
-    return due_date_for(period, due_day, feestdagen)
 
 
 @lru_cache(maxsize=256)
@@ -134,12 +126,12 @@ def _back(period: str, count: int) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class Calendar:
-    """The periods and weeks every participant's figures are measured against on one day."""
+    """The periods and weeks every participant's figures are measured against at one moment."""
 
     day: date
-    due_day: int
-    feestdagen: tuple[str, ...]
     closed: tuple[str, ...]  # the closed months of the look-back, oldest first
+    past_due: frozenset[str]  # those whose deadline has passed
+    due: Mapping[str, date]  # the due date of each of those
     lookback_first: str
     recent: tuple[str, ...]  # the two months before this one
     kpi_periods: tuple[str, ...]  # the three months before this one
@@ -152,9 +144,12 @@ class Calendar:
     since_week: str  # the oldest week any figure uses
 
     @classmethod
-    def of(cls, policy: Policy, day: date) -> Calendar:
-        """Everything that depends on the day only, computed once per digest run."""
+    def of(cls, policy: Policy, as_of: datetime) -> Calendar:
+        """Everything that depends on the digest's moment only, computed once per digest run."""
+        day = local_day(as_of)
         period = period_of(day)
+        closed = _back(period, LOOKBACK_MONTHS + 1)[:-1]
+        past_due = frozenset(p for p in closed if is_past_due(policy, p, as_of))
         monday = day - timedelta(days=day.weekday())
         rolling = tuple(
             iso_week(monday - timedelta(weeks=n)) for n in range(1, policy.rolling_weeks + 1)
@@ -163,14 +158,14 @@ class Calendar:
         last = previous_period(period)
         return cls(
             day=day,
-            due_day=policy.due_day,
-            feestdagen=policy.feestdagen,
-            closed=_back(period, LOOKBACK_MONTHS + 1)[:-1],
+            closed=closed,
+            past_due=past_due,
+            due=MappingProxyType({p: due_date(policy, p) for p in past_due}),
             lookback_first=_back(period, LOOKBACK_MONTHS)[0],
             recent=_back(period, 3)[:-1],
             kpi_periods=_back(period, 4)[:-1],
             last=last,
-            last_late=_due(last, policy.due_day, policy.feestdagen) < day,
+            last_late=last in past_due,
             rolling=rolling,
             year=year,
             this_week=iso_week(monday),
@@ -187,18 +182,14 @@ class Calendar:
 def late_months(f: Facts, cal: Calendar) -> dict[str, Any] | None:
     """The closed months of the look-back without a declaration after their deadline."""
     first = max(period_of(f.start_date), cal.lookback_first)
-    missing = [
-        p
-        for p in cal.closed
-        if p >= first and p not in f.months and _due(p, cal.due_day, cal.feestdagen) < cal.day
-    ]
+    missing = [p for p in cal.closed if p >= first and p not in f.months and p in cal.past_due]
     if not missing:
         return None
-    days = (cal.day - _due(missing[0], cal.due_day, cal.feestdagen)).days
+    days = (cal.day - cal.due[missing[0]]).days
     return {"name": f.name, "periods": missing, "days_late": days}
 
 
-def rolling_average(f: Facts, cal: Calendar) -> HoursAverage | None:
+def hours_average(f: Facts, cal: Calendar) -> HoursAverage | None:
     """Hours per week over the rolling weeks before this one (the rule of bot.domain.hours)."""
     return hours.rolling_average(f.weeks, cal.rolling[0], len(cal.rolling))
 
@@ -330,7 +321,7 @@ def assemble(
     covering: list[dict[str, Any]] = []
     rows: list[dict[str, Any]] = []
     for f in facts:  # one pass; each list keeps the participants' order (by name)
-        average = rolling_average(f, cal)
+        average = hours_average(f, cal)
         recent = [p for p in cal.recent if p in f.months]
         if x := late_months(f, cal):
             late.append(x)

@@ -47,7 +47,12 @@ def parse_hours(text: str, max_per_week: Decimal) -> Decimal | Refusal:
         return Refusal("declaration/refuse_hours_decimals")
     if value > max_per_week:
         return Refusal("declaration/refuse_hours_too_high", {"max_hours": max_per_week})
-    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+    return typed_form(value)
+
+
+def typed_form(hours: Decimal) -> Decimal:
+    """Hours as they are typed and shown: 8 rather than 8.0 or 8E+0, 12.5 rather than 12.50."""
+    return hours.quantize(Decimal(1)) if hours == hours.to_integral_value() else hours.normalize()
 
 
 def rolling_average(

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
-from bot.domain import hours
 from bot.domain.typed import Refusal as Refusal
 from bot.domain.typed import decimals, parse_number, squeeze, strip_words
 
@@ -27,9 +24,3 @@ def parse_amount(text: str, ceiling_cents: int) -> int | Refusal:
     if cents > ceiling_cents:
         return Refusal("declaration/refuse_too_high", {"ceiling_cents": ceiling_cents})
     return cents
-
-
-def parse_hours(text: str, max_per_week: Decimal) -> Decimal | Refusal:
-    """Hours in one week as typed → Decimal within 0..max, or a refusal."""
-    # adapter: callers move to bot.domain.hours
-    return hours.parse_hours(text, max_per_week)

@@ -8,8 +8,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 from functools import lru_cache
 
-from bot.domain.feestdagen import ALGEMENE_TERMIJNENWET
-
 
 def period_of(day: date) -> str:
     """The period a day belongs to."""
@@ -66,14 +64,6 @@ def add_months(day: date, months: int) -> date:
     target = date(day.year + year, month0 + 1, 1)
     end = last_day(period_of(target))
     return target.replace(day=min(day.day, end.day))
-
-
-def due_date(period: str, due_day: int) -> date:
-    """The deadline of `period` under the Algemene termijnenwet's feestdagen."""
-    # adapter: callers move to bot.domain.timeliness.due_date(policy, period)
-    from bot.domain.timeliness import due_date_for  # timeliness builds on this module
-
-    return due_date_for(period, due_day, ALGEMENE_TERMIJNENWET)
 
 
 @lru_cache(maxsize=1)

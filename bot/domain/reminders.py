@@ -15,26 +15,8 @@ from __future__ import annotations
 from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 
-from bot.domain import hours
-from bot.domain.localtime import in_quiet_hours, local_moment
-from bot.domain.localtime import local_day as local_day
-from bot.domain.localtime import (  # adapter: callers move to bot.domain.localtime
-    next_weekly as next_weekly,
-)
-from bot.domain.localtime import (  # adapter: callers move to bot.domain.localtime
-    parse_local_datetime as parse_local_datetime,
-)
-from bot.domain.localtime import (  # adapter: callers move to bot.domain.localtime
-    parse_local_time as parse_local_time,
-)
-from bot.domain.localtime import (  # adapter: callers move to bot.domain.localtime
-    quiet_until as quiet_until,
-)
-from bot.domain.localtime import (  # adapter: callers move to bot.domain.localtime
-    weekly_occurrence as weekly_occurrence,
-)
+from bot.domain.localtime import in_quiet_hours, local_day, local_moment
 from bot.domain.models import ParticipantStatus
 from bot.domain.periods import add_months, last_day
 from bot.domain.policy import Policy
@@ -57,7 +39,6 @@ from bot.domain.reminder_items import (
 from bot.domain.reminder_items import key_name as key_name
 from bot.domain.reminder_items import trajectory_end as trajectory_end
 from bot.domain.timeliness import due_date
-from bot.domain.weeks import iso_week as home_iso_week
 from bot.domain.weeks import week_monday
 
 
@@ -281,60 +262,3 @@ class Calendar:
             for period, until in self._overdue
             if facts.start_date <= until and period not in facts.submitted
         ]
-
-
-# ---------------------------------------------------------------------------- adapters
-# Old names kept for callers outside bot/domain; each only calls the one home.
-
-
-def useful_items(
-    policy: Policy, facts: Facts, now: datetime, kinds: Iterable[str] = KINDS
-) -> list[Item]:
-    """Items that may go out at `now` (quiet hours and the daily maximum aside)."""
-    # adapter: callers move to Calendar(policy, now).useful or tests.oracle.reminder_rules
-    return Calendar(policy, now).useful(facts, kinds)
-
-
-def expired_items(
-    policy: Policy, facts: Facts, now: datetime, kinds: Iterable[str] = KINDS
-) -> list[Item]:
-    """Items whose useful time ended recently: if never sent, they are dropped (and logged)."""
-    # adapter: callers move to Calendar(policy, now).expired or tests.oracle.reminder_rules
-    return Calendar(policy, now).expired(facts, kinds)
-
-
-def plan_push(
-    policy: Policy,
-    now: datetime,
-    participant_id: int,
-    useful: Iterable[Item],
-    pushes_today: int,
-    triggers: Iterable[str] = KINDS,
-) -> Push | None:
-    """One merged message, or None: quiet hours, the daily maximum, or nothing of `triggers`."""
-    # adapter: callers move to Calendar(policy, now).plan or tests.oracle.reminder_rules
-    return Calendar(policy, now).plan(participant_id, useful, pushes_today, triggers)
-
-
-def iso_week(day: date) -> str:
-    """'2026-W49' for a day."""
-    return home_iso_week(day)  # adapter: callers move to bot.domain.weeks
-
-
-def week_start(week: str) -> date:
-    """The Monday of an ISO week; ValueError for anything else."""
-    return week_monday(week)  # adapter: callers move to bot.domain.weeks.week_monday
-
-
-def rolling_average(hours_by_week: Mapping[str, float], week: str, weeks: int) -> Decimal:
-    """The average hours per answered week (bot.domain.hours); 0.0 when no week has an answer."""
-    # adapter: callers move to bot.domain.hours.rolling_average (which says over how many weeks)
-    average = hours.rolling_average(hours_by_week, week, weeks)
-    return Decimal("0.0") if average is None else average.hours
-
-
-def parse_hours(text: str, maximum: Decimal) -> Decimal | None:
-    """Typed hours (bot.domain.hours.parse_hours), None instead of the refusal."""
-    # adapter: callers move to bot.domain.hours.parse_hours (which says why it refuses)
-    value = hours.parse_hours(text, maximum)
-    return value if isinstance(value, Decimal) else None

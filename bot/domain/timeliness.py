@@ -13,6 +13,8 @@ Decisions (docs/domain.md, "Deadline" and "On time"):
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from bot.clock import AMSTERDAM
@@ -60,6 +62,29 @@ def is_on_time(
     if corrects_on_time is not None:
         return corrects_on_time
     return submitted_at < deadline(policy, period)
+
+
+@dataclass(frozen=True, slots=True)
+class Submission:
+    """One version of a month's declaration as the on-time rule sees it."""
+
+    submitted_at: datetime
+    asked: bool = False  # a correction the klantmanager asked for
+
+
+def latest_is_on_time(policy: Policy, period: str, versions: Iterable[Submission]) -> bool:
+    """Whether the newest of `versions` (every version of the month, oldest first) is on time.
+
+    `is_on_time` applied version by version: each correction the klantmanager asked for keeps
+    the judgement of the version before it. ValueError without any version.
+    """
+    judged: bool | None = None
+    for version in versions:
+        kept = judged if version.asked else None
+        judged = is_on_time(policy, period, version.submitted_at, kept)
+    if judged is None:
+        raise ValueError(f"no version of {period} to judge")
+    return judged
 
 
 def _aware(moment: datetime) -> None:

@@ -11,8 +11,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from bot.clock import to_local
 from bot.domain.errors import AccessDenied, DomainError
+from bot.domain.localtime import local_day
 from bot.domain.models import Person, Role
 from bot.domain.queue import QueueItem
 from bot.storage import audit_log, delegations, outbox, people
@@ -25,11 +25,6 @@ class View(StrEnum):
 
     AMOUNTS = "amounts"  # everything: amounts, flags, proof, queue
     PROGRESS = "progress"  # hours and progress only (the coach)
-
-
-def local_day(now: datetime) -> date:
-    """Today in Amsterdam: delegations end at the end of their last local day."""
-    return to_local(now).date()
 
 
 async def caseload_owners(tx: Tx, klantmanager_id: int, now: datetime) -> list[int]:

@@ -15,15 +15,16 @@ from bot.clock import parse_utc
 from bot.domain.digest import Facts, Month, months_back
 from bot.domain.errors import DomainError
 from bot.domain.hours import rolling_average
+from bot.domain.localtime import local_day
 from bot.domain.models import Person
 from bot.domain.periods import period_of
 from bot.domain.policy import Policy
-from bot.domain.timeliness import is_on_time, is_past_due
+from bot.domain.timeliness import Submission, is_past_due, latest_is_on_time
 from bot.domain.weeks import iso_week
 from bot.services import access
 from bot.services.access import View
 from bot.services.queue import AFGEHANDELD
-from bot.storage import audit_log, caseload
+from bot.storage import audit_log, caseload, declarations
 from bot.storage.caseload import load_facts
 from bot.storage.unit import Tx
 
@@ -129,10 +130,15 @@ async def amounts_overview(
 async def progress_overview(
     tx: Tx, policy: Policy, viewer: Person, now: datetime, participant_id: int
 ) -> dict[str, Any]:
-    """Hours and progress only (what a coach may see): no amounts, no flags about money."""
+    """Hours and progress only (what a coach may see): no amounts, no flags about money.
+
+    A month is on time by bot.domain.timeliness: a correction the klantmanager asked for keeps
+    the judgement of the version it corrects.
+    """
     await access.view_of(tx, viewer, participant_id, now)
     (facts,) = await load_facts(tx, policy, [participant_id])
-    today = access.local_day(now)
+    versions = await declarations.submissions_of_participant(tx, participant_id)
+    today = local_day(now)
     current = period_of(today)
     periods = [
         p
@@ -142,12 +148,16 @@ async def progress_overview(
     months = []
     for period in reversed(periods):
         month = facts.months.get(period)
+        on_time = month is not None and latest_is_on_time(
+            policy,
+            period,
+            versions.get(period) or (Submission(parse_utc(month.submitted_at)),),
+        )
         months.append(
             {
                 "period": period,
                 "submitted": month is not None,
-                "on_time": month is not None
-                and is_on_time(policy, period, parse_utc(month.submitted_at)),
+                "on_time": on_time,
                 "overdue": month is None and is_past_due(policy, period, now),
                 "hours": month.hours if month else None,
             }

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from bot.clock import utc_iso
-from bot.domain import reminders as rules
 from bot.domain.errors import AccessDenied, DomainError
+from bot.domain.localtime import next_weekly, quiet_until, weekly_occurrence
 from bot.domain.models import Person, Role
 from bot.domain.policy import Policy
 from bot.domain.pushes import ONCE, WEEKLY, CoachPush, ListedPush, OpenPush, PushRun
@@ -110,7 +110,7 @@ async def list_pushes(tx: Tx, coach: Person, now: datetime) -> list[ListedPush]:
     for push, names in await pushes.open_pushes_of(tx, coach.id):
         next_at = push.at
         if push.schedule == WEEKLY and push.weekday is not None and push.at_time is not None:
-            next_at = rules.next_weekly(push.weekday, push.at_time, now)
+            next_at = next_weekly(push.weekday, push.at_time, now)
         result.append(
             ListedPush(
                 push.id,
@@ -143,7 +143,7 @@ def occurrence(push: CoachPush, now: datetime) -> datetime | None:
         return push.at if push.at is not None and push.at <= now else None
     if push.weekday is None or push.at_time is None:
         return None
-    moment = rules.weekly_occurrence(push.weekday, push.at_time, now)
+    moment = weekly_occurrence(push.weekday, push.at_time, now)
     return moment if moment >= push.created_at else None
 
 
@@ -176,7 +176,7 @@ async def run_push(tx: Tx, policy: Policy, push_id: int, now: datetime) -> list[
             now,
             context={"coach": coach.name if coach else "", "text": push.text},
             dedupe_key=f"coach:{push_id}:{pid}:{utc_iso(moment)}",
-            not_before=rules.quiet_until(policy, now),
+            not_before=quiet_until(policy, now),
         )
         await pushes.link_run(tx, push_id, pid, moment, outbox_id)
         await audit_log.record(

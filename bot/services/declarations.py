@@ -9,6 +9,7 @@ from decimal import Decimal
 from bot.clock import utc_iso
 from bot.domain import declaration as rules
 from bot.domain.errors import AccessDenied, DomainError
+from bot.domain.hours import typed_form
 from bot.domain.models import Participant
 from bot.domain.periods import (
     next_period,
@@ -18,6 +19,7 @@ from bot.domain.periods import (
     previous_period,
 )
 from bot.domain.policy import Policy
+from bot.domain.weeks import WeekSlot, week_slots
 from bot.services import queue, review
 from bot.storage import (
     audit_log,
@@ -93,17 +95,17 @@ async def recent_sent(tx: Tx, participant_id: int, limit: int = 3) -> list[str]:
 # ---------------------------------------------------------------- hours
 
 
-async def prefill(tx: Tx, participant_id: int, slot: rules.WeekSlot) -> Decimal | None:
+async def prefill(tx: Tx, participant_id: int, slot: WeekSlot) -> Decimal | None:
     """What the weekly check-in said about a week that lies wholly inside the month."""
     if not slot.complete:
         return None
     value = await weekly_hours.of_week(tx, participant_id, slot.key)
-    return None if value is None else value.normalize()
+    return None if value is None else typed_form(value)
 
 
 async def write_weeks(tx: Tx, now: datetime, participant_id: int, answers: rules.Answers) -> None:
     """Store the declared hours per ISO week (a week shared with the next month adds up)."""
-    for slot in rules.week_slots(answers.period):
+    for slot in week_slots(answers.period):
         hours = answers.weeks.get(slot.key)
         if hours is None:
             continue

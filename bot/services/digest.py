@@ -43,6 +43,7 @@ from bot.domain.digest import (
     assemble,
     window_for,
 )
+from bot.domain.localtime import local_day
 from bot.domain.models import Person, Role
 from bot.domain.policy import Policy
 from bot.services import access
@@ -87,7 +88,7 @@ async def build_digest(
     before = utc_iso(window.as_of - CORRECTION_WAIT)
     waiting = await caseload.waiting_corrections(tx, ids, CORRECTIE_GEVRAAGD, before)
     open_count = await caseload.open_items(tx, ids, AFGEHANDELD)
-    calendar = Calendar.of(policy, window.day)
+    calendar = Calendar.of(policy, window.as_of)
     return assemble(policy, klantmanager, window, calendar, facts, waiting, open_count)
 
 
@@ -142,7 +143,7 @@ async def _load_batch(
         return batch
     ids = [p.id for p in batch.todo]
     batch.owners = {i: [i] for i in ids}
-    for to_id, from_id in await digests.delegators(tx, ids, access.local_day(window.as_of)):
+    for to_id, from_id in await digests.delegators(tx, ids, local_day(window.as_of)):
         batch.owners[to_id].append(from_id)
     owners = sorted({o for found in batch.owners.values() for o in found})
     batch.facts = await caseload.caseload_facts(
@@ -203,7 +204,7 @@ async def weekly_digests(
 ) -> int:
     """Enqueue every klantmanager's digest for now's ISO week, exactly once; returns how many."""
     window = window_for(policy, now)
-    cal = Calendar.of(policy, window.day)
+    cal = Calendar.of(policy, window.as_of)
     sent = 0
     after: int | None = 0
     while after is not None:

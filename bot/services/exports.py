@@ -12,12 +12,13 @@ from datetime import datetime
 from decimal import Decimal
 from typing import IO, Any
 
-from bot.clock import to_local, utc_iso
+from bot.clock import utc_iso
 from bot.domain.errors import DomainError
 from bot.domain.models import Role
 from bot.domain.norms import norm_for_period, share_of_norm
-from bot.domain.periods import due_date, first_day
+from bot.domain.periods import first_day
 from bot.domain.policy import Policy
+from bot.domain.timeliness import Submission, due_date, latest_is_on_time
 from bot.storage import caseload, declarations, participants, people
 from bot.storage.unit import Tx
 
@@ -72,16 +73,23 @@ def safe_text(text: str | None) -> str:
 
 
 async def export_rows(tx: Tx, policy: Policy, period: str) -> list[dict[str, str]]:
-    """One row per declaration of `period` (its latest version), by reference."""
+    """One row per declaration of `period` (its latest version), by reference.
+
+    `on_time` judges that version by bot.domain.timeliness: a correction the klantmanager asked
+    for keeps the judgement of the version it corrects.
+    """
     first_day(period)  # ValueError for a bad period
-    due = due_date(period, policy.due_day)
+    due = due_date(policy, period)
+    versions = await declarations.submissions_of_period(tx, period)
     result = []
     for line in await caseload.export_lines(tx, period):
         d = line.declaration
         profit = d.profit_cents
         norm = norm_for_period(policy, line.household, period)
         share = share_of_norm(profit, norm)
-        submitted = to_local(d.submitted_at).date()
+        on_time = latest_is_on_time(
+            policy, period, versions.get(d.participant_id) or (Submission(d.submitted_at),)
+        )
         result.append(
             {
                 "reference": d.reference,
@@ -94,7 +102,7 @@ async def export_rows(tx: Tx, policy: Policy, period: str) -> list[dict[str, str
                 "household": line.household.value,
                 "submitted_at": line.submitted_at,
                 "due_date": due.isoformat(),
-                "on_time": "1" if submitted <= due else "0",
+                "on_time": "1" if on_time else "0",
                 "worked": "1" if d.worked else "0",
                 "revenue_eur": euros(d.revenue_cents),
                 "costs_eur": euros(d.costs_cents),

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from bot.domain.answers import Declaration
+from bot.domain.localtime import local_day
 from bot.domain.models import Participant
 from bot.domain.norms import norm_for_period, share_of_norm
-from bot.domain.periods import due_date, period_of
+from bot.domain.periods import period_of
 from bot.domain.policy import Policy
+from bot.domain.timeliness import due_date, is_on_time, is_past_due
 from bot.services.declarations import closed_periods, open_periods
 from bot.storage import declarations
 from bot.storage.unit import Tx
@@ -54,21 +56,28 @@ class Overview:
     overdue: bool
 
 
-async def overview(tx: Tx, policy: Policy, participant: Participant, today: date) -> Overview:
-    """The last six closed months and the next deadline, for /overzicht."""
+async def overview(tx: Tx, policy: Policy, participant: Participant, now: datetime) -> Overview:
+    """The last six closed months and the next deadline, for /overzicht.
+
+    A first version is 'sent' or 'late_sent' by bot.domain.timeliness; a month with more
+    versions is 'corrected' (its timeliness is not shown).
+    """
+    today = local_day(now)
     months = closed_periods(participant, today)[-OVERVIEW_MONTHS:]
     lines: list[MonthLine] = []
     for period in reversed(months):
         found = await declarations.latest(tx, participant.person_id, period)
-        due = due_date(period, policy.due_day)
         if found is None:
-            lines.append(MonthLine(period, "late" if today > due else "open"))
+            lines.append(MonthLine(period, "late" if is_past_due(policy, period, now) else "open"))
             continue
-        late = found.submitted_at.date() > due
-        status = "corrected" if found.version > 1 else ("late_sent" if late else "sent")
+        if found.version > 1:
+            status = "corrected"
+        else:
+            status = "sent" if is_on_time(policy, period, found.submitted_at) else "late_sent"
         norm = norm_for_period(policy, participant.household, period)
         lines.append(MonthLine(period, status, found, share_of_norm(found.profit_cents, norm)))
     waiting = await open_periods(tx, participant, today)
     next_period = waiting[0] if waiting else period_of(today)
-    next_due = due_date(next_period, policy.due_day)
-    return Overview(tuple(lines), next_period, next_due, len(waiting), next_due < today)
+    next_due = due_date(policy, next_period)
+    overdue = is_past_due(policy, next_period, now)
+    return Overview(tuple(lines), next_period, next_due, len(waiting), overdue)

@@ -1,4 +1,4 @@
-"""Proof files of a draft: recognised by their first bytes, stored once by their SHA-256."""
+"""Proof files of a draft: typed by their first bytes (bot.domain.proof), kept once by SHA-256."""
 
 from __future__ import annotations
 
@@ -8,30 +8,11 @@ from pathlib import Path
 
 from bot.domain.answers import Draft
 from bot.domain.errors import DomainError
+from bot.domain.proof import extension, sniff
 from bot.storage import proofs
 from bot.storage.unit import Tx
 
-# Proof files: what we accept, recognised by their first bytes rather than by the sender's word.
-PROOF_TYPES = {
-    "image/jpeg": ".jpg",
-    "image/png": ".png",
-    "image/webp": ".webp",
-    "application/pdf": ".pdf",
-}
 MAX_PROOFS_PER_DRAFT = 20
-
-
-def sniff(data: bytes) -> str | None:
-    """The file type by its first bytes, when it is one we accept."""
-    if data.startswith(b"%PDF-"):
-        return "application/pdf"
-    if data.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    return None
 
 
 async def proof_count(tx: Tx, participant_id: int, period: str) -> int:
@@ -64,7 +45,7 @@ async def add_proof(
         raise DomainError("declaration/proof_too_many", limit=MAX_PROOFS_PER_DRAFT)
     folder = proof_dir / str(pid) / period
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{digest}{PROOF_TYPES[mime]}"
+    path = folder / f"{digest}{extension(mime)}"
     if not path.exists():
         path.write_bytes(data)
     await proofs.insert(

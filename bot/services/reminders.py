@@ -34,6 +34,7 @@ from typing import Any, TypeVar
 
 from bot.contract import Button, ButtonRows
 from bot.domain import reminders as rules
+from bot.domain.localtime import local_day
 from bot.domain.policy import Policy
 from bot.domain.pushes import Candidate
 from bot.domain.reminders import Item
@@ -220,7 +221,7 @@ async def _write_batch(
     ]
     if not keys:
         return
-    fresh = await store.insert_keys(tx, keys, rules.local_day(now), now)
+    fresh = await store.insert_keys(tx, keys, local_day(now), now)
     links: list[tuple[int | None, int]] = []
     for who, items, expired in planned:
         pid = who.person_id

@@ -11,6 +11,7 @@ from bot.domain.answers import Draft
 from bot.domain.models import Participant
 from bot.domain.norms import norm_for_period
 from bot.domain.policy import Policy
+from bot.domain.weeks import week_slots
 from bot.storage import declarations, proofs, weekly_hours
 from bot.storage.unit import Tx
 
@@ -126,7 +127,7 @@ async def review(tx: Tx, policy: Policy, participant: Participant, draft: Draft)
                 s.last.isoformat(),
                 answers.weeks.get(s.key, Decimal(0)),
             )
-            for s in rules.week_slots(draft.period)
+            for s in week_slots(draft.period)
         ),
         hours=figures.hours,
         average_hours=figures.average_hours,

@@ -1,6 +1,8 @@
 """Submitted declarations: immutable versions per participant and month.
 
 "The latest declaration" of a month is its highest version; `latest` is the one query for it.
+`submissions_*` read every version with whether the klantmanager asked for it, for the on-time
+rule (bot.domain.timeliness).
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from decimal import Decimal
 from bot.clock import parse_utc, utc_iso
 from bot.domain.answers import Declaration, answers_from_data, answers_to_data
 from bot.domain.declaration import Answers
+from bot.domain.queue import CORRECTED
+from bot.domain.timeliness import Submission
 from bot.storage.unit import Row, Tx
 
 COLUMNS = (
@@ -143,3 +147,42 @@ async def latest_of_year(
         (participant_id, f"{year}-%", excluding),
     )
     return [declaration_from_row(r) for r in rows]
+
+
+# A corrected version answers a correction request when its queue item (kind CORRECTED, opened
+# when the version arrived) lists the requests it answers (`QueueItem.answers`).
+_SUBMISSIONS = (
+    "SELECT d.participant_id, d.period, d.version, d.submitted_at, q.details "
+    "FROM declarations d LEFT JOIN queue_items q ON q.participant_id = d.participant_id "
+    "AND q.period = d.period AND q.declaration_id = d.id AND q.kind = ? "
+)
+
+
+def _submissions(rows: list[Row]) -> dict[tuple[int, str], list[Submission]]:
+    """The rows (oldest version first) as versions per (participant, month)."""
+    found: dict[tuple[int, str], dict[int, Submission]] = {}
+    for pid, period, version, submitted_at, details in rows:
+        asked = bool(details) and bool(json.loads(details).get("answers"))
+        versions = found.setdefault((int(pid), period), {})
+        before = versions.get(int(version))
+        if before is None or (asked and not before.asked):
+            versions[int(version)] = Submission(parse_utc(submitted_at), asked)
+    return {key: list(versions.values()) for key, versions in found.items()}
+
+
+async def submissions_of_period(tx: Tx, period: str) -> dict[int, list[Submission]]:
+    """Every version of every declaration of `period`, oldest first, by participant."""
+    rows = await tx.all(
+        _SUBMISSIONS + "WHERE d.period = ? ORDER BY d.participant_id, d.version",
+        (CORRECTED, period),
+    )
+    return {pid: versions for (pid, _), versions in _submissions(rows).items()}
+
+
+async def submissions_of_participant(tx: Tx, participant_id: int) -> dict[str, list[Submission]]:
+    """Every version of every month of a participant, oldest first, by month."""
+    rows = await tx.all(
+        _SUBMISSIONS + "WHERE d.participant_id = ? ORDER BY d.period, d.version",
+        (CORRECTED, participant_id),
+    )
+    return {period: versions for (_, period), versions in _submissions(rows).items()}

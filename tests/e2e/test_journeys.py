@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.domain.periods import due_date
+from bot.domain.policy import load_policy
+from bot.domain.timeliness import due_date
 from tests.e2e.fakebotapi import FakeBotApi
 from tests.e2e.harness import TOKEN
 from tests.e2e.journey_helpers import (
@@ -132,7 +133,7 @@ def test_deadline_reminders_are_sent_once_by_the_jobs_command(
     tmp_path: Path, server: FakeBotApi
 ) -> None:
     period = last_month()
-    due = due_date(period, 10)
+    due = due_date(load_policy(), period)  # the bot runs the default policy (due day 10)
     with world(tmp_path, server) as w:
         w.bot.start()
         w.klantmanager(KIM, 2401)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -441,3 +441,37 @@ async def test_changing_costs_or_hours_from_the_review_returns_to_it(chat: Chat)
     assert chat.reply("declaration/review")["hours"] == 24
     await chat.tap("decl:edit:nothing")
     assert chat.keys() == ["declaration/stale_button", "declaration/review"]
+
+
+async def test_overview_judges_the_deadline_in_amsterdam_time(app: App) -> None:
+    await _people(app)
+    chat = Chat(app, datetime(2026, 12, 10, 23, 30, tzinfo=UTC))  # 00:30 on 11 December
+    await chat.say("/overzicht")
+    assert chat.reply("declaration/overview")["months"] == [
+        {"period": "2026-11", "status": "late"}
+    ]
+    await chat.say("/opgave")
+    await chat.tap("decl:worked:no")
+    await chat.tap(next(b for b in chat.buttons() if b.startswith("decl:send:")))
+    await chat.say("/overzicht")
+    months = chat.reply("declaration/overview")["months"]
+    assert isinstance(months, list)
+    assert months[0]["status"] == "late_sent"  # on the UTC date it was still 10 December
+
+
+async def test_a_check_in_of_20_hours_offers_a_20_button_that_works(chat: Chat) -> None:
+    await chat.tap("hours:2026-W45:20")  # the weekly check-in of a week wholly in November
+    assert chat.keys()[0] == "hours/thanks"
+    await chat.say("/opgave")
+    await chat.tap("decl:worked:yes")
+    await chat.say("1000")
+    await chat.tap("decl:costs:done")
+    assert chat.reply("declaration/ask_hours")["week"] == 44  # one day in November: no prefill
+    await chat.say("2")
+    asked = chat.reply("declaration/ask_hours")
+    assert (asked["week"], asked["suggested"], asked["from_checkin"]) == (45, 20, True)
+    assert str(asked["suggested"]) == "20"
+    assert "decl:hours:20" in chat.buttons()
+    await chat.tap("decl:hours:20")  # "Ja, 20 uur"
+    assert chat.keys() == ["declaration/ask_hours"]
+    assert chat.reply("declaration/ask_hours")["week"] == 46

@@ -14,10 +14,10 @@ from bot.app import App, open_app
 from bot.cli import main
 from bot.clock import FixedClock
 from bot.config import Settings
-from bot.services import exports, queue
+from bot.services import caseload, exports, queue
 from messages.dossier import render_dossier
 from tests import factories_queue as fq
-from tests.factories_queue import AYLA, BRAM, KIM
+from tests.factories_queue import AYLA, BRAM, CAS, KIM
 
 
 async def test_one_row_per_declaration_with_the_latest_version(
@@ -107,3 +107,32 @@ def test_the_cli_renders_digest_export_and_delegation(
     dossier = tmp_path / "ayla.html"
     assert main(["dossier", "--participant", AYLA, "--out", str(dossier)]) == 0
     assert "PTO-2026-11-" in dossier.read_text(encoding="utf-8")
+
+
+async def test_a_correction_asked_for_keeps_the_timeliness_of_what_it_corrects(
+    app: App, clock: FixedClock
+) -> None:
+    now = clock.now()  # 3 December 2026: November is due 10 December, October was due 10 November
+    after = now + timedelta(days=14)  # past November's deadline
+    ids = await fq.caseloads(app, now)
+    kim, cas = await fq.who(app, KIM), await fq.who(app, CAS)
+    _, ayla_item = await fq.submit(app, now, ids[AYLA], "2026-11")
+    _, ayla_october = await fq.submit(app, now, ids[AYLA], "2026-10")  # late already
+    await fq.submit(app, now, ids[BRAM], "2026-11")
+    async with app.services.db.transaction() as tx:
+        for item_id in (ayla_item, ayla_october):
+            assert item_id is not None
+            await queue.request_correction(tx, now, kim, item_id, "Graag de factuur erbij")
+    await fq.submit(app, after, ids[AYLA], "2026-11", reason="gevraagd")
+    await fq.submit(app, after, ids[AYLA], "2026-10", reason="gevraagd")
+    await fq.submit(app, after, ids[BRAM], "2026-11", reason="uit mezelf")
+    async with app.services.db.read() as tx:
+        november = await exports.export_rows(tx, app.services.policy, "2026-11")
+        october = await exports.export_rows(tx, app.services.policy, "2026-10")
+        progress = await caseload.progress_overview(tx, app.services.policy, cas, after, ids[AYLA])
+    by_name = {r["participant"]: r for r in november}
+    assert (by_name[AYLA]["version"], by_name[AYLA]["on_time"]) == ("2", "1")  # asked for
+    assert (by_name[BRAM]["version"], by_name[BRAM]["on_time"]) == ("2", "0")  # its own moment
+    assert [(r["participant"], r["on_time"]) for r in october] == [(AYLA, "0")]  # stays late
+    on_time = {m["period"]: m["on_time"] for m in progress["months"]}
+    assert (on_time["2026-11"], on_time["2026-10"]) == (True, False)  # the coach sees the same

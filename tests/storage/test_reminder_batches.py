@@ -13,11 +13,13 @@ import pytest
 
 from bot.clock import AMSTERDAM
 from bot.domain import reminders as rules
+from bot.domain.localtime import local_day
 from bot.domain.models import ParticipantStatus
 from bot.domain.policy import Policy, load_policy
 from bot.services import reminders
 from bot.storage.sqlite.db import Database
 from scheduler.jobs import report_lines
+from tests.oracle import reminder_rules as oracle
 
 POLICY = load_policy()
 CREATED = "2026-01-05T09:00:00Z"
@@ -127,7 +129,7 @@ async def one_by_one(
         today = await tx.all(
             "SELECT participant_id, COUNT(DISTINCT outbox_id) FROM reminder_keys "
             "WHERE day = ? AND status = 'queued' GROUP BY participant_id",
-            (rules.local_day(now).isoformat(),),
+            (local_day(now).isoformat(),),
         )
     done = {tuple(k) for k in keys}
     pushes = {r[0]: r[1] for r in today}
@@ -140,9 +142,11 @@ async def one_by_one(
             frozenset(r[1] for r in declared if r[0] == pid),
             frozenset(r[1] for r in weeks if r[0] == pid),
         )
-        useful = [i for i in rules.useful_items(policy, facts, now) if i.key not in done]
-        expired = [i for i in rules.expired_items(policy, facts, now, wanted) if i.key not in done]
-        push = rules.plan_push(policy, now, pid, useful, pushes.get(pid, 0), wanted)
+        useful = [i for i in oracle.useful_items(policy, facts, now) if i.key not in done]
+        expired = [
+            i for i in oracle.expired_items(policy, facts, now, wanted) if i.key not in done
+        ]
+        push = oracle.plan_push(policy, now, pid, useful, pushes.get(pid, 0), wanted)
         if push:
             sent.append((pid, [reminders.describe(i) for i in push.items]))
         dropped += [(pid, reminders.describe(i)) for i in expired]

@@ -10,9 +10,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.domain import reminders as rules
+from bot.domain.localtime import local_day
 from bot.domain.models import ParticipantStatus
 from bot.domain.periods import period_of
 from bot.domain.policy import Policy, load_policy
+from bot.domain.weeks import iso_week
 from tests.oracle import reminder_rules as oracle
 
 POLICY = load_policy()
@@ -41,9 +43,9 @@ POLICIES = st.builds(
 def facts_at(draw: st.DrawFn) -> tuple[Policy, datetime, rules.Facts]:
     policy = draw(POLICIES)
     now = draw(MOMENTS)
-    today = rules.local_day(now)
+    today = local_day(now)
     periods = [period_of(date(today.year, today.month, 1) - timedelta(days=d)) for d in (1, 35)]
-    weeks = [rules.iso_week(today - timedelta(days=d)) for d in (0, 7, 14)]
+    weeks = [iso_week(today - timedelta(days=d)) for d in (0, 7, 14)]
     facts = rules.Facts(
         draw(st.integers(1, 10_000)),
         draw(st.sampled_from(list(ParticipantStatus))),

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from bot.domain.hours import HoursAverage, parse_hours, rolling_average
+from bot.domain.hours import HoursAverage, parse_hours, rolling_average, typed_form
 from bot.domain.typed import Refusal
 from bot.domain.weeks import week_slots
 from tests.oracle.hours_grammar import checkin_hours
@@ -80,6 +80,15 @@ def test_everything_the_old_checkin_grammar_accepted_is_still_accepted(text: str
 def test_any_text_gives_hours_or_a_refusal(text: str) -> None:
     result = parse_hours(text, MAX_WEEK)
     assert isinstance(result, Refusal) or Decimal(0) <= result <= MAX_WEEK
+
+
+@pytest.mark.parametrize(
+    ("stored", "shown"),
+    [("20.0", "20"), ("20", "20"), ("40.00", "40"), ("12.50", "12.5"), ("0.0", "0"), ("8", "8")],
+)
+def test_hours_read_back_show_as_typed(stored: str, shown: str) -> None:
+    assert str(typed_form(Decimal(stored))) == shown  # never '2E+1', which is not typed hours
+    assert parse_hours(shown, MAX_WEEK) == Decimal(stored)
 
 
 def test_the_average_is_over_the_weeks_with_an_answer() -> None:

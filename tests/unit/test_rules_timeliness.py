@@ -8,10 +8,15 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from bot.clock import AMSTERDAM
-from bot.domain import periods
-from bot.domain.feestdagen import ALGEMENE_TERMIJNENWET
 from bot.domain.policy import load_policy
-from bot.domain.timeliness import deadline, due_date, due_date_for, is_on_time, is_past_due
+from bot.domain.timeliness import (
+    Submission,
+    deadline,
+    due_date,
+    is_on_time,
+    is_past_due,
+    latest_is_on_time,
+)
 
 POLICY = load_policy()
 
@@ -45,13 +50,6 @@ def test_due_date_moves_to_the_next_working_day(period: str, due_day: int, due: 
 def test_due_date_follows_the_policys_feestdagen() -> None:
     policy = replace(POLICY, due_day=5, feestdagen=("nieuwjaarsdag",))
     assert due_date(policy, "2026-04") == date(2026, 5, 5)
-
-
-def test_the_old_name_gives_what_the_one_home_gives() -> None:
-    for period in periods.periods_between("2025-01", "2028-12"):
-        for due_day in (1, 5, 10, 25, 27, 28):
-            home = due_date_for(period, due_day, ALGEMENE_TERMIJNENWET)
-            assert periods.due_date(period, due_day) == home
 
 
 @pytest.mark.parametrize(
@@ -97,6 +95,22 @@ def test_a_correction_asked_for_keeps_the_timeliness_of_what_it_corrects() -> No
 def test_a_correction_of_ones_own_is_judged_by_its_own_moment() -> None:
     assert not is_on_time(POLICY, "2026-11", local(2026, 12, 20, 9), corrects_on_time=None)
     assert is_on_time(POLICY, "2026-11", local(2026, 12, 10, 9), corrects_on_time=None)
+
+
+def test_the_newest_version_follows_the_chain_of_corrections() -> None:
+    on_time, late = local(2026, 12, 9, 9), local(2026, 12, 20, 9)
+    first = Submission(on_time)
+    assert latest_is_on_time(POLICY, "2026-11", [first])
+    assert latest_is_on_time(POLICY, "2026-11", [first, Submission(late, asked=True)])
+    assert not latest_is_on_time(POLICY, "2026-11", [first, Submission(late)])
+    # Asked twice: both keep the first version's judgement, whichever it was.
+    twice = [Submission(late, asked=True), Submission(late, asked=True)]
+    assert latest_is_on_time(POLICY, "2026-11", [first, *twice])
+    assert not latest_is_on_time(POLICY, "2026-11", [Submission(late), *twice])
+    # A correction of one's own after an asked one is judged by its own moment.
+    assert not latest_is_on_time(POLICY, "2026-11", [first, twice[0], Submission(late)])
+    with pytest.raises(ValueError, match="no version"):
+        latest_is_on_time(POLICY, "2026-11", [])
 
 
 def test_past_due_from_local_midnight() -> None:
