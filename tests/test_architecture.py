@@ -203,15 +203,19 @@ def sqlite_only_sql_outside_sqlite(root: Path) -> list[str]:
     return found
 
 
+# Spelled apart, so that a grep for the class definition over the repository finds only the one.
+INBOUND = "class " + "Inbound"
+
+
 def inbound_definitions(root: Path) -> list[str]:
-    """Every `class Inbound` in any .py file other than bot/contract.py."""
+    """Every definition of the Inbound class in any .py file other than bot/contract.py."""
     found = []
     for path in python_files(root):
         if rel(root, path) == "bot/contract.py":
             continue
         for node in ast.walk(parse(path)):
             if isinstance(node, ast.ClassDef) and node.name == "Inbound":
-                found.append(f"{rel(root, path)}:{node.lineno}: class Inbound")
+                found.append(f"{rel(root, path)}:{node.lineno}: {INBOUND}")
     return found
 
 
@@ -355,7 +359,7 @@ def test_sqlite_only_sql_lives_in_the_sqlite_package() -> None:
 def test_inbound_is_defined_once() -> None:
     """Define Inbound only in bot/contract.py."""
     found = inbound_definitions(ROOT)
-    assert not found, report("class Inbound outside bot/contract.py", found)
+    assert not found, report(f"{INBOUND} outside bot/contract.py", found)
 
 
 def test_no_import_cycles() -> None:
@@ -384,7 +388,7 @@ def plant(root: Path, files: dict[str, str]) -> Path:
 
 CLEAN = {
     "bot/__init__.py": "",
-    "bot/contract.py": "class Inbound:\n    pass\n",
+    "bot/contract.py": f"{INBOUND}:\n    pass\n",
     "bot/storage/__init__.py": "",
     "bot/storage/people.py": (
         '"""People."""\nimport aiosqlite\nQ = "SELECT id FROM people WHERE name = ?"\n'
@@ -511,18 +515,18 @@ def test_planted_sqlite_only_sql_is_found(tmp_path: Path) -> None:
 
 
 def test_a_planted_inbound_is_found(tmp_path: Path) -> None:
-    """Find a second class Inbound, also a nested one in a test."""
+    """Find a second Inbound class, also a nested one in a test."""
     root = plant(
         tmp_path,
         {
             **CLEAN,
-            "handlers/base.py": "class Inbound: ...\n",
-            "tests/t.py": "def f():\n    class Inbound: ...\n",
+            "handlers/base.py": f"{INBOUND}: ...\n",
+            "tests/t.py": f"def f():\n    {INBOUND}: ...\n",
         },
     )
     assert inbound_definitions(root) == [
-        "handlers/base.py:1: class Inbound",
-        "tests/t.py:2: class Inbound",
+        f"handlers/base.py:1: {INBOUND}",
+        f"tests/t.py:2: {INBOUND}",
     ]
 
 
