@@ -30,10 +30,16 @@ class Ctx:
     replies: list[Reply] = field(default_factory=list)
 
     def reply(
-        self, key: str, buttons: ButtonRows = (), document: str | None = None, **ctx: Any
+        self,
+        key: str,
+        buttons: ButtonRows = (),
+        document: str | None = None,
+        *,
+        as_list: bool = False,
+        **ctx: Any,
     ) -> None:
-        """Queue a reply."""
-        self.replies.append(Reply(key, ctx, buttons, document))
+        """Queue a reply; `as_list` hints that its buttons are a long menu (bot/contract.py)."""
+        self.replies.append(Reply(key, ctx, buttons, document, as_list))
 
     @property
     def role(self) -> Role | None:

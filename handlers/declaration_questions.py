@@ -200,7 +200,11 @@ async def ask_costs(turn: Turn) -> None:
         )
     )
     turn.ctx.reply(
-        "declaration/ask_costs", period=turn.draft.period, entered=entered, buttons=tuple(rows)
+        "declaration/ask_costs",
+        period=turn.draft.period,
+        entered=entered,
+        buttons=tuple(rows),
+        as_list=True,  # one button per cost category: a long menu
     )
 
 
