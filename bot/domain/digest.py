@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
@@ -22,7 +21,7 @@ from bot.domain import hours
 from bot.domain.hours import HoursAverage
 from bot.domain.localtime import local_day
 from bot.domain.models import Household, Person
-from bot.domain.norms import share_of_norm
+from bot.domain.norms import round_half_up, share_of_norm
 from bot.domain.periods import parse_period, period_of, previous_period
 from bot.domain.policy import Policy
 from bot.domain.timeliness import due_date, is_past_due
@@ -191,7 +190,7 @@ def late_months(f: Facts, cal: Calendar) -> dict[str, Any] | None:
 
 def hours_average(f: Facts, cal: Calendar) -> HoursAverage | None:
     """Hours per week over the rolling weeks before this one (the rule of bot.domain.hours)."""
-    return hours.rolling_average(f.weeks, cal.rolling[0], len(cal.rolling))
+    return hours.average_over(f.weeks, cal.rolling)
 
 
 def hours_exception(
@@ -257,8 +256,7 @@ def covering_norm(f: Facts, recent: list[str]) -> dict[str, Any] | None:
     if any(m is None or m.norm_cents is None or m.profit_cents < m.norm_cents for m in months):
         return None
     shares = [m.share_pct or 0 for m in months if m is not None]
-    mean = Decimal(sum(shares)) / 3
-    average_share = int(mean.quantize(Decimal(1), rounding=ROUND_HALF_UP))  # as every share
+    average_share = round_half_up(sum(shares), 3)  # as every share
     return {"name": f.name, "periods": run, "average_share": average_share}
 
 
@@ -271,8 +269,7 @@ def kpi_share(f: Facts, cal: Calendar) -> int | None:
     ]
     if not shares:
         return None
-    mean = Decimal(sum(shares)) / len(shares)
-    return int(mean.quantize(Decimal(1), rounding=ROUND_HALF_UP))  # half up, as every share
+    return round_half_up(sum(shares), len(shares))  # half up, as every share
 
 
 def participant_row(

@@ -13,15 +13,14 @@ Decisions (docs/domain.md, "Hours as typed" and "Average hours per week"):
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-from bot.domain.typed import Refusal, decimals, parse_number, squeeze, strip_words
+from bot.domain.typed import Refusal, decimals, parse_number, round_half_up, squeeze, strip_words
 from bot.domain.weeks import weeks_ending
 
 HOUR_WORDS = ("uren", "uur", "hours", "hour", "hrs", "u", "h")
-ONE_DECIMAL = Decimal("0.1")
 
 
 @dataclass(frozen=True)
@@ -59,12 +58,24 @@ def rolling_average(
     hours_by_week: Mapping[str, Decimal | float | int], last_week: str, weeks: int
 ) -> HoursAverage | None:
     """The average over the answered weeks among the `weeks` weeks ending with `last_week`."""
-    known = [
-        value if isinstance(value, Decimal) else Decimal(str(value))
-        for key in weeks_ending(last_week, weeks)
-        if (value := hours_by_week.get(key)) is not None
-    ]
-    if not known:
+    return average_over(hours_by_week, weeks_ending(last_week, weeks))
+
+
+def average_over(
+    hours_by_week: Mapping[str, Decimal | float | int], window: Iterable[str]
+) -> HoursAverage | None:
+    """The average over the answered weeks of `window` (week keys): the rule itself.
+
+    `rolling_average` builds the window; a caller that judges many participants against the
+    same weeks (the weekly digest) builds it once and calls this.
+    """
+    total = count = 0
+    for key in window:
+        value = hours_by_week.get(key)
+        if value is not None:
+            total += round(value * 100)  # in hundredths: hours carry at most two decimals
+            count += 1
+    if not count:
         return None
-    average = sum(known, Decimal(0)) / len(known)
-    return HoursAverage(average.quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP), len(known))
+    tenths = round_half_up(total, 10 * count)  # exact integer arithmetic, halves up
+    return HoursAverage(Decimal(tenths).scaleb(-1), count)

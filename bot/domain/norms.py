@@ -11,11 +11,12 @@ Decisions (see docs/domain.md, "Share of the norm"):
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
-
 from bot.domain.models import Household
 from bot.domain.periods import first_day
 from bot.domain.policy import Policy
+from bot.domain.typed import round_half_up
+
+__all__ = ["norm_for_period", "round_half_up", "share_of_norm"]
 
 
 def norm_for_period(policy: Policy, household: Household, period: str) -> int | None:
@@ -29,5 +30,4 @@ def share_of_norm(profit_cents: int, norm_cents: int | None) -> int | None:
         return None
     if profit_cents <= 0:
         return 0
-    share = Decimal(profit_cents) * 100 / Decimal(norm_cents)
-    return int(share.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return round_half_up(profit_cents * 100, norm_cents)

@@ -1,7 +1,8 @@
 """Numbers as people type them: tidy the text around the number, let Babel read the number.
 
-Shared by amounts (bot.domain.money) and hours (bot.domain.hours). Nothing here raises on
-input: a value is a Decimal or a `Refusal` saying why not (docs/domain.md, "Typed numbers").
+Shared by amounts (bot.domain.money) and hours (bot.domain.hours), with the one half-up rounding
+of a quotient (`round_half_up`). Nothing here raises on input: a value is a Decimal or a
+`Refusal` saying why not (docs/domain.md, "Typed numbers").
 Dutch is tried first ("1.250,50"), then the English way ("1250.50", "1,250.50").
 """
 
@@ -72,3 +73,11 @@ def decimals(value: Decimal) -> int:
     """How many decimals `value` was typed with."""
     exponent = value.as_tuple().exponent
     return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
+def round_half_up(numerator: int, denominator: int) -> int:
+    """numerator / denominator rounded to a whole number, halves up (both ≥ 0, exact integers).
+
+    Shares and their averages are rounded this way everywhere (2.5 → 3, unlike Python's round).
+    """
+    return (2 * numerator + denominator) // (2 * denominator)

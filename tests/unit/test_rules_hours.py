@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from hypothesis import example, given
@@ -127,3 +127,22 @@ def test_a_month_with_weeks_without_data() -> None:
 def test_the_window_crosses_a_year_end_and_takes_floats() -> None:
     hours = {"2026-W52": 10.0, "2026-W53": 20.0, "2027-W01": 30.0}
     assert rolling_average(hours, "2027-W01", 4) == HoursAverage(Decimal(20), 3)
+
+
+@given(
+    st.dictionaries(
+        st.sampled_from(["2026-W45", "2026-W46", "2026-W47", "2026-W48"]),
+        st.integers(min_value=0, max_value=16800).map(lambda h: Decimal(h) / 100),
+    )
+)
+def test_the_average_is_exact_decimal_arithmetic_rounded_half_up(
+    hours: dict[str, Decimal],
+) -> None:
+    found = rolling_average(hours, "2026-W48", 4)
+    if not hours:
+        assert found is None
+        return
+    exact = sum(hours.values(), Decimal(0)) / len(hours)
+    assert found == HoursAverage(exact.quantize(Decimal("0.1"), ROUND_HALF_UP), len(hours))
+    # Floats from the database's REAL column give the same average.
+    assert rolling_average({k: float(v) for k, v in hours.items()}, "2026-W48", 4) == found

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.domain.models import Household
-from bot.domain.norms import norm_for_period, share_of_norm
+from bot.domain.norms import norm_for_period, round_half_up, share_of_norm
 from bot.domain.policy import load_policy
 
 POLICY = load_policy()
@@ -37,3 +41,15 @@ def test_the_norm_of_a_month_is_the_one_on_its_first_day() -> None:
     assert norm_for_period(POLICY, single, "2025-07") == 136_906  # new row from 1 July
     assert norm_for_period(POLICY, Household.GEHUWDEN, "2026-01") == 200_213
     assert norm_for_period(POLICY, single, "2024-12") is None  # before the first row
+
+
+@given(st.integers(min_value=0, max_value=10**9), st.integers(min_value=1, max_value=10**7))
+def test_round_half_up_is_exact_decimal_rounding(numerator: int, denominator: int) -> None:
+    exact = (Decimal(numerator) / Decimal(denominator)).quantize(Decimal(1), ROUND_HALF_UP)
+    assert round_half_up(numerator, denominator) == int(exact)
+
+
+def test_round_half_up_rounds_halves_up_unlike_round() -> None:
+    assert (round_half_up(5, 2), round(5 / 2)) == (3, 2)
+    assert round_half_up(250, 100) == 3
+    assert round_half_up(249, 100) == 2
