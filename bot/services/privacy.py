@@ -44,6 +44,13 @@ class PurgeReport:
     invite_attempts: int = 0
     files: int = 0
     exports: int = 0
+    # Copies of purged data in rows that stay (or rows past no term of their own).
+    outbox_payloads: int = 0  # sent messages about purged data: the text goes, the log stays
+    outbox_withheld: int = 0  # unsent messages about purged data: never sent
+    queue_details: int = 0  # queue items of a purged month: their figures go
+    queue_notes: int = 0  # the notes in those items' history
+    audit_details: int = 0  # audit entries that stay: the purged reference and period go
+    open_flows: int = 0  # a conversation or draft about a purged month
 
     def counts(self) -> dict[str, int]:
         """The counts by name, without the dry-run flag."""
@@ -70,6 +77,7 @@ def cutoffs(policy: Policy, now: datetime) -> retention.Cutoffs:
         retention=years_before(now, policy.declarations_retention_years),
         updates=now - timedelta(days=PROCESSED_UPDATES_DAYS),
         attempts=now - timedelta(days=INVITE_ATTEMPTS_DAYS),
+        now=now,
     )
 
 
@@ -87,6 +95,11 @@ async def purge(
     submitted declarations with their proof files, hours, closed queue items and audit entries
     after `policy.declarations_retention_years`. Proof files are deleted from disk after the rows
     are gone. With `proof_dir`, relative proof paths resolve there and old export files go too.
+
+    Copies go with what they copy: the payload of outbox messages about a purged month or queue
+    item (an unsent one is never sent), the figures and notes of queue items of a purged month,
+    the purged reference and period in audit entries that stay, a conversation or draft about a
+    purged month, and a /mijngegevens file holding a purged declaration.
     """
     cut = cutoffs(policy, now)
     if dry_run:
@@ -94,7 +107,7 @@ async def purge(
             doomed = await retention.collect_expired(tx, cut)
         paths = [resolve_proof_path(p, proof_dir) for p in doomed.paths]
         files = await asyncio.to_thread(_existing, paths)
-        exports = len(await asyncio.to_thread(old_exports, proof_dir, now))
+        exports = len(await asyncio.to_thread(_exports, proof_dir, now, doomed.references))
         return PurgeReport(True, **doomed.counts, files=files, exports=exports)
     async with db.transaction() as tx:
         doomed = await retention.collect_expired(tx, cut)
@@ -102,7 +115,9 @@ async def purge(
     # Files go after the commit: a crash in between leaves a stray file, never a dangling row.
     paths = [resolve_proof_path(p, proof_dir) for p in doomed.paths]
     files = await asyncio.to_thread(unlink_all, paths)
-    exports = await asyncio.to_thread(lambda: unlink_all(old_exports(proof_dir, now)))
+    exports = await asyncio.to_thread(
+        lambda: unlink_all(_exports(proof_dir, now, doomed.references))
+    )
     report = PurgeReport(False, **doomed.counts, files=files, exports=exports)
     log.info("purge deleted %s", report.counts())
     return report
@@ -131,6 +146,24 @@ def old_exports(proof_dir: Path | None, now: datetime) -> list[Path]:
             continue
         made = datetime.strptime(match.group(1), EXPORT_STAMP).replace(tzinfo=UTC)
         if made < limit:
+            old.append(path)
+    return old
+
+
+def _exports(proof_dir: Path | None, now: datetime, references: tuple[str, ...]) -> list[Path]:
+    """The export files that go: the old ones, and any holding a purged declaration."""
+    old = old_exports(proof_dir, now)
+    if proof_dir is None or not references or not (proof_dir / EXPORTS).is_dir():
+        return old
+    needles = [r.encode() for r in references]
+    for path in (proof_dir / EXPORTS).iterdir():
+        if path in old or not _EXPORT_NAME.fullmatch(path.name) or not path.is_file():
+            continue
+        try:
+            content = path.read_bytes()
+        except OSError:
+            continue
+        if any(n in content for n in needles):
             old.append(path)
     return old
 

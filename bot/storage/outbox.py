@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -183,4 +183,61 @@ async def record_failure(
             outbox_id,
             owner,
         ),
+    )
+
+
+# --- Retention: the copies a purge takes away -------------------------------------------------
+
+# The dedupe keys that name the queue item a row is about (`queue-card:<item>:<recipient>`,
+# `queue-fix:<item>:<history>`).
+_ITEM_KEYS = ("queue-card:", "queue-fix:")
+_HAS_PAYLOAD = "(context != '{}' OR buttons != '[]' OR attachment IS NOT NULL)"
+_UNSENT = "(sent_at IS NULL AND parked_at IS NULL)"
+PURGED = "purged"  # `last_error` of a row withheld because what it was about was purged
+
+
+@dataclass(frozen=True)
+class Copy:
+    """An outbox row that still carries a payload: its id, whether it went out, its item."""
+
+    id: int
+    unsent: bool
+    old: bool  # queued before the cutoff
+    item_id: int | None
+
+
+def _item_of(dedupe_key: str | None) -> int | None:
+    for prefix in _ITEM_KEYS:
+        if dedupe_key and dedupe_key.startswith(prefix):
+            head = dedupe_key[len(prefix) :].split(":", 1)[0]
+            return int(head) if head.isdigit() else None
+    return None
+
+
+async def copies(tx: Tx, before: datetime, reminder_ids: Sequence[int] = ()) -> list[Copy]:
+    """Rows with a payload that a purge may have to take: those about a queue item, those
+    queued before `before`, and the rows `reminder_ids`; the caller decides which go."""
+    marks = ", ".join("?" for _ in reminder_ids) or "NULL"
+    rows = await tx.all(
+        f"SELECT id, dedupe_key, {_UNSENT} AS unsent, created_at < ? AS old "  # noqa: S608
+        "FROM outbox "
+        f"WHERE ({_HAS_PAYLOAD} OR {_UNSENT}) AND (dedupe_key LIKE 'queue-card:%' "
+        f"OR dedupe_key LIKE 'queue-fix:%' OR created_at < ? OR id IN ({marks})) ORDER BY id",
+        (utc_iso(before), utc_iso(before), *reminder_ids),
+    )
+    return [
+        Copy(int(r["id"]), bool(r["unsent"]), bool(r["old"]), _item_of(r["dedupe_key"]))
+        for r in rows
+    ]
+
+
+async def scrub(tx: Tx, outbox_ids: Sequence[int], now: datetime) -> None:
+    """Take the payload of these rows, keeping what a send log needs (id, person, message key,
+    times, status); a row not sent yet is parked as `purged`, so it is never sent."""
+    await tx.executemany(
+        "UPDATE outbox SET context = '{}', buttons = '[]', attachment = NULL, "  # noqa: S608
+        f"last_error = CASE WHEN {_UNSENT} THEN ? ELSE NULL END, "
+        f"parked_at = CASE WHEN {_UNSENT} THEN ? ELSE parked_at END, "
+        "claimed_by = NULL, claimed_until = NULL, held = 0 WHERE id = ?",
+        [(PURGED, utc_iso(now), i) for i in outbox_ids],
     )
