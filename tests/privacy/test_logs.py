@@ -16,16 +16,23 @@ from __future__ import annotations
 
 import io
 import logging
-import re
+import sqlite3
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
+from telegram.error import BadRequest
 
-from bot.app import SecretFilter, setup_logging
+from bot.app import THIRD_PARTY_CAPS, App, SecretFilter, private_traceback, setup_logging
+from bot.clock import AMSTERDAM, FixedClock
 from bot.config import Settings
+from handlers.base import Ctx
+from scheduler.jobs import run_job
+from scheduler.setup import tick
 from tests.e2e.fakebotapi import FakeBotApi
 from tests.e2e.journey_helpers import Chat, World, last_month, world
+from tests.privacy.conftest import Folks, command
 
 TOKEN = "777001:LOGS-token-for-this-test-only"  # a bot id that is no amount below
 KM = ("Joram", "Plexhuis")
@@ -132,8 +139,8 @@ def test_a_whole_journey_at_debug_logs_nothing_personal(
         texts = server.sent_texts(km.chat) + server.sent_texts(fenna.chat)
         assert w.bot.stop() == 0
         log = w.bot.collect()
-    assert " DEBUG " in log  # the level really was DEBUG ...
-    assert "bot." in log  # ... and our own loggers spoke
+    assert " DEBUG bot.dispatcher: handled " in log  # DEBUG, and our own loggers spoke
+    assert " DEBUG telegram" not in log  # python-telegram-bot's DEBUG stays out
     leaks = [needle for needle in _personal(texts) if needle in log]
     assert leaks == [], (leaks, [_around(log, n) for n in leaks[:3]])
 
@@ -141,3 +148,162 @@ def test_a_whole_journey_at_debug_logs_nothing_personal(
 def _around(log: str, needle: str) -> str:
     at = log.find(needle)
     return log[max(0, at - 200) : at + 200]
+
+
+# ---------------------------------------------------------------- what a journey does not reach
+
+
+@pytest.fixture
+def _restore_logging() -> Iterator[None]:
+    """`setup_logging` rewires the root logger and caps loggers; put everything back after."""
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level)
+    names = [*THIRD_PARTY, *THIRD_PARTY_CAPS]
+    levels = {n: logging.getLogger(n).level for n in names}
+    yield
+    root.handlers[:], root.level = saved
+    for name, level in levels.items():
+        logging.getLogger(name).setLevel(level)
+
+
+def _third_party_loggers() -> list[str]:
+    """Every logger the libraries created, once their modules are imported."""
+    import aiosqlite  # noqa: F401
+    import apscheduler.schedulers.asyncio  # noqa: F401
+    import httpx  # noqa: F401
+    import telegram.ext
+    import telegram.request  # noqa: F401
+
+    roots = {n.split(".")[0] for n in THIRD_PARTY}
+    known = list(logging.root.manager.loggerDict)
+    return sorted({*THIRD_PARTY, *(n for n in known if n.split(".")[0] in roots)})
+
+
+@pytest.mark.parametrize("level", ["DEBUG", "INFO", "WARNING", "ERROR"])
+@pytest.mark.usefixtures("_restore_logging")
+def test_third_party_loggers_are_capped_whatever_log_level_says(level: str) -> None:
+    setup_logging(Settings(log_level=level))
+    asked = logging.getLevelName(level)
+    for name in _third_party_loggers():
+        logger = logging.getLogger(name)
+        assert not logger.isEnabledFor(logging.DEBUG), name  # updates, calls, SQL parameters
+        assert logger.getEffectiveLevel() >= asked, name  # and never chattier than asked
+    for name in ("aiosqlite", "httpx", "httpcore", "telegram.request"):
+        assert not logging.getLogger(name).isEnabledFor(logging.INFO), name
+    for name in ("bot.dispatcher", "handlers.declaration", "scheduler.setup"):
+        assert logging.getLogger(name).getEffectiveLevel() == asked  # ours follow LOG_LEVEL
+
+
+@pytest.mark.usefixtures("_restore_logging")
+async def test_sql_parameters_are_not_logged_at_debug(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import aiosqlite
+
+    setup_logging(Settings(log_level="DEBUG"))
+    logging.getLogger("bot.test").debug("our own line")
+    async with aiosqlite.connect(tmp_path / "x.db") as db:
+        await db.execute("CREATE TABLE t (note TEXT)")
+        await db.execute("INSERT INTO t VALUES (?)", (NOTE,))
+    err = capsys.readouterr().err
+    assert "our own line" in err
+    assert NOTE_WORD not in err
+
+
+@pytest.mark.usefixtures("_restore_logging")
+async def test_an_exception_quoting_the_input_is_logged_without_its_message(
+    app: App, folks: Folks, capsys: pytest.CaptureFixture[str]
+) -> None:
+    @app.router.command("kapot")
+    async def kapot(ctx: Ctx) -> None:
+        raise ValueError(f"could not read {ctx.inbound.args!r} as an amount")
+
+    setup_logging(Settings(log_level="DEBUG"))
+    outcome = await app.dispatcher.handle(command(folks.ayla.address, f"/kapot {NOTE} {REVENUE}"))
+    assert [r.key for r in outcome.replies] == ["common/error"]
+    err = capsys.readouterr().err
+    assert f"error handling command from a telegram chat (person {folks.ayla.id}" in err
+    assert "Traceback (most recent call last)" in err  # where it happened stays readable
+    assert "in kapot" in err
+    assert "ValueError (message not logged)" in err
+    assert NOTE_WORD not in err
+    assert not [form for form in REVENUE_FORMS if form in err]
+    assert folks.ayla.name not in err
+
+
+def _chained() -> BaseException:
+    try:
+        try:
+            open(f"/nonexistent/{FILE_NAME}")  # noqa: PTH123, SIM115
+        except OSError as inner:
+            raise KeyError(NOTE) from inner
+    except KeyError as middle:
+        try:
+            raise RuntimeError(f"while handling {NOTE}")
+        except RuntimeError as exc:
+            return exc if exc.__context__ is middle else middle
+    raise AssertionError("unreachable")
+
+
+def test_a_traceback_keeps_types_frames_and_library_states_not_messages() -> None:
+    text = private_traceback(_chained())
+    assert text.count("Traceback (most recent call last)") == 3
+    assert "FileNotFoundError: [Errno 2] No such file or directory" in text
+    assert "direct cause of the following exception" in text
+    assert "KeyError (message not logged)" in text
+    assert "During handling of the above exception" in text
+    assert "RuntimeError (message not logged)" in text
+    assert "in _chained" in text
+    assert NOTE_WORD not in text
+    assert "Vlinderkamp" not in text
+    assert private_traceback(sqlite3.OperationalError("database is locked")).endswith(
+        "sqlite3.OperationalError: database is locked"
+    )
+    assert private_traceback(BadRequest("Message is too long")).endswith(
+        "telegram.error.BadRequest: Message is too long"
+    )
+    group = private_traceback(ExceptionGroup("two", [ValueError(NOTE), TypeError(NOTE)]))
+    assert "ValueError (message not logged)" in group
+    assert "TypeError (message not logged)" in group
+    assert NOTE_WORD not in group
+
+
+def test_the_private_filter_still_masks_secrets_in_library_messages() -> None:
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(SecretFilter([TOKEN], private=True))
+    log = logging.getLogger("tests.privacy.logs")
+    log.addHandler(handler)
+    log.propagate = False
+    try:
+        try:
+            raise BadRequest(f"token {TOKEN} unknown")
+        except BadRequest:
+            log.exception("a call failed")
+        try:
+            raise ValueError(NOTE)
+        except ValueError:
+            log.exception("parse failed")
+    finally:
+        log.removeHandler(handler)
+        log.propagate = True
+    text = stream.getvalue()
+    assert "BadRequest: token [secret] unknown" in text
+    assert TOKEN not in text
+    assert "ValueError (message not logged)" in text
+    assert NOTE_WORD not in text
+
+
+async def test_a_scheduler_tick_logs_ids_not_names(
+    app: App, folks: Folks, clock: FixedClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    clock.set(datetime(2026, 12, 7, 9, 5, tzinfo=AMSTERDAM))  # a reminder moment, due - 3
+    with caplog.at_level(logging.INFO):
+        await tick(app.services, "declaration_reminders")
+    logged = [r.getMessage() for r in caplog.records if r.name == "scheduler.setup"]
+    assert any(f"push to #{folks.ayla.id}:" in line for line in logged), logged
+    names = [p.name for p in folks.everyone()]
+    assert not [n for n in names for line in logged if n in line]
+    # the command line (`ptobot jobs run`) still names who it concerns
+    result = await run_job(app.services, "declaration_reminders", clock.now(), dry_run=True)
+    assert result.lines == [] or any(folks.ayla.name in line for line in result.lines)
