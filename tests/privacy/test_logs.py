@@ -27,6 +27,8 @@ from telegram.error import BadRequest
 from bot.app import THIRD_PARTY_CAPS, App, SecretFilter, private_traceback, setup_logging
 from bot.clock import AMSTERDAM, FixedClock
 from bot.config import Settings
+from bot.domain.models import Role
+from bot.storage import people
 from handlers.base import Ctx
 from scheduler.jobs import run_job
 from scheduler.setup import tick
@@ -168,7 +170,6 @@ def _restore_logging() -> Iterator[None]:
 
 def _third_party_loggers() -> list[str]:
     """Every logger the libraries created, once their modules are imported."""
-    import aiosqlite  # noqa: F401
     import apscheduler.schedulers.asyncio  # noqa: F401
     import httpx  # noqa: F401
     import telegram.ext
@@ -196,15 +197,12 @@ def test_third_party_loggers_are_capped_whatever_log_level_says(level: str) -> N
 
 @pytest.mark.usefixtures("_restore_logging")
 async def test_sql_parameters_are_not_logged_at_debug(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    app: App, clock: FixedClock, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import aiosqlite
-
     setup_logging(Settings(log_level="DEBUG"))
     logging.getLogger("bot.test").debug("our own line")
-    async with aiosqlite.connect(tmp_path / "x.db") as db:
-        await db.execute("CREATE TABLE t (note TEXT)")
-        await db.execute("INSERT INTO t VALUES (?)", (NOTE,))
+    async with app.services.db.transaction() as tx:  # aiosqlite runs it, parameters and all
+        await people.insert_person(tx, NOTE, Role.PARTICIPANT, clock.now())
     err = capsys.readouterr().err
     assert "our own line" in err
     assert NOTE_WORD not in err
