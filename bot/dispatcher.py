@@ -70,6 +70,15 @@ class Dispatcher:
         ctx = await db.run(lambda tx: self._process(tx, inbound, now, bsn_found))
         if ctx is None:
             return Outcome([], DEFAULT_LOCALE, duplicate=True)
+        log.debug(  # ids and kinds only: never what was typed
+            "handled %s from a %s chat (person %s, now in flow %s/%s, %s replies)",
+            inbound.kind,
+            inbound.channel,
+            ctx.person.id if ctx.person else "-",
+            ctx.state.flow,
+            ctx.state.step,
+            len(ctx.replies),
+        )
         if not ctx.replies:
             ctx.reply("common/fallback")
         return Outcome(ctx.replies, ctx.locale, ctx.person)

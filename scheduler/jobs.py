@@ -43,33 +43,34 @@ class Run:
     dry_run: bool = False
     sink: Sink | None = None
     channels: Channels = field(default_factory=Channels)
+    names: bool = True  # lines name people (the command line), or only their ids (the log)
 
 
 JobFunc = Callable[[Run], Awaitable[JobResult]]
 
 
-def report_lines(report: reminders.Report) -> list[str]:
-    """A reminder sweep's report as lines for the command line and the log."""
-    out = [f"push to {name} (#{pid}): {', '.join(items)}" for pid, name, items in report.sent]
-    out += [f"queue item for {name} (#{pid}): {what}" for pid, name, what in report.queue_items]
-    out += [f"dropped for {name} (#{pid}): {what}" for pid, name, what in report.dropped]
+def report_lines(report: reminders.Report, names: bool = True) -> list[str]:
+    """A reminder sweep's report as lines for the command line and (without names) the log."""
+
+    def who(pid: int, name: str) -> str:
+        return f"{name} (#{pid})" if names else f"#{pid}"
+
+    out = [f"push to {who(pid, name)}: {', '.join(items)}" for pid, name, items in report.sent]
+    out += [f"queue item for {who(pid, name)}: {what}" for pid, name, what in report.queue_items]
+    out += [f"dropped for {who(pid, name)}: {what}" for pid, name, what in report.dropped]
     return out
 
 
-def push_lines(runs: list[PushRun], dry_run: bool) -> list[str]:
+def push_lines(runs: list[PushRun], dry_run: bool, names: bool = True) -> list[str]:
     """A coach push sweep as lines: each due push (dry run), or what it decided per target."""
     lines = []
     for run in runs:
-        push_id, coach_name = run.due.push.id, run.due.coach_name
+        push_id = run.due.push.id
+        source = f" from {run.due.coach_name}" if names else ""
         if dry_run:
-            lines.append(
-                f"coach push {push_id} from {coach_name} to {run.due.targets} participant(s)"
-            )
+            lines.append(f"coach push {push_id}{source} to {run.due.targets} participant(s)")
             continue
-        lines += [
-            f"coach push {push_id} from {coach_name} to #{pid}: {what}"
-            for pid, what in run.decided
-        ]
+        lines += [f"coach push {push_id}{source} to #{pid}: {what}" for pid, what in run.decided]
     return lines
 
 
@@ -80,7 +81,7 @@ def _parts(run: Run) -> reminders.Sink | None:
         return None
 
     def each(part: reminders.Report) -> None:
-        for line in report_lines(part):
+        for line in report_lines(part, run.names):
             sink(line)
 
     return each
@@ -92,7 +93,7 @@ async def declaration_reminders(run: Run) -> JobResult:
     report = await reminders.sweep(
         services.db, services.policy, run.now, (rules.DECLARATION,), run.dry_run, sink=_parts(run)
     )
-    return JobResult("declaration_reminders", report_lines(report))
+    return JobResult("declaration_reminders", report_lines(report, run.names))
 
 
 async def overdue_escalation(run: Run) -> JobResult:
@@ -101,7 +102,7 @@ async def overdue_escalation(run: Run) -> JobResult:
     report = await reminders.escalate_overdue(
         services.db, services.policy, run.now, run.dry_run, sink=_parts(run)
     )
-    return JobResult("overdue_escalation", report_lines(report))
+    return JobResult("overdue_escalation", report_lines(report, run.names))
 
 
 async def hours_checkin(run: Run) -> JobResult:
@@ -110,7 +111,7 @@ async def hours_checkin(run: Run) -> JobResult:
     report = await reminders.sweep(
         services.db, services.policy, run.now, (rules.HOURS,), run.dry_run, sink=_parts(run)
     )
-    return JobResult("hours_checkin", report_lines(report))
+    return JobResult("hours_checkin", report_lines(report, run.names))
 
 
 async def trajectory_milestones(run: Run) -> JobResult:
@@ -119,14 +120,14 @@ async def trajectory_milestones(run: Run) -> JobResult:
     report = await reminders.trajectory_milestones(
         services.db, services.policy, run.now, run.dry_run, sink=_parts(run)
     )
-    return JobResult("trajectory_milestones", report_lines(report))
+    return JobResult("trajectory_milestones", report_lines(report, run.names))
 
 
 async def coach_pushes(run: Run) -> JobResult:
     """Coach pushes whose moment has come."""
     services = run.services
     runs = await coach.sweep(services.db, services.policy, run.now, run.dry_run)
-    return JobResult("coach_pushes", push_lines(runs, run.dry_run))
+    return JobResult("coach_pushes", push_lines(runs, run.dry_run, run.names))
 
 
 async def weekly_digest(run: Run) -> JobResult:
@@ -184,8 +185,9 @@ async def run_job(
     dry_run: bool = False,
     sink: Sink | None = None,
     channels: Channels | None = None,
+    names: bool = True,
 ) -> JobResult:
-    """Run one job by name (KeyError for an unknown name); see `Run` for `sink` and `channels`."""
+    """Run one job by name (KeyError for an unknown name); see `Run` for the others."""
     job = JOBS[name]
     live = channels if channels is not None else Channels()  # an empty one is falsy
-    return await job(Run(services, now, dry_run, sink, live))
+    return await job(Run(services, now, dry_run, sink, live, names))

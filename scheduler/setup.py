@@ -127,7 +127,7 @@ async def tick(services: Services, name: str, channels: Channels | None = None) 
 
     try:
         now = services.clock.now()
-        result = await run_job(services, name, now, sink=sink, channels=channels)
+        result = await run_job(services, name, now, sink=sink, channels=channels, names=False)
     except Exception:
         log.exception("job %s failed", name)
         return
