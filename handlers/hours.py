@@ -27,7 +27,7 @@ def register(router: Router) -> None:
             return
         week, choice = parts[1], parts[2]
         if choice == "other":
-            checkin.check_week(week, ctx.now)
+            checkin.check_week(week, ctx.now, ctx.services.policy)
             ctx.state.go(FLOW, "ask", week=week)
             ctx.reply("hours/ask_number", week=week)
             return

@@ -15,6 +15,9 @@ Misfires and coalescing, and why:
 - The job store is in memory, so APScheduler knows nothing about runs missed while the bot was
   down: `start_scheduler` adds a one-off catch-up sweep at start that runs every participant
   sweep once at the current moment.
+- Stopping (`stop_scheduler`): no new runs, the running ones are cancelled and awaited (a
+  cancelled run ends quietly: its unit of work rolls back, the next start does it again), then
+  the scheduler shuts down with nothing left for it to cancel, so a stop logs no traceback.
 
 Reminder sweeps tick hourly at the minute of their policy time: an item that had to wait (quiet
 hours, the daily maximum) goes out at the next tick where the rules allow it.
@@ -22,7 +25,9 @@ hours, the daily maximum) goes out at the next tick where the rules allow it.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -141,21 +146,56 @@ async def catch_up(services: Services, channels: Channels | None = None) -> None
         await tick(services, name, channels)
 
 
+async def _scheduled(
+    runs: set[asyncio.Task[Any]], name: str, work: Callable[..., Awaitable[None]], *args: Any
+) -> None:
+    """One scheduled run, known to `stop_scheduler`; a cancellation at stop ends it quietly."""
+    task = asyncio.current_task()
+    if task is not None:
+        runs.add(task)
+    try:
+        await work(*args)
+    except asyncio.CancelledError:
+        log.info("job %s stopped with the assistant", name)
+    finally:
+        if task is not None:
+            runs.discard(task)
+
+
 def start_scheduler(app: Running) -> Any:
     """Start the scheduler for `app`; returns it (the caller shuts it down)."""
     services, channels = app.services, app.channels
     scheduler = AsyncIOScheduler(timezone=AMSTERDAM, job_defaults=dict(JOB_DEFAULTS))
+    runs: set[asyncio.Task[Any]] = set()
+    scheduler.pto_runs = runs  # the runs in progress, for stop_scheduler
     for spec in specs(services.policy):
         if spec.trigger is None or spec.name not in JOBS:
             continue
         scheduler.add_job(
-            tick,
+            _scheduled,
             spec.trigger,
-            args=(services, spec.name, channels),
+            args=(runs, spec.name, tick, services, spec.name, channels),
             id=spec.name,
             name=spec.name,
             replace_existing=True,
         )
-    scheduler.add_job(catch_up, args=(services, channels), id="catch_up", replace_existing=True)
+    scheduler.add_job(
+        _scheduled,
+        args=(runs, "catch_up", catch_up, services, channels),
+        id="catch_up",
+        replace_existing=True,
+    )
     scheduler.start()
     return scheduler
+
+
+async def stop_scheduler(scheduler: Any) -> None:
+    """Stop without a traceback: no new runs, cancel and await the running ones, shut down."""
+    scheduler.pause()
+    await asyncio.sleep(0)  # a run handed to the loop just now starts and registers itself
+    runs: set[asyncio.Task[Any]] = getattr(scheduler, "pto_runs", set())
+    pending = [task for task in runs if not task.done()]
+    for task in pending:
+        task.cancel()
+    await asyncio.gather(*pending, return_exceptions=True)
+    scheduler.shutdown(wait=False)

@@ -363,32 +363,34 @@ class TelegramChannel:
             if application.post_init:
                 await application.post_init(application)
             await application.start()
-            updater = application.updater
-            if updater is None:
-                raise RuntimeError("the Telegram application has no updater")
-            if self.settings.telegram_webhook_url:
-                url = self.settings.telegram_webhook_url
-                await updater.start_webhook(
-                    listen=self.settings.telegram_webhook_listen,
-                    port=self.settings.telegram_webhook_port,
-                    url_path=urlparse(url).path.lstrip("/"),
-                    webhook_url=url,
-                    secret_token=self.settings.telegram_webhook_secret,
-                    allowed_updates=Update.ALL_TYPES,
-                )
-            else:
-                await updater.start_polling(
-                    allowed_updates=Update.ALL_TYPES, timeout=10, poll_interval=0.0
-                )
-            log.info("the assistant is running on Telegram")
-            self.app.channels.register(self)  # the scheduler's outbox job drains it from here on
-            if started is not None:
-                await started()
-            try:
-                await stop.wait()
+            try:  # whatever fails after start() (the network, at start_polling): stop()
+                updater = application.updater
+                if updater is None:
+                    raise RuntimeError("the Telegram application has no updater")
+                if self.settings.telegram_webhook_url:
+                    url = self.settings.telegram_webhook_url
+                    await updater.start_webhook(
+                        listen=self.settings.telegram_webhook_listen,
+                        port=self.settings.telegram_webhook_port,
+                        url_path=urlparse(url).path.lstrip("/"),
+                        webhook_url=url,
+                        secret_token=self.settings.telegram_webhook_secret,
+                        allowed_updates=Update.ALL_TYPES,
+                    )
+                else:
+                    await updater.start_polling(
+                        allowed_updates=Update.ALL_TYPES, timeout=10, poll_interval=0.0
+                    )
+                log.info("the assistant is running on Telegram")
+                self.app.channels.register(self)  # the outbox job drains it from here on
+                if started is not None:
+                    await started()
+                try:
+                    await stop.wait()
+                finally:
+                    if stopping is not None:
+                        await stopping()
+                    self.app.channels.unregister(self)
+                    await updater.stop()
             finally:
-                if stopping is not None:
-                    await stopping()
-                self.app.channels.unregister(self)
-                await updater.stop()
                 await application.stop()

@@ -13,6 +13,7 @@ from telegram.error import InvalidToken
 
 from bot.config import ConfigError, load_settings
 from bot.domain.policy import PolicyError
+from bot.storage.sqlite.db import InstanceLocked
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -49,6 +50,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(
             "ptobot: the Bot API server rejected TELEGRAM_BOT_TOKEN; check the token "
             "(and TELEGRAM_BASE_URL)",
+            file=sys.stderr,
+        )
+        return 2
+    except InstanceLocked as exc:
+        print(
+            f"ptobot: another ptobot is already running on {exc.database} "
+            f"(lock held on {exc.lock_file}); stop it first",
             file=sys.stderr,
         )
         return 2

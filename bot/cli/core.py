@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import csv
 import json
 import logging
-import signal
 import sys
 from dataclasses import dataclass
 from datetime import date
@@ -22,7 +20,7 @@ from bot.domain.invites import deep_link
 from bot.domain.models import Household, Role
 from bot.services import onboarding
 from bot.storage import meta, people
-from bot.storage.sqlite.db import Database
+from bot.storage.sqlite.db import Database, instance_lock
 from messages import render
 
 log = logging.getLogger(__name__)
@@ -94,50 +92,12 @@ async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     if not settings.telegram_bot_token:
         args.as_name = None
         return await cmd_chat(args, settings)
+    from bot.cli.run import run_telegram
+
     setup_logging(settings)
-    async with open_app(settings) as app:
-        return await run_telegram(app)
-
-
-async def run_telegram(app: App) -> int:
-    """Run the Telegram channel, the outbox sender and the scheduler until a signal."""
-    from bot.channels.telegram import TelegramChannel
-    from bot.outbox import run_forever
-    from scheduler.setup import start_scheduler
-
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    channel = TelegramChannel(app)
-    services = app.services
-    tasks: list[asyncio.Task[None]] = []
-    scheduler: Any = None
-
-    async def started() -> None:
-        nonlocal scheduler
-        tasks.append(
-            asyncio.create_task(
-                run_forever(
-                    services.db,
-                    channel,
-                    services.clock.now,
-                    services.settings.outbox_max_attempts,
-                    stop,
-                )
-            )
-        )
-        scheduler = start_scheduler(app)
-
-    async def stopping() -> None:
-        stop.set()
-        if scheduler is not None:
-            scheduler.shutdown(wait=False)
-        for task in tasks:
-            await task  # the sender finishes its message before the client closes
-
-    await channel.run(stop, started, stopping)
-    return 0
+    with instance_lock(settings.database_path):
+        async with open_app(settings) as app:
+            return await run_telegram(app)
 
 
 async def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
@@ -145,11 +105,12 @@ async def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     from bot.channels.console import ConsoleChannel
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    async with open_app(settings) as app:
-        if settings.demo:
-            await demo.seed_if_empty(app.services.db, app.services.clock.now())
-        console = ConsoleChannel(app)
-        await console.run()
+    with instance_lock(settings.database_path):
+        async with open_app(settings) as app:
+            if settings.demo:
+                await demo.seed_if_empty(app.services.db, app.services.clock.now())
+            console = ConsoleChannel(app)
+            await console.run()
     return 0
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from bot.app import open_app
 from bot.channels.base import html_to_text
+from bot.cli.output import audit, open_private
 from bot.config import Settings
 from bot.domain.errors import DomainError
 from bot.domain.models import LOCALES, Role
@@ -85,7 +86,8 @@ def _write(text: str, out: Path | None, command: str) -> int:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         return 0
     try:
-        out.write_text(text, encoding="utf-8", newline="")
+        with open_private(out) as handle:
+            handle.write(text)
     except OSError as exc:
         print(f"ptobot {command}: cannot write {out}: {exc.strerror}", file=sys.stderr)
         return 1
@@ -121,6 +123,17 @@ async def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
                     DomainError("queue/cli_not_klantmanager", name=args.klantmanager),
                 )
             figures = await digest.build_digest(tx, services.policy, person, window)
+            seen = await access.visible_participants(tx, person, window.as_of)
+        await audit(
+            services.db,
+            services.clock.now(),
+            "digest",
+            participants=[pid for pid, _, _ in seen],
+            out=args.out,
+            klantmanager_id=person.id,
+            week=window.week,
+            format=args.format,
+        )
     if args.format == "html":
         text = render_html(figures, person.locale)
     else:
@@ -131,13 +144,24 @@ async def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
 
 async def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     """Write one CSV row per declaration of the month (latest version)."""
-    async with open_app(settings) as app, app.services.db.read() as tx:
-        rows = await exports.export_rows(tx, app.services.policy, args.period)
+    async with open_app(settings) as app:
+        services = app.services
+        async with services.db.read() as tx:
+            rows = await exports.export_rows(tx, services.policy, args.period)
+        await audit(
+            services.db,
+            services.clock.now(),
+            "export",
+            participants=[int(row["participant_id"]) for row in rows],
+            out=args.out,
+            period=args.period,
+            rows=len(rows),
+        )
     if args.out is None:
         exports.write_csv(rows, sys.stdout)
     else:
         try:
-            with args.out.open("w", encoding="utf-8", newline="") as handle:
+            with open_private(args.out) as handle:
                 exports.write_csv(rows, handle)
         except OSError as exc:
             print(f"ptobot export: cannot write {args.out}: {exc.strerror}", file=sys.stderr)
@@ -155,6 +179,17 @@ async def cmd_dossier(args: argparse.Namespace, settings: Settings) -> int:
                 context = await exports.dossier_context(
                     tx, services.policy, args.participant, args.lang, services.clock.now()
                 )
+                person = await people.person_by_name(tx, args.participant)
         except DomainError as exc:
             return _fail("dossier", exc)
+        subject = person.id if person is not None else None
+        await audit(
+            services.db,
+            services.clock.now(),
+            "dossier",
+            participants=[subject] if subject is not None else [],
+            out=args.out,
+            subject_id=subject,
+            lang=args.lang,
+        )
     return _write(render_dossier(context, args.lang), args.out, "dossier")

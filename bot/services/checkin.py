@@ -9,14 +9,14 @@ cap is a pattern (docs/domain.md, "Average hours per week").
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from bot.domain.errors import DomainError
 from bot.domain.hours import rolling_average
-from bot.domain.localtime import local_day
+from bot.domain.localtime import local_day, local_moment
 from bot.domain.policy import Policy
-from bot.domain.weeks import add_weeks, week_monday
+from bot.domain.weeks import add_weeks, iso_week, week_monday
 from bot.services import queue
 from bot.storage import weekly_hours
 from bot.storage.unit import Tx
@@ -33,14 +33,30 @@ class HoursAnswer:
     average_over_cap: bool
 
 
-def check_week(week: str, now: datetime) -> str:
-    """The week if it is a real ISO week that has started; else a DomainError."""
+def latest_asked(policy: Policy, now: datetime) -> str:
+    """The week the most recent check-in asked about (the check-in asks on its own weekday)."""
+    today = local_day(now)
+    day = today - timedelta(days=(today.weekday() - policy.hours_checkin.weekday) % 7)
+    if local_moment(day, policy.hours_checkin.at) > now:
+        day -= timedelta(days=7)
+    return iso_week(day)
+
+
+def check_week(week: str, now: datetime, policy: Policy) -> str:
+    """The week if a check-in asked about it and it is still open; else a DomainError.
+
+    Open: from the latest asked week back `rolling_weeks` weeks (the weeks the rolling average
+    looks at). A nonsense week or one not asked about yet is unknown; an older one is closed.
+    """
     try:
         monday = week_monday(week)
     except ValueError:
         raise DomainError("hours/unknown_week") from None
-    if monday > local_day(now):
+    latest = latest_asked(policy, now)
+    if monday > week_monday(latest):
         raise DomainError("hours/unknown_week")
+    if monday < week_monday(add_weeks(latest, -policy.rolling_weeks)):
+        raise DomainError("hours/week_closed", week=week, weeks=policy.rolling_weeks)
     return week
 
 
@@ -48,7 +64,7 @@ async def record_hours(
     tx: Tx, now: datetime, policy: Policy, participant_id: int, week: str, hours: Decimal
 ) -> HoursAnswer:
     """Write the week's hours (source 'checkin'); a rolling average over the cap opens an item."""
-    check_week(week, now)
+    check_week(week, now, policy)
     if not Decimal(0) <= hours <= policy.max_hours_per_week:
         raise DomainError("hours/bad_number", maximum=int(policy.max_hours_per_week))
     await weekly_hours.put(tx, now, participant_id, week, hours, weekly_hours.CHECKIN)

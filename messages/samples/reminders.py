@@ -58,6 +58,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "hours/bad_number": {"maximum": 80},
     "hours/thanks": {"week": "2026-W49", "hours": 12.5},
     "hours/over_cap_nudge": {"hours": 26, "cap": 20},
+    "hours/week_closed": {"week": "2026-W40", "weeks": 4},
     "buttons/rem_decl_start": {"period": "2026-11"},
     "buttons/rem_weekday": {"day": 6},
     "buttons/rem_cancel": {"n": 1},

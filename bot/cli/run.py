@@ -1,0 +1,103 @@
+"""`ptobot run` on Telegram: one instance per database, a patient start, a quiet stop."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+from typing import Any
+
+from telegram.error import NetworkError
+
+from bot.app import App
+
+DEFAULT_BASE_URL = "https://api.telegram.org/bot"
+FIRST_WAIT = 1.0  # seconds before the first retry, doubled after each failure
+LONGEST_WAIT = 60.0
+
+
+def retry_waits() -> Any:
+    """1, 2, 4 ... 60, 60, ... seconds."""
+    wait = FIRST_WAIT
+    while True:
+        yield wait
+        wait = min(wait * 2, LONGEST_WAIT)
+
+
+def unreachable(app: App, exc: NetworkError, wait: float) -> str:
+    """The one line said when the Bot API cannot be reached (no secret in it)."""
+    settings = app.services.settings
+    base = settings.telegram_base_url or DEFAULT_BASE_URL
+    reason = exc.message or type(exc).__name__
+    line = f"ptobot: cannot reach the Telegram Bot API at {base}: {reason}; retrying in {wait:g} s"
+    for secret in settings.secrets():
+        line = line.replace(secret, "[secret]")
+    return " ".join(line.split())
+
+
+async def run_telegram(app: App) -> int:
+    """Run the Telegram channel, the outbox sender and the scheduler until a signal.
+
+    Until the Bot API answers, a start that cannot reach it says so in one line and tries again
+    after 1, 2, 4 ... at most 60 seconds; a signal ends the waiting. A rejected token is not a
+    network failure: it ends the start (InvalidToken, exit 2 in `bot.cli.main`).
+    """
+    from bot.channels.telegram import TelegramChannel
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    waits = retry_waits()
+    while not stop.is_set():
+        channel = TelegramChannel(app)
+        reached = asyncio.Event()
+        try:
+            await channel.run(stop, *_hooks(app, channel, stop, reached))
+        except NetworkError as exc:
+            if reached.is_set():
+                raise
+            wait = next(waits)
+            print(unreachable(app, exc, wait), file=sys.stderr, flush=True)
+            try:
+                await asyncio.wait_for(stop.wait(), wait)
+            except TimeoutError:
+                continue
+        else:
+            break
+    return 0
+
+
+def _hooks(app: App, channel: Any, stop: asyncio.Event, reached: asyncio.Event) -> tuple[Any, Any]:
+    """`started` (the sender and the scheduler start) and `stopping` (both end, quietly)."""
+    from bot.outbox import run_forever
+    from scheduler.setup import start_scheduler, stop_scheduler
+
+    services = app.services
+    tasks: list[asyncio.Task[None]] = []
+    scheduler: Any = None
+
+    async def started() -> None:
+        nonlocal scheduler
+        reached.set()
+        tasks.append(
+            asyncio.create_task(
+                run_forever(
+                    services.db,
+                    channel,
+                    services.clock.now,
+                    services.settings.outbox_max_attempts,
+                    stop,
+                )
+            )
+        )
+        scheduler = start_scheduler(app)
+
+    async def stopping() -> None:
+        stop.set()
+        if scheduler is not None:
+            await stop_scheduler(scheduler)
+        for task in tasks:
+            await task  # the sender finishes its message before the client closes
+
+    return started, stopping
