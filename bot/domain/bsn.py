@@ -40,7 +40,8 @@ def is_bsn(digits: str) -> bool:
     """True when nine digits pass the 11-proef (weights 9…2 and −1)."""
     if len(digits) != 9 or not digits.isdigit() or digits == "000000000":
         return False
-    return sum(map(mul, map(int, digits), _WEIGHTS)) % 11 == 0
+    total: int = sum(map(mul, map(int, digits), _WEIGHTS))
+    return total % 11 == 0
 
 
 def _ascii(digits: str) -> str:
