@@ -191,16 +191,24 @@ class Dispatcher:
 
 
 def _mask(inbound: Inbound) -> tuple[Inbound, bool]:
-    """Mask every BSN in what the person typed (text, command, arguments, a file's name)."""
-    text, in_text = mask_bsn(inbound.text)
-    file = inbound.file
-    name, in_name = mask_bsn(file.name) if file is not None and file.name else ("", False)
-    if not (in_text or in_name):
-        return inbound, False
-    changes: dict[str, object] = {"text": text}
-    if inbound.command is not None:
-        command, args = command_parts(text)
+    """Mask every BSN in what the person typed: text or caption, command, arguments, button
+    data (a client may forge it) and a file's name; the chat's address is the channel's own."""
+    changes: dict[str, object] = {}
+    for name in ("text", "command", "args", "button"):
+        value = getattr(inbound, name)
+        if value:
+            masked, found = mask_bsn(value)
+            if found:
+                changes[name] = masked
+    if inbound.command is not None and "text" in changes:
+        # A BSN may span the command and its arguments ('/123 456 782'): split the masked line.
+        command, args = command_parts(str(changes["text"]))
         changes.update(command=command, args=args)
-    if in_name and file is not None:
-        changes["file"] = replace(file, name=name)
+    file = inbound.file
+    if file is not None and file.name:
+        name, found = mask_bsn(file.name)
+        if found:
+            changes["file"] = replace(file, name=name)
+    if not changes:
+        return inbound, False
     return replace(inbound, **changes), True  # type: ignore[arg-type]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from bot.domain.bsn import mask_bsn
 from bot.domain.errors import DomainError
 from bot.domain.invites import MAX_WRONG_TRIES_PER_HOUR, hash_address, hash_code, new_code
 from bot.domain.models import Household, Person, Role
@@ -35,8 +36,16 @@ async def create_invite(
     start_date: date | None = None,
     household: Household = Household.ALLEENSTAANDE,
 ) -> Invite:
-    """Create the person (or re-invite one not yet linked) and a one-time code."""
+    """Create the person (or re-invite one not yet linked) and a one-time code.
+
+    A name with a BSN in it is refused before anything is read or written: it would be shown in
+    lists, digests and exports. The klantmanager's and coach's names are checked too, so an
+    error message never echoes a BSN.
+    """
     name = " ".join(name.split())
+    for given in (name, klantmanager, coach):
+        if given and mask_bsn(given)[1]:
+            raise DomainError("onboarding/name_has_bsn")
     if not name or len(name) > 80:
         raise DomainError("cli/bad_name")
     existing = await people.person_by_name(tx, name)

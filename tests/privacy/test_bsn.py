@@ -14,7 +14,20 @@ from messages import render
 from tests.privacy.conftest import Folks, command, file, text
 
 BSN = "123456782"  # passes the 11-proef; invented
-SPELLINGS = [BSN, "123 456 782", "1234.56.782", "123-456-782"]
+SPELLINGS = [
+    BSN,
+    "123 456 782",
+    "1234.56.782",
+    "123-456-782",
+    # issue 16: runs of separators, zero-width and no-break spaces, dashes, other scripts
+    "123  456  782",
+    "123/456/782",
+    "123\u200b456\u200b782",
+    "123\u00a0456\u202f782",
+    "123\u2013456\u2212782",
+    "\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0662",
+    "\uff11\uff12\uff13 \uff14\uff15\uff16 \uff17\uff18\uff12",
+]
 
 
 def _install_probe(app: App) -> None:
