@@ -15,6 +15,7 @@ from typing import Any
 from bot import demo
 from bot.app import App, open_app, setup_logging
 from bot.config import Settings
+from bot.domain.bsn import mask_bsn
 from bot.domain.errors import DomainError
 from bot.domain.invites import deep_link
 from bot.domain.models import Household, Role
@@ -217,6 +218,9 @@ def read_caseload(path: Path) -> tuple[list[CsvRow], list[tuple[int, str]]]:
             name = " ".join(row.get("name", "").split())
             if not name:
                 rejected.append((number, "name is empty"))
+                continue
+            if mask_bsn(name)[1]:  # never echo the number, not even in the report
+                rejected.append((number, "a name may not contain a BSN"))
                 continue
             if name.lower() in seen:
                 rejected.append((number, f"{name} appears twice in the file"))

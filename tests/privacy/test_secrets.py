@@ -44,7 +44,7 @@ def _restore_logging(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("PTB_TIMEDELTA", "true")
     root = logging.getLogger()
     saved = (root.handlers[:], root.level)
-    names = ("httpx", "httpcore", "apscheduler", "telegram", "bot")
+    names = ("httpx", "httpcore", "apscheduler", "telegram", "bot", *bot.app.THIRD_PARTY_CAPS)
     levels = {n: logging.getLogger(n).level for n in names}
     yield
     root.handlers[:], root.level = saved[0], saved[1]
