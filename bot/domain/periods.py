@@ -81,7 +81,8 @@ def _month_words() -> dict[str, int]:
 def period_from_text(text: str, today: date) -> str | None:
     """What people type after /opgave: '2026-11', '11-2026', 'november', 'nov 2026', 'oct'.
 
-    A month without a year is the last one of that name that has ended.
+    A month without a year is the most recent month of that name that has ended or is running:
+    'november' on 30 November 2026 is November 2026, 'december' that day is December 2025.
     """
     words = text.strip().lower().replace("/", " ").replace("-", " ").split()
     if not words or len(words) > 2:
@@ -99,7 +100,7 @@ def period_from_text(text: str, today: date) -> str | None:
     if month is None:
         return None
     if year is None:
-        year = today.year if month < today.month else today.year - 1
+        year = today.year if month <= today.month else today.year - 1
     if not 2000 <= year <= 2100:
         return None
     return f"{year:04d}-{month:02d}"

@@ -332,7 +332,9 @@ async def test_a_month_can_be_named_after_opgave(chat: Chat) -> None:
     assert chat.keys() == ["declaration/ask_worked"]
     assert chat.reply("declaration/ask_worked")["period"] == "2026-11"
     await chat.say("/stop")
-    await chat.say("/opgave december")  # December 2025 is before the start date
+    await chat.say("/opgave december")  # the running month (3 December 2026): not yet
+    assert chat.keys() == ["declaration/period_not_yet"]
+    await chat.say("/opgave december 2025")  # before the start date
     assert chat.keys() == ["declaration/period_before_start"]
 
 

@@ -131,7 +131,8 @@ def test_months_as_people_type_them_after_opgave() -> None:
         "November 2025": "2025-11",
         "okt": "2026-10",
         "oct.": "2026-10",
-        "december": "2025-12",  # this December has not ended yet: last year's
+        "december": "2026-12",  # the running month: this year's
+        "jan": "2026-01",
         "mrt 2026": "2026-03",
         "3": "2026-03",
     }
@@ -139,3 +140,17 @@ def test_months_as_people_type_them_after_opgave() -> None:
         assert periods.period_from_text(typed, today) == period, typed
     for nonsense in ("", "soon", "13", "2026", "nov nov nov", "²", "november 1850"):
         assert periods.period_from_text(nonsense, today) is None, nonsense
+
+
+def test_a_month_word_means_the_most_recent_such_month_ended_or_running() -> None:
+    last_of_november = date(2026, 11, 30)
+    assert periods.period_from_text("november", last_of_november) == "2026-11"  # running
+    assert periods.period_from_text("November", last_of_november) == "2026-11"
+    assert periods.period_from_text("nov", last_of_november) == "2026-11"
+    assert periods.period_from_text("11", last_of_november) == "2026-11"
+    assert periods.period_from_text("december", last_of_november) == "2025-12"  # not begun yet
+    assert periods.period_from_text("oktober", last_of_november) == "2026-10"  # ended
+    assert periods.period_from_text("2026-11", last_of_november) == "2026-11"  # unchanged
+    assert periods.period_from_text("2026-12", last_of_november) == "2026-12"
+    assert periods.period_from_text("januari", date(2027, 1, 1)) == "2027-01"
+    assert periods.period_from_text("december", date(2027, 1, 1)) == "2026-12"
