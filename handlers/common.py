@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from bot.contract import Button
+from bot.contract import Button, State
 from bot.domain.models import LOCALES, Role
 from bot.storage import people
 from handlers.base import Ctx
 from handlers.router import Router
+
+TAAL_FLOW = "taal"
 
 
 def register(router: Router) -> None:
@@ -30,11 +32,14 @@ def register(router: Router) -> None:
 
     @router.command("taal", "language", menu_key="menu/taal")
     async def taal(ctx: Ctx) -> None:
-        """Switch the language, or offer the choice."""
-        wanted = ctx.inbound.args.strip().lower()[:8]
+        """Switch the language, or offer the choice (buttons, or a typed name or code)."""
+        wanted = ctx.inbound.args.strip()[:20]
         if wanted:
             await _set_language(ctx, wanted)
             return
+        if ctx.state.flow != TAAL_FLOW:  # remember where the person was, to return there
+            back = {"flow": ctx.state.flow, "step": ctx.state.step, "data": ctx.state.data}
+            ctx.state.go(TAAL_FLOW, "choose", back=back if ctx.state.flow else None)
         ctx.reply(
             "common/taal_choose",
             buttons=(tuple(Button(f"taal:{code}", f"buttons/lang_{code}") for code in LOCALES),),
@@ -45,13 +50,30 @@ def register(router: Router) -> None:
         """Set the language chosen with a button."""
         await _set_language(ctx, (ctx.inbound.button or "").partition(":")[2])
 
+    @router.flow(TAAL_FLOW)
+    async def taal_typed(ctx: Ctx) -> None:
+        """A language typed at the language question: 'en', 'English', 'Nederlands', 'dutch'."""
+        if language_of(ctx.inbound.text) is not None:
+            await _set_language(ctx, ctx.inbound.text[:20])
+            return
+        previous = ctx.state.data.get("back")
+        if not isinstance(previous, dict) or not previous.get("flow"):
+            ctx.reply("common/taal_unknown", wanted=ctx.inbound.text[:20], choices=list(LOCALES))
+            return
+        _leave_question(ctx.state)  # not a language: an answer to the question before
+        flow = router.flows.get(ctx.state.flow or "")
+        if flow is not None:
+            await flow(ctx)
+
     @router.command("stop", "annuleer", menu_key="menu/stop")
     async def stop(ctx: Ctx) -> None:
         """Leave the current flow; a declaration draft is kept for later."""
         if ctx.state.flow is None:
             ctx.reply("common/nothing_to_stop")
             return
-        keeps_draft = ctx.state.flow == "declaration"
+        back = ctx.state.data.get("back") if ctx.state.flow == TAAL_FLOW else None
+        was = back.get("flow") if isinstance(back, dict) else ctx.state.flow
+        keeps_draft = was == "declaration"
         ctx.state.clear()
         ctx.reply("common/stopped", keeps_draft=keeps_draft)
 
@@ -66,11 +88,47 @@ def register(router: Router) -> None:
         )
 
 
-async def _set_language(ctx: Ctx, wanted: str) -> None:
-    if wanted not in LOCALES:
-        ctx.reply("common/taal_unknown", wanted=wanted, choices=list(LOCALES))
+# What people type for a language, besides its code: its name in either language.
+LANGUAGE_WORDS = {
+    "nl": "nl",
+    "nld": "nl",
+    "nederlands": "nl",
+    "dutch": "nl",
+    "hollands": "nl",
+    "en": "en",
+    "eng": "en",
+    "english": "en",
+    "engels": "en",
+}
+
+
+def language_of(text: str) -> str | None:
+    """The locale a typed language means ('EN', 'English', 'engels', 'Nederlands'), or None."""
+    word = "".join(ch for ch in text.strip().lower() if ch.isalpha())
+    code = LANGUAGE_WORDS.get(word)
+    return code if code in LOCALES else None
+
+
+def _leave_question(state: State) -> None:
+    """Leave the language question: back to the flow the person was in, if any."""
+    if state.flow != TAAL_FLOW:
+        return
+    previous = state.data.get("back")
+    if isinstance(previous, dict) and previous.get("flow"):
+        state.flow, state.step = previous["flow"], previous.get("step")
+        state.data = dict(previous.get("data") or {})
+        state.touch()
+    else:
+        state.clear()
+
+
+async def _set_language(ctx: Ctx, typed: str) -> None:
+    wanted = language_of(typed)
+    if wanted is None:
+        ctx.reply("common/taal_unknown", wanted=typed.strip()[:20], choices=list(LOCALES))
         return
     person = ctx.require_person()
     await people.set_locale(ctx.tx, person.id, wanted)
+    _leave_question(ctx.state)
     ctx.locale = wanted
     ctx.reply("common/taal_set")

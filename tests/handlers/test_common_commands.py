@@ -150,3 +150,61 @@ async def test_unexpected_errors_become_an_apology(app: App, clock: FixedClock) 
     assert [r.key for r in outcome.replies] == ["common/error"]
     async with app.services.db.read() as tx:
         assert await conversations.load_state(tx, person.person_id) == ("boom", "x", {})
+
+
+async def test_a_language_typed_at_the_question_or_after_the_command_is_understood(
+    app: App, clock: FixedClock
+) -> None:
+    ayla = (await f.caseload(app, clock.now()))["Ayla Voorbeeld"]
+    typed = {
+        "en": "en",
+        "English": "en",
+        "ENGELS": "en",
+        "nl": "nl",
+        "Nederlands": "nl",
+        "dutch": "nl",
+        "Engels.": "en",
+        " nederlands ": "nl",
+    }
+    for word, code in typed.items():
+        asked = await app.dispatcher.handle(f.command(ayla, "/taal"))
+        assert [r.key for r in asked.replies] == ["common/taal_choose"]
+        answered = await app.dispatcher.handle(f.text(ayla, word))
+        assert [r.key for r in answered.replies] == ["common/taal_set"], word
+        assert answered.locale == code, word
+        with_command = await app.dispatcher.handle(f.command(ayla, f"/taal {word.strip()}"))
+        assert [r.key for r in with_command.replies] == ["common/taal_set"], word
+        assert with_command.locale == code, word
+    after = await app.dispatcher.handle(f.text(ayla, "en"))  # the question was answered
+    assert [r.key for r in after.replies] == ["common/fallback"]
+
+
+async def test_an_unknown_language_at_the_question_is_asked_again(
+    app: App, clock: FixedClock
+) -> None:
+    ayla = (await f.caseload(app, clock.now()))["Ayla Voorbeeld"]
+    await app.dispatcher.handle(f.command(ayla, "/taal"))
+    unknown = await app.dispatcher.handle(f.text(ayla, "klingon"))
+    assert [r.key for r in unknown.replies] == ["common/taal_unknown"]
+    assert unknown.replies[0].ctx["wanted"] == "klingon"
+    english = await app.dispatcher.handle(f.text(ayla, "English"))
+    assert (english.replies[0].key, english.locale) == ("common/taal_set", "en")
+    stopped = await app.dispatcher.handle(f.command(ayla, "/stop"))
+    assert [r.key for r in stopped.replies] == ["common/nothing_to_stop"]
+
+
+async def test_the_language_question_in_the_middle_of_a_flow_returns_to_it(
+    app: App, clock: FixedClock
+) -> None:
+    ayla = (await f.caseload(app, clock.now()))["Ayla Voorbeeld"]
+    opened = await app.dispatcher.handle(f.command(ayla, "/opgave"))
+    assert opened.replies[-1].key == "declaration/ask_worked"
+    await app.dispatcher.handle(f.command(ayla, "/taal"))
+    english = await app.dispatcher.handle(f.text(ayla, "english"))
+    assert (english.replies[0].key, english.locale) == ("common/taal_set", "en")
+    help_en = await app.dispatcher.handle(f.command(ayla, "/help"))
+    assert help_en.replies[0].ctx["in_flow"] == "declaration"
+    await app.dispatcher.handle(f.command(ayla, "/taal"))
+    answer = await app.dispatcher.handle(f.text(ayla, "nee"))  # not a language: the question
+    assert "common/taal_unknown" not in [r.key for r in answer.replies]
+    assert answer.replies[-1].key.startswith("declaration/")
