@@ -8,7 +8,6 @@ had it are checked rendered, with each branch.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
@@ -53,7 +52,8 @@ def test_no_template_glues_a_line_to_the_next(locale: str) -> None:
 def test_privacy_sentences_are_apart(locale: str, is_participant: bool) -> None:
     text = render("common/privacy", locale, drafts_days=30, years=7, is_participant=is_participant)
     assert not GLUED.search(text), text
-    assert "bonnetjes.We" not in text and "receipts.We" not in text
+    assert "bonnetjes.We" not in text
+    assert "receipts.We" not in text
     second = "We vragen nooit" if locale == "nl" else "We never ask"
     assert f"\n{second}" in text
     own = "Je opgaven (omzet" if locale == "nl" else "Your declarations (revenue"
