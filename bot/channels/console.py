@@ -19,8 +19,29 @@ from messages import render
 CHANNEL = "console"
 
 
+def button_key(index: int) -> str:
+    """The letters shown for the button at `index` (0-based): a … z, then aa, ab, …"""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("a") + rest) + letters
+    return letters
+
+
+def button_index(text: str, count: int) -> int | None:
+    """The button a typed line presses (its letters, any case), or None: then it is text."""
+    word = text.strip().lower()
+    if not (word.isascii() and word.isalpha()) or len(word) > len(button_key(count - 1)):
+        return None
+    return next((i for i in range(count) if button_key(i) == word), None)
+
+
 def parse_line(line: str, address: str, buttons: list[tuple[str, str]], seq: int) -> Inbound:
-    """A typed line as an Inbound: `/cmd args`, a button number, or text."""
+    """A typed line as an Inbound: `/cmd args`, a button's letter, or text.
+
+    Buttons are letters ([a] Ja [b] Nee), so a typed number ("4" hours) is always an answer.
+    """
     text = line.strip()
     update_id = None  # the terminal never re-delivers a line
     if text.startswith("/"):
@@ -34,8 +55,9 @@ def parse_line(line: str, address: str, buttons: list[tuple[str, str]], seq: int
             command=command,
             args=args,
         )
-    if text.isdigit() and 1 <= int(text) <= len(buttons):
-        return Inbound(CHANNEL, address, Kind.BUTTON, update_id, button=buttons[int(text) - 1][1])
+    pressed = button_index(text, len(buttons)) if buttons else None
+    if pressed is not None:
+        return Inbound(CHANNEL, address, Kind.BUTTON, update_id, button=buttons[pressed][1])
     return Inbound(CHANNEL, address, Kind.TEXT, update_id, text=text)
 
 
@@ -68,16 +90,18 @@ class ConsoleChannel:
         """Show a pushed message (a reminder, a queue card) in the terminal."""
         name = self.names.get(address, address)
         self._print(html_to_text(render("console/push", self.locale, name=name)))
-        self._show(message, numbered=address == self.address)
+        self._show(message, pressable=address == self.address)
 
-    def _show(self, message: Outgoing, numbered: bool = True) -> None:
+    def _show(self, message: Outgoing, pressable: bool = True) -> None:
         self._print(html_to_text(message.text))
         if message.document:
             self._print(f"[{message.document}]")
         labels = [b for row in message.buttons for b in row]
-        if labels and numbered:
+        if labels and pressable:
             self.buttons = labels
-            self._print("  ".join(f"[{i}] {label}" for i, (label, _) in enumerate(labels, 1)))
+            self._print(
+                "  ".join(f"[{button_key(i)}] {label}" for i, (label, _) in enumerate(labels))
+            )
         self._print("")
 
     async def _load_people(self) -> list[people.ChatPerson]:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
+
+from bot.app import App
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -131,3 +135,75 @@ def test_invalid_policy_stops_start_up_with_the_field(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "hours" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_buttons_are_letters_and_a_typed_line_is_a_press_only_as_a_letter() -> None:
+    from bot.channels.console import button_index, button_key, parse_line
+    from bot.contract import Kind
+
+    assert [button_key(i) for i in (0, 1, 25, 26, 27, 51, 52)] == [
+        "a",
+        "b",
+        "z",
+        "aa",
+        "ab",
+        "az",
+        "ba",
+    ]
+    assert [button_index(t, 3) for t in ("a", "B", " c ", "d", "1", "4", "ja", "")] == [
+        0,
+        1,
+        2,
+        None,
+        None,
+        None,
+        None,
+        None,
+    ]
+    assert button_index("ab", 30) == 27
+    buttons = [(str(h), f"decl:hours:{h}") for h in (0, 4, 8, 12, 16, 20)]
+    typed = parse_line("4", "local", buttons, 1)
+    assert (typed.kind, typed.text, typed.button) == (Kind.TEXT, "4", None)
+    pressed = parse_line("b", "local", buttons, 2)
+    assert (pressed.kind, pressed.button) == (Kind.BUTTON, "decl:hours:4")
+    assert parse_line("/stop", "local", buttons, 3).kind == Kind.COMMAND
+
+
+async def test_the_demo_as_ayla_typing_4_at_the_hours_question_stores_4_hours(
+    app: App,
+) -> None:
+    from bot import demo
+    from bot.channels.console import ConsoleChannel, button_key
+    from bot.storage import drafts
+
+    now = app.services.clock.now()
+    await demo.seed_if_empty(app.services.db, now)
+    no_costs = button_key(len(app.services.policy.costs))  # after one button per category
+    typed = ["/opgave", "a", "500", no_costs, "4", "b", "/stop"]
+    out = io.StringIO()
+    await ConsoleChannel(app, stdin=io.StringIO("\n".join(typed) + "\n"), stdout=out).run()
+    text = out.getvalue()
+    assert "[a] Ja  [b] Nee" in text
+    assert "[a] 0  [b] 4  [c] 8" in text  # the hours question's buttons, as letters
+    async with app.services.db.read() as tx:
+        ayla = await tx.scalar("SELECT id FROM people WHERE name = 'Ayla Voorbeeld'")
+        draft = await drafts.load(tx, int(str(ayla)))
+    assert draft is not None
+    weeks = list(draft.answers.weeks.values())
+    assert weeks[:2] == [Decimal(4), Decimal(4)]  # typed 4, then the button [b] 4
+
+
+async def test_als_names_the_role_in_the_readers_language(app: App) -> None:
+    from bot import demo
+    from bot.channels.console import ConsoleChannel
+
+    await demo.seed_if_empty(app.services.db, app.services.clock.now())
+    out = io.StringIO()
+    lines = "/als noor\n/als kim\n/als noor\n/taal en\n/als ad\n/als noor\n"
+    await ConsoleChannel(app, stdin=io.StringIO(lines), stdout=out).run()
+    text = out.getvalue()
+    assert "Je bent nu Noor Voorbeeld (deelnemer)." in text
+    assert "Je bent nu Kim Klantmanager (klantmanager)." in text
+    assert "Je bent nu Ad Beheer (beheerder)." in text
+    assert "You are now Noor Voorbeeld (participant)." in text  # after her /taal en
+    assert "Je bent nu Noor Voorbeeld (participant)" not in text
