@@ -161,28 +161,31 @@ async def _weekday(ctx: Ctx, arg: str) -> None:
     ctx.reply("coach/ask_time", weekday=int(arg))
 
 
+def _when(data: dict[str, Any], now: datetime) -> coach.When:
+    schedule = data.get("schedule")
+    if schedule == "now":
+        return coach.When(ONCE, at=now)
+    if schedule == ONCE:
+        return coach.When(ONCE, at=parse_utc(str(data["at"])))
+    return coach.When(
+        WEEKLY,
+        weekday=int(data["weekday"]),
+        at_time=time.fromisoformat(str(data["at_time"])),
+    )
+
+
 async def _ok(ctx: Ctx, arg: str) -> None:
     if ctx.state.step != "confirm":
         ctx.reply("common/stale_button")
         return
     data = ctx.state.data
-    schedule = data.get("schedule")
-    if schedule == "now":
-        when = coach.When(ONCE, at=ctx.now)
-    elif schedule == ONCE:
-        when = coach.When(ONCE, at=parse_utc(str(data["at"])))
-    else:
-        when = coach.When(
-            WEEKLY,
-            weekday=int(data["weekday"]),
-            at_time=time.fromisoformat(str(data["at_time"])),
-        )
     person = ctx.require_person()
+    policy = ctx.services.policy
     await coach.create_push(
-        ctx.tx, ctx.now, ctx.services.policy, person, data["selected"], data["text"], when
+        ctx.tx, ctx.now, policy, person, data["selected"], data["text"], _when(data, ctx.now)
     )
     ctx.state.clear()
-    ctx.reply("coach/created", **_when_ctx(data, ctx.now), count=len(data["selected"]))
+    ctx.reply("coach/created", **_when_ctx(data, ctx), count=len(data["selected"]))
 
 
 async def _stop(ctx: Ctx, arg: str) -> None:
@@ -214,17 +217,20 @@ async def _confirm(ctx: Ctx) -> None:
         ),
         names=names,
         text=data.get("text", ""),
-        **_when_ctx(data, ctx.now),
+        **_when_ctx(data, ctx),
     )
 
 
-def _when_ctx(data: dict[str, Any], now: datetime) -> dict[str, Any]:
-    schedule = data.get("schedule")
+def _when_ctx(data: dict[str, Any], ctx: Ctx) -> dict[str, Any]:
+    """When the push goes, as the templates say it: quiet hours holding it included."""
+    held = coach.held_until(ctx.services.policy, _when(data, ctx.now), ctx.now)
     return {
-        "schedule": schedule,
-        "at": data.get("at") or utc_iso(now),
+        "schedule": data.get("schedule"),
+        "at": data.get("at") or utc_iso(ctx.now),
         "weekday": data.get("weekday"),
         "at_time": data.get("at_time"),
+        "held_until": utc_iso(held) if held else None,
+        "held_time": ctx.services.policy.quiet_end.strftime("%H:%M") if held else None,
     }
 
 

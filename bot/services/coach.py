@@ -37,6 +37,28 @@ class When:
     at_time: time | None = None
 
 
+def first_moment(when: When, now: datetime) -> datetime | None:
+    """The moment of the push's first occurrence when made at `now` (None: incomplete)."""
+    if when.schedule != WEEKLY:
+        return when.at
+    if when.weekday is None or when.at_time is None:
+        return None
+    latest = weekly_occurrence(when.weekday, when.at_time, now)
+    return latest if latest >= now else next_weekly(when.weekday, when.at_time, now)
+
+
+def held_until(policy: Policy, when: When, now: datetime) -> datetime | None:
+    """When quiet hours hold the push's first occurrence: the moment it really goes; else None.
+
+    The rule run_push applies (not_before = quiet_until), so a confirmation can tell the truth.
+    """
+    moment = first_moment(when, now)
+    if moment is None:
+        return None
+    held = quiet_until(policy, moment)
+    return held if held > moment else None
+
+
 def _require_coach(person: Person) -> None:
     if person.role != Role.COACH:
         raise AccessDenied()

@@ -3,7 +3,14 @@
 from typing import Any
 
 _DECL = {"period": "2026-11", "due": "2026-12-10", "days": 3}
-_WHEN = {"schedule": "weekly", "at": "2026-12-14T09:00:00+00:00", "weekday": 0, "at_time": "10:00"}
+_WHEN = {
+    "schedule": "weekly",
+    "at": "2026-12-14T09:00:00+00:00",
+    "weekday": 0,
+    "at_time": "10:00",
+    "held_until": None,
+    "held_time": None,
+}
 
 SAMPLES: dict[str, dict[str, Any]] = {
     "reminders/push": {

@@ -127,3 +127,62 @@ async def test_a_coach_never_reaches_someone_elses_participant(app: App) -> None
     assert await press(app, f"rem:x:{push_id}") == ["common/not_allowed"]
     participant = await app.dispatcher.handle(command("9003", "/herinnering"), now=NOW)
     assert participant.replies[0].key == "common/not_allowed"
+
+
+async def _plan(app: App, now: datetime, when: list[str]) -> tuple[str, str]:
+    """Plan a push to all own participants at `now`; the confirm and the created text (nl)."""
+    from messages import render
+
+    await app.dispatcher.handle(command(COACH, "/herinnering"), now=now)
+    await press(app, "rem:all", now)
+    await press(app, "rem:next", now)
+    await say(app, "Vergeet je bonnetjes niet!", now)
+    outcome = None
+    for step in when:
+        if step.startswith("rem:"):
+            outcome = await app.dispatcher.handle(button(COACH, step), now=now)
+        else:
+            outcome = await app.dispatcher.handle(text(COACH, step), now=now)
+    assert outcome is not None
+    assert outcome.replies[0].key == "coach/confirm"
+    confirm = render("coach/confirm", "nl", **outcome.replies[0].ctx)
+    created = await app.dispatcher.handle(button(COACH, "rem:ok"), now=now)
+    assert created.replies[0].key == "coach/created"
+    done = render("coach/created", "nl", **created.replies[0].ctx)
+    done_en = render("coach/created", "en", **created.replies[0].ctx)
+    return confirm, done + "\n" + done_en
+
+
+async def test_a_push_now_held_by_quiet_hours_says_it_goes_at_eight(app: App) -> None:
+    await caseload(app, NOW)
+    night = datetime(2026, 12, 3, 22, 15, tzinfo=UTC)  # 23:15 in Amsterdam: quiet hours
+    confirm, created = await _plan(app, night, ["rem:now"])
+    assert "nu meteen" not in confirm + created
+    assert "right now" not in created
+    assert "4 december 2026, 08:00" in confirm
+    assert "gaat op 4 december 2026, 08:00 (niet meteen" in created
+    assert "goes on 4 December 2026, 08:00 (not right away" in created
+    sent = await pushes_to(app)
+    assert {s[2] for s in sent} == {"2026-12-04T07:00:00+00:00"}  # what the outbox holds
+
+
+async def test_a_push_now_by_day_goes_right_away(app: App) -> None:
+    await caseload(app, NOW)
+    confirm, created = await _plan(app, NOW, ["rem:now"])  # 11:00 in Amsterdam
+    assert "nu meteen" in confirm
+    assert "gaat nu meteen" in created
+    assert "goes right now" in created
+    assert {s[2] for s in await pushes_to(app)} == {"2026-12-03T10:00:00+00:00"}
+
+
+async def test_a_planned_push_at_night_says_when_it_really_goes(app: App) -> None:
+    await caseload(app, NOW)
+    confirm, created = await _plan(app, NOW, ["rem:once", "14-12-2026 22:30"])
+    assert "op 15 december 2026, 08:00 (je koos 14 december 2026, 22:30" in confirm
+    assert "gaat op 15 december 2026, 08:00" in created
+    await run_job(app.services, "coach_pushes", datetime(2026, 12, 14, 21, 30, tzinfo=UTC))
+    assert {s[2] for s in await pushes_to(app)} == {"2026-12-15T07:00:00+00:00"}
+    _, weekly = await _plan(app, NOW, ["rem:weekly", "rem:wd:0", "23:00"])
+    assert "elke maandag om 23:00 (maar dat is 's nachts: hij gaat dan pas om 08:00)" in weekly
+    _, by_day = await _plan(app, NOW, ["rem:weekly", "rem:wd:0", "9:00"])
+    assert "elke maandag om 09:00." in by_day
