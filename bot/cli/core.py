@@ -1,21 +1,17 @@
-"""Core subcommands: run, chat, migrate, invite, import, people."""
+"""Core subcommands: run, chat, migrate, invite, people (import: `bot.cli.importer`)."""
 
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import logging
 import sys
-from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from bot import demo
 from bot.app import App, open_app, setup_logging
 from bot.config import Settings
-from bot.domain.bsn import mask_bsn
 from bot.domain.errors import DomainError
 from bot.domain.invites import deep_link
 from bot.domain.models import Household, Role
@@ -51,11 +47,6 @@ def register(sub: Any) -> None:
     )
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=cmd_invite)
-
-    p = sub.add_parser("import", help="create participants and invites from a caseload CSV")
-    p.add_argument("csv", type=Path)
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("people", help="list people, their role, klantmanager, coach and chat")
     p.add_argument("--json", action="store_true")
@@ -115,7 +106,8 @@ async def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-async def _bot_username(app: App) -> str:
+async def bot_username(app: App) -> str:
+    """The bot's @username for deep links: settings, remembered, asked once, or a placeholder."""
     settings = app.services.settings
     if settings.telegram_bot_username:
         return settings.telegram_bot_username
@@ -159,7 +151,7 @@ async def cmd_invite(args: argparse.Namespace, settings: Settings) -> int:
         except DomainError as exc:
             print(f"ptobot invite: {_cli_text(exc)}", file=sys.stderr)
             return 1
-        link = deep_link(await _bot_username(app), invite.code)
+        link = deep_link(await bot_username(app), invite.code)
     if args.json:
         print(
             json.dumps(
@@ -170,6 +162,8 @@ async def cmd_invite(args: argparse.Namespace, settings: Settings) -> int:
                     "name": invite.name,
                     "role": invite.role.value,
                     "expires_at": invite.expires_at.isoformat(timespec="seconds"),
+                    "klantmanager": invite.klantmanager,
+                    "coach": invite.coach,
                 }
             )
         )
@@ -178,141 +172,12 @@ async def cmd_invite(args: argparse.Namespace, settings: Settings) -> int:
             f"Invite for {invite.name} ({invite.role.value}), valid until "
             f"{invite.expires_at:%Y-%m-%d %H:%M} UTC"
         )
+        for role, full in (("klantmanager", invite.klantmanager), ("coach", invite.coach)):
+            if full:
+                print(f"{role}: {full}")
         print(f"code: {invite.code}")
         print(f"link: {link}")
     return 0
-
-
-@dataclass(frozen=True)
-class CsvRow:
-    """One valid caseload row."""
-
-    line: int
-    name: str
-    klantmanager: str | None
-    coach: str | None
-    start_date: date | None
-    household: Household
-
-
-CSV_COLUMNS = ("name", "klantmanager", "coach", "start_date", "household")
-
-
-def read_caseload(path: Path) -> tuple[list[CsvRow], list[tuple[int, str]]]:
-    """Parse the caseload CSV: valid rows and (row number, reason) for rejected ones."""
-    rows: list[CsvRow] = []
-    rejected: list[tuple[int, str]] = []
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        sample = handle.read(2048)
-        handle.seek(0)
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;") if sample else csv.excel
-        reader = csv.DictReader(handle, dialect=dialect)
-        header = [h.strip().lower() for h in reader.fieldnames or []]
-        missing = [c for c in ("name", "klantmanager") if c not in header]
-        if missing:
-            return [], [(1, f"missing column(s): {', '.join(missing)}")]
-        reader.fieldnames = header
-        seen: set[str] = set()
-        for number, raw in enumerate(reader, start=2):
-            row = {k: (v or "").strip() for k, v in raw.items() if k}
-            name = " ".join(row.get("name", "").split())
-            if not name:
-                rejected.append((number, "name is empty"))
-                continue
-            if mask_bsn(name)[1]:  # never echo the number, not even in the report
-                rejected.append((number, "a name may not contain a BSN"))
-                continue
-            if name.lower() in seen:
-                rejected.append((number, f"{name} appears twice in the file"))
-                continue
-            seen.add(name.lower())
-            household = row.get("household") or Household.ALLEENSTAANDE.value
-            if household not in {h.value for h in Household}:
-                rejected.append((number, f"unknown household {household!r}"))
-                continue
-            start = None
-            if row.get("start_date"):
-                try:
-                    start = date.fromisoformat(row["start_date"])
-                except ValueError:
-                    bad = row["start_date"]
-                    rejected.append((number, f"start_date is not YYYY-MM-DD: {bad!r}"))
-                    continue
-            rows.append(
-                CsvRow(
-                    number,
-                    name,
-                    row.get("klantmanager") or None,
-                    row.get("coach") or None,
-                    start,
-                    Household(household),
-                )
-            )
-    return rows, rejected
-
-
-async def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
-    """Import a caseload: all rows or none."""
-    try:
-        rows, rejected = read_caseload(args.csv)
-    except (OSError, csv.Error, UnicodeDecodeError) as exc:
-        print(f"ptobot import: cannot read {args.csv}: {exc}", file=sys.stderr)
-        return 1
-    async with open_app(settings) as app:
-        now = app.services.clock.now()
-        invites = []
-        if not rejected:
-            try:
-                async with app.services.db.transaction() as tx:
-                    for row in rows:
-                        if await people.person_by_name(tx, row.name):
-                            raise _RowError(row.line, f"{row.name} already exists")
-                        try:
-                            invites.append(
-                                await onboarding.create_invite(
-                                    tx,
-                                    now,
-                                    role=Role.PARTICIPANT,
-                                    name=row.name,
-                                    ttl_days=settings.invite_ttl_days,
-                                    klantmanager=row.klantmanager,
-                                    coach=row.coach,
-                                    start_date=row.start_date,
-                                    household=row.household,
-                                )
-                            )
-                        except DomainError as exc:
-                            raise _RowError(row.line, _cli_text(exc)) from exc
-            except _RowError as exc:
-                rejected.append((exc.line, exc.reason))
-                invites = []
-        username = await _bot_username(app) if invites else PLACEHOLDER_BOT
-    if rejected:
-        report = [{"row": line, "reason": reason} for line, reason in sorted(rejected)]
-        if args.json:
-            print(json.dumps({"imported": 0, "rejected": report}))
-        else:
-            print(f"Nothing imported: {len(rejected)} row(s) rejected.", file=sys.stderr)
-            for line, reason in sorted(rejected):
-                print(f"  row {line}: {reason}", file=sys.stderr)
-        return 1
-    result = [
-        {"name": i.name, "code": i.code, "link": deep_link(username, i.code)} for i in invites
-    ]
-    if args.json:
-        print(json.dumps({"imported": len(result), "rejected": [], "invites": result}))
-    else:
-        print(f"Imported {len(result)} participant(s).")
-        for item in result:
-            print(f"  {item['name']}: {item['link']}")
-    return 0
-
-
-class _RowError(Exception):
-    def __init__(self, line: int, reason: str) -> None:
-        super().__init__(reason)
-        self.line = line
-        self.reason = reason
 
 
 async def cmd_people(args: argparse.Namespace, settings: Settings) -> int:

@@ -1,44 +1,45 @@
-"""Subcommands of the queue feature: delegate, digest, export, dossier."""
+"""Subcommands of the queue feature: delegate, export, dossier (digest: `bot.cli.digest`).
+
+Names are matched like `/deelnemer` (`bot.services.names`): `--from kim --to karin` is enough
+when only one klantmanager fits each.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from bot.app import open_app
-from bot.channels.base import html_to_text
 from bot.cli.output import audit, open_private
 from bot.config import Settings
 from bot.domain.errors import DomainError
 from bot.domain.models import LOCALES, Role
 from bot.domain.periods import parse_period
-from bot.domain.weeks import week_monday
-from bot.services import access, digest, exports
-from bot.storage import people
+from bot.services import delegations, exports, names
 from messages import render
-from messages.digest import render_chat_parts, render_html
 from messages.dossier import render_dossier
 
 
 def register(sub: Any) -> None:
     """Add the queue feature's subcommands to `sub` (argparse subparsers)."""
     p = sub.add_parser(
-        "delegate", help="let a colleague see a klantmanager's caseload for a while"
+        "delegate",
+        help="let a colleague see a klantmanager's caseload for a while; --list, --cancel",
     )
-    p.add_argument("--from", dest="from_name", required=True, metavar="NAME")
-    p.add_argument("--to", dest="to_name", required=True, metavar="NAME")
-    p.add_argument("--until", required=True, type=_date, metavar="YYYY-MM-DD")
+    what = p.add_mutually_exclusive_group()
+    what.add_argument("--list", action="store_true", help="show the running delegations")
+    what.add_argument(
+        "--cancel", action="store_true", help="end the delegation from --from to --to now"
+    )
+    p.add_argument("--from", dest="from_name", metavar="NAME", help="the klantmanager away")
+    p.add_argument("--to", dest="to_name", metavar="NAME", help="the colleague standing in")
+    p.add_argument("--until", type=_date, metavar="YYYY-MM-DD", help="the last day (inclusive)")
+    p.add_argument("--json", action="store_true", help="with --list: print one JSON array")
     p.set_defaults(func=cmd_delegate)
-
-    p = sub.add_parser("digest", help="render a klantmanager's weekly digest")
-    p.add_argument("--klantmanager", required=True, metavar="NAME")
-    p.add_argument("--week", type=_week, metavar="YYYY-Www")
-    p.add_argument("--format", choices=("html", "text"), default="text")
-    p.add_argument("--out", type=Path, metavar="FILE")
-    p.set_defaults(func=cmd_digest)
 
     p = sub.add_parser("export", help="declarations of one month as CSV (see docs/export.md)")
     p.add_argument("--period", required=True, type=_period, metavar="YYYY-MM")
@@ -53,19 +54,14 @@ def register(sub: Any) -> None:
     p.set_defaults(func=cmd_dossier)
 
 
+WIDTHS = (("FROM", "from_name"), ("TO", "to_name"))  # the columns of `delegate --list`
+
+
 def _date(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
-
-
-def _week(text: str) -> str:
-    try:
-        week_monday(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an ISO week (YYYY-Www): {text!r}") from None
-    return text
 
 
 def _period(text: str) -> str:
@@ -96,50 +92,64 @@ def _write(text: str, out: Path | None, command: str) -> int:
 
 
 async def cmd_delegate(args: argparse.Namespace, settings: Settings) -> int:
-    """Let --to see --from's caseload until --until (inclusive)."""
+    """Start (--from --to --until), list (--list) or end (--cancel --from --to) a delegation."""
+    if args.list:
+        return await _list_delegations(args, settings)
+    needed = ["--from", "--to"] if args.cancel else ["--from", "--to", "--until"]
+    given = {"--from": args.from_name, "--to": args.to_name, "--until": args.until}
+    missing = [flag for flag in needed if given[flag] is None]
+    if missing:
+        print(
+            f"ptobot delegate: {' and '.join(missing)} needed "
+            "(start: --from --to --until; end: --cancel --from --to; show: --list)",
+            file=sys.stderr,
+        )
+        return 2
     async with open_app(settings) as app:
         now = app.services.clock.now()
         try:
             async with app.services.db.transaction() as tx:
-                source, target = await access.delegate(
-                    tx, now, args.from_name, args.to_name, args.until
-                )
+                if args.cancel:
+                    source, target, until = await delegations.cancel(
+                        tx, now, args.from_name, args.to_name
+                    )
+                else:
+                    source, target = await delegations.delegate(
+                        tx, now, args.from_name, args.to_name, args.until
+                    )
         except DomainError as exc:
             return _fail("delegate", exc)
-    print(f"{target.name} sees the caseload of {source.name} until {args.until} (inclusive).")
+    if args.cancel:
+        print(
+            f"{target.name} no longer sees the caseload of {source.name} "
+            f"(the delegation would have run until {until})."
+        )
+    else:
+        print(f"{target.name} sees the caseload of {source.name} until {args.until} (inclusive).")
     return 0
 
 
-async def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
-    """Render the digest of one klantmanager, as chat text or a standalone HTML page."""
-    async with open_app(settings) as app:
-        services = app.services
-        window = digest.window_for(services.policy, services.clock.now(), args.week)
-        async with services.db.read() as tx:
-            person = await people.person_by_name(tx, args.klantmanager)
-            if person is None or person.role != Role.KLANTMANAGER:
-                return _fail(
-                    "digest",
-                    DomainError("queue/cli_not_klantmanager", name=args.klantmanager),
-                )
-            figures = await digest.build_digest(tx, services.policy, person, window)
-            seen = await access.visible_participants(tx, person, window.as_of)
-        await audit(
-            services.db,
-            services.clock.now(),
-            "digest",
-            participants=[pid for pid, _, _ in seen],
-            out=args.out,
-            klantmanager_id=person.id,
-            week=window.week,
-            format=args.format,
+async def _list_delegations(args: argparse.Namespace, settings: Settings) -> int:
+    async with open_app(settings) as app, app.services.db.read() as tx:
+        found = await delegations.running(tx, app.services.clock.now())
+    if args.json:
+        print(
+            json.dumps(
+                [
+                    {"from": d.from_name, "to": d.to_name, "until": d.until.isoformat()}
+                    for d in found
+                ]
+            )
         )
-    if args.format == "html":
-        text = render_html(figures, person.locale)
-    else:
-        parts = render_chat_parts(figures, person.locale)
-        text = "\n\n".join(html_to_text(part) for part in parts) + "\n"
-    return _write(text, args.out, "digest")
+        return 0
+    if not found:
+        print("No delegations are running.")
+        return 0
+    from_width, to_width = (max(len(x), *(len(getattr(d, f)) for d in found)) for x, f in WIDTHS)
+    print(f"{'FROM':<{from_width}}  {'TO':<{to_width}}  UNTIL")
+    for d in found:
+        print(f"{d.from_name:<{from_width}}  {d.to_name:<{to_width}}  {d.until.isoformat()}")
+    return 0
 
 
 async def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
@@ -176,20 +186,24 @@ async def cmd_dossier(args: argparse.Namespace, settings: Settings) -> int:
         services = app.services
         try:
             async with services.db.read() as tx:
-                context = await exports.dossier_context(
-                    tx, services.policy, args.participant, args.lang, services.clock.now()
+                person = await names.person_named(
+                    tx,
+                    args.participant,
+                    Role.PARTICIPANT,
+                    unknown="queue/cli_unknown_participant",
                 )
-                person = await people.person_by_name(tx, args.participant)
+                context = await exports.dossier_context(
+                    tx, services.policy, person.name, args.lang, services.clock.now()
+                )
         except DomainError as exc:
             return _fail("dossier", exc)
-        subject = person.id if person is not None else None
         await audit(
             services.db,
             services.clock.now(),
             "dossier",
-            participants=[subject] if subject is not None else [],
+            participants=[person.id],
             out=args.out,
-            subject_id=subject,
+            subject_id=person.id,
             lang=args.lang,
         )
     return _write(render_dossier(context, args.lang), args.out, "dossier")

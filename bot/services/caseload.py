@@ -21,7 +21,7 @@ from bot.domain.periods import period_of
 from bot.domain.policy import Policy
 from bot.domain.timeliness import Submission, is_past_due, latest_is_on_time
 from bot.domain.weeks import iso_week
-from bot.services import access
+from bot.services import access, names
 from bot.services.access import View
 from bot.services.queue import AFGEHANDELD
 from bot.storage import audit_log, caseload, declarations
@@ -50,18 +50,14 @@ async def find_participant(
 
     Unknown and not-yours give the same answer, so the reply never reveals who exists.
     """
-    wanted = " ".join(query.split()).casefold()
-    if not wanted:
+    if not names.tidy(query):
         raise DomainError("queue/participant_ask")
     visible = await access.visible_participants(tx, viewer, now)
-    exact = [p for p in visible if p[1].casefold() == wanted]
-    if exact:
-        return exact[0]
-    partial = [p for p in visible if wanted in p[1].casefold()]
-    if len(partial) == 1:
-        return partial[0]
-    if len(partial) > 1:
-        raise DomainError("queue/participant_ambiguous", names=[p[1] for p in partial[:10]])
+    found = names.matches(visible, query, lambda p: p[1])  # one rule with the command line
+    if len(found) == 1:
+        return found[0]
+    if len(found) > 1:
+        raise DomainError("queue/participant_ambiguous", names=[p[1] for p in found[:10]])
     raise DomainError("queue/participant_unknown", query=query.strip()[:60])
 
 

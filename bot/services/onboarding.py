@@ -9,6 +9,7 @@ from bot.domain.bsn import mask_bsn
 from bot.domain.errors import DomainError
 from bot.domain.invites import MAX_WRONG_TRIES_PER_HOUR, hash_address, hash_code, new_code
 from bot.domain.models import Household, Person, Role
+from bot.services import names
 from bot.storage import audit_log, invites, participants, people
 from bot.storage.unit import Tx
 
@@ -22,6 +23,8 @@ class Invite:
     role: Role
     code: str
     expires_at: datetime
+    klantmanager: str | None = None  # the full names the typed ones matched
+    coach: str | None = None
 
 
 async def create_invite(
@@ -40,7 +43,8 @@ async def create_invite(
 
     A name with a BSN in it is refused before anything is read or written: it would be shown in
     lists, digests and exports. The klantmanager's and coach's names are checked too, so an
-    error message never echoes a BSN.
+    error message never echoes a BSN. Those two match like `/deelnemer` (`bot.services.names`):
+    `Kim` is Kim Klantmanager when she is the only klantmanager called that.
     """
     name = " ".join(name.split())
     for given in (name, klantmanager, coach):
@@ -51,8 +55,10 @@ async def create_invite(
     existing = await people.person_by_name(tx, name)
     if existing is not None and existing.role != role:
         raise DomainError("cli/name_taken", name=name, role=existing.role.value)
-    km_id = await _role_id(tx, klantmanager, Role.KLANTMANAGER) if klantmanager else None
-    coach_id = await _role_id(tx, coach, Role.COACH) if coach else None
+    km = await _role_person(tx, klantmanager, Role.KLANTMANAGER)
+    the_coach = await _role_person(tx, coach, Role.COACH)
+    km_id = km.id if km else None
+    coach_id = the_coach.id if the_coach else None
     if role != Role.PARTICIPANT and (km_id or coach_id or start_date):
         raise DomainError("cli/participant_only_options")
     if existing is None:
@@ -69,14 +75,20 @@ async def create_invite(
     expires = now + timedelta(days=ttl_days)
     await invites.insert_invite(tx, hash_code(code), person_id, role, now, expires)
     await audit_log.record(tx, now, None, "invite.created", person_id, role=role.value)
-    return Invite(person_id, name, role, code, expires)
+    return Invite(
+        person_id,
+        name,
+        role,
+        code,
+        expires,
+        km.name if km else None,
+        the_coach.name if the_coach else None,
+    )
 
 
-async def _role_id(tx: Tx, name: str, role: Role) -> int:
-    person = await people.person_by_name(tx, name)
-    if person is None or person.role != role:
-        raise DomainError("cli/unknown_person", name=name, role=role.value)
-    return person.id
+async def _role_person(tx: Tx, name: str | None, role: Role) -> Person | None:
+    """The klantmanager or coach a typed name means (`bot.services.names`), None when not given."""
+    return await names.person_named(tx, name, role) if name else None
 
 
 async def redeem(tx: Tx, now: datetime, channel: str, address: str, code: str) -> Person:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot.clock import utc_iso
@@ -35,6 +36,51 @@ async def upsert(tx: Tx, now: datetime, from_id: int, to_id: int, until: date) -
         "created_at = excluded.created_at",
         (from_id, to_id, until.isoformat(), utc_iso(now)),
     )
+
+
+@dataclass(frozen=True)
+class Running:
+    """One delegation still running: who stands in for whom, until which day (inclusive)."""
+
+    from_id: int
+    from_name: str
+    to_id: int
+    to_name: str
+    until: date
+
+
+async def running(tx: Tx, day: date) -> list[Running]:
+    """Every delegation still running on `day`, by the away klantmanager's name, then the
+    colleague's."""
+    rows = await tx.all(
+        "SELECT d.from_id, f.name AS from_name, d.to_id, t.name AS to_name, d.until "
+        "FROM delegations d JOIN people f ON f.id = d.from_id JOIN people t ON t.id = d.to_id "
+        "WHERE d.until >= ? ORDER BY f.name, t.name",
+        (day.isoformat(),),
+    )
+    return [
+        Running(
+            int(r["from_id"]),
+            r["from_name"],
+            int(r["to_id"]),
+            r["to_name"],
+            date.fromisoformat(r["until"]),
+        )
+        for r in rows
+    ]
+
+
+async def remove(tx: Tx, from_id: int, to_id: int, day: date) -> date | None:
+    """End the delegation from `from_id` to `to_id` if it still runs on `day`: its last day
+    (until), or None when none was running. An expired one is removed too, quietly."""
+    row = await tx.one(
+        "SELECT until FROM delegations WHERE from_id = ? AND to_id = ?", (from_id, to_id)
+    )
+    if row is None:
+        return None
+    await tx.execute("DELETE FROM delegations WHERE from_id = ? AND to_id = ?", (from_id, to_id))
+    until = date.fromisoformat(row["until"])
+    return until if until >= day else None
 
 
 async def every_participant(tx: Tx) -> list[tuple[int, str]]:

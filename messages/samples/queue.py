@@ -19,6 +19,24 @@ _DECL = {
     "reason": "Factuur vergeten",
     "submitted_at": "2026-12-03T10:00:00+00:00",
 }
+_DIGEST_INDEX = {
+    "week": "2026-W49",
+    "day": "2026-12-03",
+    "pages": [
+        {
+            "klantmanager": "Kim Klantmanager",
+            "file": "kim-klantmanager.html",
+            "participants": 12,
+            "exceptions": 3,
+        },
+        {
+            "klantmanager": "Karin Klantmanager",
+            "file": "karin-klantmanager.html",
+            "participants": 1,
+            "exceptions": 1,
+        },
+    ],
+}
 _FLAGS = [
     {"code": "no_proof"},
     {"code": "cost_over_cap", "category": "telefoon", "total_cents": 30000, "cap_cents": 25000},
@@ -201,6 +219,14 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "queue/cli_not_klantmanager": {"name": "Cas Coach"},
     "queue/cli_delegate_past": {"until": "2026-01-01"},
     "queue/cli_unknown_participant": {"name": "Ayla Voorbeeld"},
+    "queue/cli_ambiguous": {
+        "name": "Ayla",
+        "role": "participant",
+        "names": ["Ayla Voorbeeld", "Ayla de Vries"],
+    },
+    "queue/cli_delegation_unknown": {"source": "Kim Klantmanager", "target": "Karin Klantmanager"},
+    "queue/cli_digest_index": _DIGEST_INDEX,
+    "queue/cli_digest_index_text": _DIGEST_INDEX,
     "buttons/queue_item": {
         "name": "Ayla Voorbeeld",
         "period": "2026-11",
