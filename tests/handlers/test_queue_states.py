@@ -216,3 +216,35 @@ async def test_a_card_that_cannot_be_edited_is_sent_anew_and_later_edits_follow_
     ((_, message_id, edit),) = transport.edits
     assert message_id == "2"  # the card sent anew, not the first one
     assert "afgehandeld" in edit.text
+
+
+async def test_a_correction_that_changes_nothing_is_answered_kindly_and_not_stored(
+    app: App,
+) -> None:
+    from tests.handlers.test_declaration_flow import Chat, _people, _rows
+
+    await _people(app)
+    chat = Chat(app)
+    await chat.say("/opgave")
+    await chat.tap("decl:worked:no")
+    await chat.tap(next(b for b in chat.buttons() if b.startswith("decl:send:")))
+    await chat.say("/opgave")
+    await chat.tap("decl:fix:2026-11")
+    await chat.say("Ik dacht dat er iets mis was")
+    assert chat.keys() == ["declaration/review"]
+    await chat.tap(next(b for b in chat.buttons() if b.startswith("decl:send:")))
+    assert chat.keys() == ["queue/correction_unchanged"]
+    assert "niets te veranderen" in _text(chat.last.replies[0])  # type: ignore[union-attr]
+    rows = await _rows(app, "SELECT version FROM declarations")
+    assert [r["version"] for r in rows] == [1]
+    # the draft stays: changing an answer and sending again makes it a version
+    await chat.tap("decl:edit:worked")
+    await chat.tap("decl:worked:yes")
+    await chat.say("300")
+    await chat.tap("decl:costs:none")
+    for _ in range(6):
+        await chat.tap("decl:hours:4")
+    await chat.tap("decl:proof:none")
+    await chat.tap("decl:note:skip")
+    await chat.tap(next(b for b in chat.buttons() if b.startswith("decl:send:")))
+    assert chat.reply("declaration/receipt")["version"] == 2
