@@ -216,8 +216,10 @@ async def proof(
     return path
 
 
-async def item(app: App, item_id: int) -> dict[str, Any]:
+async def item(app: App, item_id: int | None) -> dict[str, Any]:
     """A queue item row as a dict, its state as read (a superseded item: 'vervangen')."""
+    if item_id is None:
+        raise LookupError(item_id)
     async with app.services.db.read() as tx:
         row = await tx.one("SELECT * FROM queue_items WHERE id = ?", (item_id,))
         shown = await queue_items.by_id(tx, item_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from bot.app import App
 from bot.clock import FixedClock
@@ -25,7 +26,9 @@ async def _keys(app: App, chat: str, data: str, now: datetime) -> list[str]:
     return [r.key for r in outcome.replies]
 
 
-async def _listing(app: App, now: datetime, args: str = "", chat: str = CHATS[KIM]) -> dict:
+async def _listing(
+    app: App, now: datetime, args: str = "", chat: str = CHATS[KIM]
+) -> dict[str, Any]:
     outcome = await app.dispatcher.handle(f.command(chat, f"/wachtrij {args}".strip()), now=now)
     (reply,) = outcome.replies
     return {**reply.ctx, "text": _text(reply), "buttons": reply.buttons}
@@ -191,7 +194,7 @@ async def test_an_administrator_has_a_queue_over_all_caseloads(
     _, ayla_item = await fq.submit(app, now, ids[AYLA], "2026-11")
     _, dirk_item = await fq.submit(app, now, ids[DIRK], "2026-11")
     listing = await _listing(app, now, chat=ADMIN_CHAT)
-    assert sorted(i["id"] for i in listing["items"]) == sorted([ayla_item, dirk_item])
+    assert {i["id"] for i in listing["items"]} == {ayla_item, dirk_item}
     assert await _keys(app, ADMIN_CHAT, f"queue:open:{dirk_item}", now) == ["queue/card"]
     kim = await _listing(app, now)
     assert [i["id"] for i in kim["items"]] == [ayla_item]

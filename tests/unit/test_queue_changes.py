@@ -19,7 +19,7 @@ BASE = Answers(
 
 
 def _with(**changes: object) -> Answers:
-    return Answers(**{**BASE.__dict__, **changes})  # type: ignore[arg-type]
+    return Answers(**{**BASE.__dict__, **changes})
 
 
 def test_the_same_answers_differ_in_nothing() -> None:
