@@ -7,6 +7,9 @@
   after its lease ran out; nothing is lost.
 - Order per chat: a chat's rows go out oldest first, one at a time; a row that failed (a 429, a
   network error, a 5xx) holds back the later rows of that person until it is delivered or parked.
+- Edits: a row that edits an earlier one (a queue card whose state changed) edits the message
+  that row became, when the channel can edit and knows its id; otherwise (or when the message
+  is too old or gone) it is sent anew, and later edits go to the new message.
 - Failures: `RetryLater` (429) waits `retry_after` and stops this round; other delivery errors
   are retried with exponential backoff; after `max_attempts` failures the row is parked and the
   participant's klantmanager gets a queue item. `Blocked` (the person blocked the bot) marks the
@@ -25,7 +28,14 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.channels.base import Blocked, Outgoing, RetryLater, Transport, render_reply
+from bot.channels.base import (
+    Blocked,
+    NotEditable,
+    Outgoing,
+    RetryLater,
+    Transport,
+    render_reply,
+)
 from bot.clock import utc_iso
 from bot.services import queue
 from bot.storage import audit_log, outbox, people
@@ -34,6 +44,7 @@ from bot.storage.unit import Database
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=2)
+EDITABLE = ("queue/card",)  # message keys whose rows may edit an earlier row
 DELIVERED, RETRY_LATER, FAILED, BLOCKED, SKIPPED = (
     "delivered",
     "later",
@@ -173,7 +184,7 @@ class Sender:
         try:
             message: Outgoing = render_reply(item.reply, item.locale)
             await self.limiter.acquire(item.address)
-            await self.transport.deliver(item.address, message)
+            card_row, message_id = await self._deliver_or_edit(item, message)
         except RetryLater as exc:
             await self._release(item, now, str(exc), retry_at=now + _seconds(exc.retry_after))
             log.info("outbox row %s: rate limited, retry in %ss", item.id, exc.retry_after)
@@ -197,7 +208,26 @@ class Sender:
                     message=item.message_key,
                     channel=self.transport.name,
                 )
+                if message_id is not None:
+                    await outbox.set_message_id(tx, card_row, message_id)
         return DELIVERED
+
+    async def _deliver_or_edit(self, item: Pending, message: Outgoing) -> tuple[int, str | None]:
+        """Send the row, or edit the message the row it edits became; returns (the row whose
+        message this is now, the channel's message id to remember for it, or None)."""
+        target = None
+        if item.message_key in EDITABLE:
+            async with self.db.read() as tx:
+                target = await outbox.edit_target(tx, item.id)
+        edit = getattr(self.transport, "edit", None)
+        if target is not None and target[1] is not None and edit is not None:
+            try:
+                await edit(item.address, target[1], message)
+                return target[0], None
+            except NotEditable:
+                log.info("outbox row %s: message can't be edited, sending it anew", item.id)
+        sent = await self.transport.deliver(item.address, message)
+        return (target[0] if target is not None else item.id), sent
 
     async def _release(self, item: Pending, now: datetime, error: str, retry_at: datetime) -> None:
         async with self.db.transaction() as tx:

@@ -10,12 +10,13 @@ from pathlib import Path
 from typing import Any
 
 from bot.app import App
-from bot.channels.base import Outgoing
+from bot.channels.base import NotEditable, Outgoing
 from bot.clock import utc_iso
 from bot.domain.models import Household, Person, Role
 from bot.outbox import RateLimiter, drain_once
 from bot.services import queue
 from bot.storage import participants, people
+from bot.storage import queue as queue_items
 from bot.storage.unit import Tx
 
 KIM, KARIN, CAS = "Kim Klantmanager", "Karin Klantmanager", "Cas Coach"
@@ -24,14 +25,28 @@ AYLA, BRAM, DIRK = "Ayla Voorbeeld", "Bram Voorbeeld", "Dirk Anders"
 
 @dataclass
 class RecordingTransport:
-    """Stands in for Telegram: records (chat, message) instead of sending."""
+    """Stands in for Telegram: records (chat, message) instead of sending, and edits of sent
+    messages (chat, message id, message) apart; `editable` False makes every edit fail."""
 
     name: str = "telegram"
     sent: list[tuple[str, Outgoing]] = field(default_factory=list)
+    edits: list[tuple[str, str, Outgoing]] = field(default_factory=list)
+    editable: bool = True
 
-    async def deliver(self, address: str, message: Outgoing) -> None:
-        """Record the delivery."""
+    async def deliver(self, address: str, message: Outgoing) -> str:
+        """Record the delivery; its message id is its number."""
         self.sent.append((address, message))
+        return str(len(self.sent))
+
+    async def edit(self, address: str, message_id: str, message: Outgoing) -> None:
+        """Record the edit of message `message_id`."""
+        if not self.editable:
+            raise NotEditable("message to edit not found")
+        self.edits.append((address, message_id, message))
+
+    def edited(self, chat: str) -> list[Outgoing]:
+        """The edits made in one chat."""
+        return [m for a, _, m in self.edits if a == chat]
 
     def to(self, chat: str) -> list[Outgoing]:
         """What reached one chat."""
@@ -201,13 +216,16 @@ async def proof(
     return path
 
 
-async def item(app: App, item_id: int) -> dict[str, Any]:
-    """A queue item row as a dict."""
+async def item(app: App, item_id: int | None) -> dict[str, Any]:
+    """A queue item row as a dict, its state as read (a superseded item: 'vervangen')."""
+    if item_id is None:
+        raise LookupError(item_id)
     async with app.services.db.read() as tx:
         row = await tx.one("SELECT * FROM queue_items WHERE id = ?", (item_id,))
-    if row is None:
+        shown = await queue_items.by_id(tx, item_id)
+    if row is None or shown is None:
         raise LookupError(item_id)
-    return dict(zip(row.keys(), tuple(row), strict=True))
+    return {**dict(zip(row.keys(), tuple(row), strict=True)), "state": shown.state}
 
 
 async def who(app: App, name: str) -> Person:

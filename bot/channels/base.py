@@ -75,11 +75,26 @@ class Blocked(DeliveryError):
     """The person blocked the bot or the chat is gone."""
 
 
+class NotEditable(DeliveryError):
+    """The message to edit is gone or too old to edit: send it anew."""
+
+
 class Transport(Protocol):
     """A channel as the outbox sender sees it."""
 
     name: str
 
-    async def deliver(self, address: str, message: Outgoing) -> None:
-        """Send one message; raises RetryLater, Blocked or DeliveryError."""
+    async def deliver(self, address: str, message: Outgoing) -> str | None:
+        """Send one message; raises RetryLater, Blocked or DeliveryError.
+
+        Returns the channel's id of the message (None when the channel has none)."""
+        ...
+
+
+class Editing(Protocol):
+    """A channel that can edit a message it sent (a queue card whose state changed)."""
+
+    async def edit(self, address: str, message_id: str, message: Outgoing) -> None:
+        """Replace the text and buttons of message `message_id`; raises NotEditable when it
+        can't (too old, deleted), or RetryLater, Blocked or DeliveryError like `deliver`."""
         ...

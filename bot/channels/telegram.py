@@ -14,13 +14,11 @@ from urllib.parse import urlparse
 from telegram import (
     BotCommand,
     BotCommandScopeDefault,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
     Message,
     Update,
 )
 from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import Forbidden, RetryAfter, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -33,13 +31,11 @@ from telegram.request import BaseRequest
 
 from bot.app import App
 from bot.channels.base import (
-    Blocked,
-    DeliveryError,
     Outgoing,
-    RetryLater,
     render_reply,
     split_text,
 )
+from bot.channels.telegram_send import edit_message, keyboard, translated_errors
 from bot.contract import FileIn, Inbound, Kind, command_parts
 from bot.domain.models import LOCALES, Role
 from bot.domain.proof import is_accepted
@@ -149,15 +145,6 @@ def to_inbound(update: Update) -> Inbound | None:
             ),
         )
     return Inbound(CHANNEL, address, Kind.UNSUPPORTED, update_id)
-
-
-def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup | None:
-    """Inline keyboard markup for rows of (label, data)."""
-    if not rows:
-        return None
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
-    )
 
 
 class TelegramChannel:
@@ -298,14 +285,16 @@ class TelegramChannel:
             else:
                 return
 
-    async def _send(self, chat_id: int, message: Outgoing) -> None:
+    async def _send(self, chat_id: int, message: Outgoing) -> int | None:
+        """Send the message (in parts when long); the id of its last part."""
         bot = self.application.bot
         parts = split_text(message.text)
+        sent_id = None
         for i, part in enumerate(parts):
             last = i == len(parts) - 1
             if last and message.document:
                 data = await asyncio.to_thread(Path(message.document).read_bytes)
-                await bot.send_document(
+                sent = await bot.send_document(
                     chat_id,
                     data,
                     filename=Path(message.document).name,
@@ -313,13 +302,16 @@ class TelegramChannel:
                     parse_mode=ParseMode.HTML,
                     reply_markup=keyboard(message.buttons),
                 )
+                sent_id = sent.message_id
                 continue
-            await bot.send_message(
+            sent = await bot.send_message(
                 chat_id,
                 part,
                 parse_mode=ParseMode.HTML,
                 reply_markup=keyboard(message.buttons) if last else None,
             )
+            sent_id = sent.message_id
+        return sent_id
 
     async def _mark_blocked(self, address: str) -> None:
         now = self.app.services.clock.now()
@@ -328,24 +320,15 @@ class TelegramChannel:
             if identity is not None:
                 await people.set_blocked(tx, identity.id, True, now)
 
-    async def deliver(self, address: str, message: Outgoing) -> None:
+    async def deliver(self, address: str, message: Outgoing) -> str | None:
         """Send one outbox message, translating Telegram's errors for the sender."""
-        try:
-            await self._send(int(address), message)
-        except RetryAfter as exc:
-            retry = exc.retry_after
-            seconds = retry if isinstance(retry, int | float) else retry.total_seconds()
-            raise RetryLater(float(seconds), "rate limited") from exc
-        except Forbidden as exc:
-            raise Blocked(str(exc)) from exc
-        except BadRequest as exc:
-            if "chat not found" in str(exc).lower():
-                raise Blocked(str(exc)) from exc
-            raise DeliveryError(str(exc)) from exc
-        except NetworkError as exc:  # also 5xx: retried with backoff, parked after too many
-            raise DeliveryError(str(exc)) from exc
-        except TelegramError as exc:
-            raise DeliveryError(str(exc)) from exc
+        async with translated_errors():
+            sent_id = await self._send(int(address), message)
+        return None if sent_id is None else str(sent_id)
+
+    async def edit(self, address: str, message_id: str, message: Outgoing) -> None:
+        """Edit a sent message (a queue card) in place; NotEditable when Telegram can't."""
+        await edit_message(self.application.bot, address, message_id, message)
 
     async def run(
         self,

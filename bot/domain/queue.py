@@ -1,7 +1,8 @@
 """The klantmanager's queue as data: item kinds and states, an item, a card's figures.
 
-States: nieuw → in_behandeling → afgehandeld; correctie_gevraagd waits on the participant and
-returns to nieuw when the corrected version arrives. See docs/domain.md (the queue).
+States: nieuw → in_behandeling → afgehandeld; correctie_gevraagd waits on the participant. A newer
+version of a month closes the earlier items of that month as vervangen (pointing at the new item).
+Each kind has its own actions (`actions`). See docs/domain.md (the queue).
 """
 
 from __future__ import annotations
@@ -36,7 +37,36 @@ NIEUW = "nieuw"
 IN_BEHANDELING = "in_behandeling"
 AFGEHANDELD = "afgehandeld"
 CORRECTIE_GEVRAAGD = "correctie_gevraagd"
+VERVANGEN = "vervangen"
 OPEN_STATES = (NIEUW, IN_BEHANDELING, CORRECTIE_GEVRAAGD)
+CLOSED_STATES = (AFGEHANDELD, VERVANGEN)
+STATES = (*OPEN_STATES, *CLOSED_STATES)
+
+# The kinds that carry a declaration version (a card with figures, correction and proof).
+DECLARATION_KINDS = (SUBMITTED, CORRECTED)
+# The kinds a newer version of the month closes as vervangen.
+SUPERSEDED_KINDS = (SUBMITTED, CORRECTED, OVERDUE)
+
+# What a klantmanager can do with an item (the card's buttons, in this order).
+DONE, FIX, PROOF, REMIND = "done", "fix", "proof", "remind"
+
+
+def actions(kind: str, state: str, has_proof: bool) -> tuple[str, ...]:
+    """The actions an item of `kind` in `state` offers; a closed item offers none.
+
+    A declaration (or correction) can be closed, sent back for a correction and its proof
+    shown (only when there is proof); an overdue month can be reminded now or closed (never a
+    correction or proof: there is no declaration); every other kind can be closed.
+    """
+    if state not in OPEN_STATES:
+        return ()
+    if kind in DECLARATION_KINDS:
+        fix = (FIX,) if state != CORRECTIE_GEVRAAGD else ()
+        return (DONE, *fix, *((PROOF,) if has_proof else ()))
+    if kind == OVERDUE:
+        return (REMIND, DONE)
+    return (DONE,)
+
 
 # The longest reason a klantmanager may give when asking for a correction.
 REASON_MAX = 1000
@@ -59,6 +89,7 @@ class QueueItem:
     created_at: datetime
     updated_at: datetime
     details: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    replaced_by: int | None = None  # the newer item of the month, when vervangen
 
     @property
     def answers(self) -> tuple[int, ...]:
@@ -76,17 +107,24 @@ class QueueEntry:
     period: str | None
     created_at: datetime
     name: str
+    updated_at: datetime | None = None  # since when it is in its state
 
 
 @dataclass(frozen=True)
 class QueuePage:
-    """One page of open items, oldest first, with counts per kind over all open items."""
+    """One page of items, oldest first, with counts per kind and per state over all of them.
+
+    `everything` False: open items only (`closed` counts the rest); True: every item.
+    """
 
     items: tuple[QueueEntry, ...]
     counts: dict[str, int]
     total: int
     page: int
     pages: int
+    states: dict[str, int] = field(default_factory=dict)
+    closed: int = 0
+    everything: bool = False
 
 
 @dataclass(frozen=True)
@@ -109,6 +147,9 @@ class Figures:
     reason: str | None
     submitted_at: str
     flags: tuple[Flag, ...] = field(default=(), compare=False)
+    costs: tuple[Mapping[str, Any], ...] = ()  # {category, names, amount_cents} per cost line
+    weeks: tuple[Mapping[str, Any], ...] = ()  # {week, hours} per ISO week
+    note: str | None = None
 
     def data(self) -> dict[str, Any]:
         """The figures as plain data, without the flags (a card shows those apart)."""
@@ -126,10 +167,24 @@ class CardData:
     period: str | None
     figures: Figures | None
     answers_request: bool
+    since: str | None = None  # when the item got its state (UTC ISO)
+    reason: str | None = None  # the correction asked for, while correctie_gevraagd
+    replaced_by: int | None = None  # the newer item, when vervangen
+    changes: tuple[Mapping[str, Any], ...] = ()  # what changed since the previous version
+    has_proof: bool = False  # stored proof files the Bewijs button can show
 
-    def context(self, *, fresh: bool = False, owner: str | None = None) -> dict[str, Any]:
-        """The card as plain template data; `fresh` for a push, `owner` when standing in."""
+    def context(
+        self, *, fresh: bool = False, owner: str | None = None, updated: bool = False
+    ) -> dict[str, Any]:
+        """The card as plain template data; `fresh` for a push, `owner` when standing in,
+        `updated` when it replaces the card shown before (its state changed)."""
         return {
+            "since": self.since,
+            "reason": self.reason,
+            "replaced_by": self.replaced_by,
+            "changes": [dict(c) for c in self.changes],
+            "actions": list(actions(self.kind, self.state, self.has_proof)),
+            "updated": updated,
             "item_id": self.item_id,
             "kind": self.kind,
             "state": self.state,

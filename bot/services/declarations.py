@@ -20,7 +20,7 @@ from bot.domain.periods import (
 )
 from bot.domain.policy import Policy
 from bot.domain.weeks import WeekSlot, week_slots
-from bot.services import queue, review
+from bot.services import queue, queue_versions, review
 from bot.storage import (
     audit_log,
     declarations,
@@ -144,6 +144,7 @@ async def submit(
         raise DomainError("declaration/already_sent_use_fix", period=period)
     if draft.correction and draft.answers.base_version != version - 1:
         raise DomainError("declaration/changed_meanwhile", period=period)
+    await queue_versions.refuse_unchanged(tx, pid, draft)
     if not await drafts.spend(tx, pid, nonce):
         return await _already_sent(tx, pid, period)
     answers, figures = await review.compute(tx, policy, participant, draft)

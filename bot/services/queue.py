@@ -1,11 +1,13 @@
 """The klantmanager's queue: items, their cards and states, and what a klantmanager does.
 
-States: nieuw → in_behandeling → afgehandeld; correctie_gevraagd waits on the participant and
-returns to nieuw when the corrected version arrives (`open_item(kind=CORRECTED)`). Every change
-is a compare-and-set on the stored state, so a double tap never does anything twice, and is
-written to `queue_history`. Every function that acts for a person checks access first
-(bot/services/access.py) and refuses with AccessDenied, whether the item is someone else's or
-does not exist. The kinds, states and the item itself are in bot/domain/queue.py.
+States: nieuw → in_behandeling → afgehandeld; correctie_gevraagd waits on the participant. A new
+version of a month (`open_item` with a declaration kind) closes the earlier open items of that
+month as vervangen, pointing at the new item, which answers any correction asked. Every change
+is a compare-and-set on the stored state, so a double tap never does anything twice, is written
+to `queue_history`, and edits the card the klantmanager was sent (bot/services/queue_cards.py).
+Every function that acts for a person checks access first (bot/services/access.py) and refuses
+with AccessDenied, whether the item is someone else's or does not exist.
+The kinds, states and the item itself are in bot/domain/queue.py.
 """
 
 from __future__ import annotations
@@ -16,42 +18,50 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from bot.clock import utc_iso
-from bot.contract import Button, ButtonRows
-from bot.domain.answers import Declaration
-from bot.domain.errors import DomainError
-from bot.domain.models import Person
-from bot.domain.norms import norm_for_period, share_of_norm
+from bot.contract import Button
+from bot.domain.errors import AccessDenied, DomainError
+from bot.domain.models import Person, Role
 from bot.domain.policy import Policy
 from bot.domain.queue import (
     AFGEHANDELD,
     CHANGE_REPORTED,
+    CLOSED_STATES,
     CORRECTED,
     CORRECTIE_GEVRAAGD,
+    DECLARATION_KINDS,
     DELIVERY_FAILED,
+    FIX,
     HOURS_OVER_CAP,
     IN_BEHANDELING,
     KINDS,
     NIEUW,
     OPEN_STATES,
     OVERDUE,
+    PROOF,
     REASON_MAX,
+    STATES,
     SUBMITTED,
+    SUPERSEDED_KINDS,
     TRAJECTORY_ENDING,
     UNREACHABLE,
+    VERVANGEN,
     CardData,
     Figures,
     QueueItem,
     QueuePage,
+    actions,
 )
 from bot.services import access
-from bot.storage import audit_log, declarations, delegations, outbox, participants, people
+from bot.services.queue_cards import card_buttons, card_data, figures, norm_for, push_card
+from bot.services.queue_cards import refresh_cards as _refresh
+from bot.storage import audit_log, declarations, delegations, outbox, people
 from bot.storage import queue as queue_items
 from bot.storage.unit import Tx
 
 __all__ = [
     "AFGEHANDELD",
     "CHANGE_REPORTED",
+    "CLOSED_STATES",
     "CORRECTED",
     "CORRECTIE_GEVRAAGD",
     "DELIVERY_FAILED",
@@ -66,6 +76,7 @@ __all__ = [
     "SUBMITTED",
     "TRAJECTORY_ENDING",
     "UNREACHABLE",
+    "VERVANGEN",
     "CardData",
     "Figures",
     "ProofFile",
@@ -87,38 +98,6 @@ __all__ = [
 PAGE_SIZE = 5
 
 
-async def norm_for(tx: Tx, policy: Policy, participant_id: int, period: str) -> int | None:
-    """The benefit norm for the participant's household in that month."""
-    found = await participants.participant(tx, participant_id)
-    if found is None:
-        return None
-    return norm_for_period(policy, found.household, period)
-
-
-async def figures(tx: Tx, policy: Policy, decl: Declaration) -> Figures:
-    """A declaration version as the figures a klantmanager reads (amounts included)."""
-    norm = await norm_for(tx, policy, decl.participant_id, decl.period)
-    stored_proofs = await queue_items.proof_count(tx, decl.id)
-    return Figures(
-        declaration_id=decl.id,
-        period=decl.period,
-        reference=decl.reference,
-        version=decl.version,
-        worked=decl.worked,
-        revenue_cents=decl.revenue_cents,
-        costs_cents=decl.costs_cents,
-        profit_cents=decl.profit_cents,
-        norm_cents=norm,
-        share_pct=share_of_norm(decl.profit_cents, norm),
-        hours=float(decl.hours),
-        proof_count=stored_proofs or decl.answers.proof_count,
-        no_proof=decl.answers.no_proof,
-        reason=decl.reason,
-        submitted_at=utc_iso(decl.submitted_at),
-        flags=decl.flags,
-    )
-
-
 async def _move(
     tx: Tx,
     now: datetime,
@@ -127,13 +106,26 @@ async def _move(
     to_state: str,
     allowed_from: Sequence[str],
     note: str | None = None,
+    policy: Policy | None = None,
+    newer_id: int | None = None,
 ) -> int | None:
-    """Compare-and-set the item's state; the history row id, or None when it had moved on."""
+    """Compare-and-set the item's state; the history row id, or None when it had moved on.
+
+    Vervangen needs `newer_id`, the item of the newer version.
+    The card the klantmanager was sent is edited to the new state (an edit row per change).
+    """
     if item.state not in allowed_from:
         return None
-    if not await queue_items.set_state(tx, now, item.id, item.state, to_state):
+    if to_state == VERVANGEN:
+        if newer_id is None or not await queue_items.supersede(
+            tx, now, item.id, item.state, newer_id
+        ):
+            return None
+    elif not await queue_items.set_state(tx, now, item.id, item.state, to_state):
         return None
-    return await queue_items.add_history(tx, now, item.id, actor_id, item.state, to_state, note)
+    change = await queue_items.add_history(tx, now, item.id, actor_id, item.state, to_state, note)
+    await _refresh(tx, now, item.id, change, policy)
+    return change
 
 
 async def open_item(
@@ -152,9 +144,11 @@ async def open_item(
 
     Returns the item id, or None when `dedupe_key` was opened before or the participant has no
     klantmanager. Runs inside the caller's transaction, so the item and its push land together.
-    With kind CORRECTED, items of the same participant and period waiting in correctie_gevraagd
-    return to nieuw. The card goes to the klantmanager, or to the colleagues standing in while a
-    delegation runs. `policy` gives the norm for the share of norm (None: the card shows none).
+    A declaration (or correction) closes the open items of the same participant and month
+    (declarations, corrections, overdue) as vervangen, pointing at the new item, and edits their
+    cards; the new item answers the corrections asked among them (`QueueItem.answers`). The card
+    goes to the klantmanager, or to the colleagues standing in while a delegation runs.
+    `policy` gives the norm for the share of norm (None: the card shows none).
     """
     if kind not in KINDS:
         raise ValueError(f"unknown queue item kind {kind!r}")
@@ -163,11 +157,16 @@ async def open_item(
     if km_id is None:
         return None
     extra = dict(details or {})
-    waiting: list[QueueItem] = []
-    if kind == CORRECTED and period is not None:
-        waiting = await queue_items.in_state(tx, participant_id, period, CORRECTIE_GEVRAAGD)
+    earlier: list[QueueItem] = []
+    if kind in DECLARATION_KINDS and period is not None:
+        earlier = await queue_items.of_period(
+            tx, participant_id, period, OPEN_STATES, SUPERSEDED_KINDS
+        )
+        waiting = [w.id for w in earlier if w.state == CORRECTIE_GEVRAAGD]
         if waiting:
-            extra["answers"] = [w.id for w in waiting]
+            extra["answers"] = waiting
+        if earlier:
+            extra["replaces"] = [w.id for w in earlier]
     item_id = await queue_items.insert(
         tx,
         now,
@@ -182,58 +181,12 @@ async def open_item(
     if item_id is None:
         return None
     await queue_items.add_history(tx, now, item_id, None, None, NIEUW)
-    for item in waiting:
-        await _move(tx, now, item, None, NIEUW, (CORRECTIE_GEVRAAGD,), f"corrected:{item_id}")
-    recipients = await access.active_delegates(tx, km_id, now) or [km_id]
-    card = await card_data(tx, item_id, policy)
-    owner = await people.person_by_id(tx, km_id) if recipients != [km_id] else None
-    for recipient in recipients:
-        shown_owner = owner.name if owner is not None and recipient != km_id else None
-        await outbox.enqueue(
-            tx,
-            recipient,
-            "queue/card",
-            now,
-            context=card.context(fresh=True, owner=shown_owner),
-            buttons=card_buttons(item_id),
-            dedupe_key=f"queue-card:{item_id}:{recipient}",
-        )
+    for item in earlier:  # their cards are edited before the new card goes out
+        note = f"corrected:{item_id}"
+        await _move(tx, now, item, None, VERVANGEN, OPEN_STATES, note, policy, item_id)
+    await push_card(tx, now, item_id, km_id, policy)
     await audit_log.record(tx, now, None, "queue.opened", participant_id, item=item_id, kind=kind)
     return item_id
-
-
-async def card_data(tx: Tx, item_id: int, policy: Policy | None) -> CardData:
-    """What the klantmanager's card shows: participant, period, figures, flags."""
-    found = await queue_items.with_name(tx, item_id)
-    if found is None:
-        raise LookupError(item_id)
-    item, name = found
-    decl = None
-    if item.declaration_id is not None:
-        decl = await declarations.by_id(tx, item.declaration_id)
-    elif item.period is not None:
-        decl = await declarations.latest(tx, item.participant_id, item.period)
-    shown = await figures(tx, policy, decl) if decl is not None and policy is not None else None
-    return CardData(
-        item_id=item_id,
-        kind=item.kind,
-        state=item.state,
-        name=name,
-        period=item.period,
-        figures=shown,
-        answers_request=bool(item.answers),
-    )
-
-
-def card_buttons(item_id: int) -> ButtonRows:
-    """The card's buttons."""
-    return (
-        (
-            Button(f"queue:done:{item_id}", "buttons/queue_done"),
-            Button(f"queue:fix:{item_id}", "buttons/queue_fix"),
-            Button(f"queue:proof:{item_id}", "buttons/queue_proof"),
-        ),
-    )
 
 
 async def open_card(
@@ -241,13 +194,15 @@ async def open_card(
 ) -> CardData:
     """Show an item's card to the klantmanager; a new item is now in behandeling."""
     item = await access.require_item(tx, viewer, item_id, now)
-    await _viewed(tx, now, viewer, item, what="queue_card")
+    await _viewed(tx, now, viewer, item, policy, what="queue_card")
     return await card_data(tx, item_id, policy)
 
 
-async def _viewed(tx: Tx, now: datetime, viewer: Person, item: QueueItem, **details: Any) -> None:
+async def _viewed(
+    tx: Tx, now: datetime, viewer: Person, item: QueueItem, policy: Policy | None, **details: Any
+) -> None:
     """A klantmanager looked at an item: a new one is now in behandeling, and it is audited."""
-    await _move(tx, now, item, viewer.id, IN_BEHANDELING, (NIEUW,))
+    await _move(tx, now, item, viewer.id, IN_BEHANDELING, (NIEUW,), policy=policy)
     await audit_log.record(
         tx, now, viewer.id, "participant.viewed", item.participant_id, item=item.id, **details
     )
@@ -260,33 +215,46 @@ async def _name(tx: Tx, person_id: int) -> str:
     return person.name
 
 
-async def mark_done(tx: Tx, now: datetime, viewer: Person, item_id: int) -> bool:
+async def mark_done(
+    tx: Tx, now: datetime, viewer: Person, item_id: int, policy: Policy | None = None
+) -> bool:
     """Close an item; False when it was closed already. Closes the requests it answered too."""
     item = await access.require_item(tx, viewer, item_id, now)
-    if await _move(tx, now, item, viewer.id, AFGEHANDELD, OPEN_STATES) is None:
+    if await _move(tx, now, item, viewer.id, AFGEHANDELD, OPEN_STATES, policy=policy) is None:
         return False
     for answered in item.answers:
         earlier = await queue_items.by_id(tx, answered)
         if earlier is not None:
             note = f"with:{item_id}"
-            await _move(tx, now, earlier, viewer.id, AFGEHANDELD, (NIEUW, IN_BEHANDELING), note)
+            await _move(
+                tx, now, earlier, viewer.id, AFGEHANDELD, (NIEUW, IN_BEHANDELING), note, policy
+            )
     await audit_log.record(tx, now, viewer.id, "queue.done", item.participant_id, item=item_id)
     return True
 
 
-async def start_correction(tx: Tx, now: datetime, viewer: Person, item_id: int) -> str:
+def _require_action(item: QueueItem, action: str) -> None:
+    """Refuse an action the item's kind never offers (a forged button): AccessDenied."""
+    if action not in actions(item.kind, OPEN_STATES[0], has_proof=True):
+        raise AccessDenied()
+
+
+async def start_correction(
+    tx: Tx, now: datetime, viewer: Person, item_id: int, policy: Policy | None = None
+) -> str:
     """Check a correction can be asked for this item; returns the participant's name."""
     item = await access.require_item(tx, viewer, item_id, now)
+    _require_action(item, FIX)
     if item.period is None:
         raise DomainError("queue/fix_no_period")
     if item.state not in (NIEUW, IN_BEHANDELING):
         raise DomainError("queue/fix_not_now", state=item.state)
-    await _move(tx, now, item, viewer.id, IN_BEHANDELING, (NIEUW,))
+    await _move(tx, now, item, viewer.id, IN_BEHANDELING, (NIEUW,), policy=policy)
     return await _name(tx, item.participant_id)
 
 
 async def request_correction(
-    tx: Tx, now: datetime, viewer: Person, item_id: int, reason: str
+    tx: Tx, now: datetime, viewer: Person, item_id: int, reason: str, policy: Policy | None = None
 ) -> tuple[str, str]:
     """Ask the participant to correct the month; returns (participant name, period).
 
@@ -299,10 +267,11 @@ async def request_correction(
     if len(reason) > REASON_MAX:
         raise DomainError("queue/fix_reason_long", limit=REASON_MAX)
     item = await access.require_item(tx, viewer, item_id, now)
+    _require_action(item, FIX)
     if item.period is None:
         raise DomainError("queue/fix_no_period")
     history_id = await _move(
-        tx, now, item, viewer.id, CORRECTIE_GEVRAAGD, (NIEUW, IN_BEHANDELING), reason
+        tx, now, item, viewer.id, CORRECTIE_GEVRAAGD, (NIEUW, IN_BEHANDELING), reason, policy
     )
     if history_id is None:
         raise DomainError("queue/fix_not_now", state=item.state)
@@ -332,16 +301,22 @@ class ProofFile:
 
 
 async def proof_files(
-    tx: Tx, now: datetime, viewer: Person, item_id: int, proof_dir: Path
+    tx: Tx,
+    now: datetime,
+    viewer: Person,
+    item_id: int,
+    proof_dir: Path,
+    policy: Policy | None = None,
 ) -> list[ProofFile]:
     """The proof files of an item's declaration; looking at them puts a new item in behandeling."""
     item = await access.require_item(tx, viewer, item_id, now)
+    _require_action(item, PROOF)
     decl_id = item.declaration_id
     if decl_id is None and item.period is not None:
         latest = await declarations.latest(tx, item.participant_id, item.period)
         decl_id = latest.id if latest else None
     stored = await queue_items.proof_paths(tx, decl_id) if decl_id is not None else []
-    await _viewed(tx, now, viewer, item, what="proof", files=len(stored))
+    await _viewed(tx, now, viewer, item, policy, what="proof", files=len(stored))
     files = []
     for stored_path, original_name in stored:
         path = Path(stored_path)
@@ -351,12 +326,29 @@ async def proof_files(
     return files
 
 
-async def open_items(tx: Tx, now: datetime, viewer: Person, page: int = 1) -> QueuePage:
-    """The open items of the caseloads `viewer` works on now."""
-    owners = await access.caseload_owners(tx, viewer.id, now)
-    counts = await queue_items.open_counts(tx, owners)
+async def open_items(
+    tx: Tx, now: datetime, viewer: Person, page: int = 1, *, everything: bool = False
+) -> QueuePage:
+    """The open items (`everything`: all items) of the caseloads `viewer` works on now, with
+    counts per kind and per state; an administrator sees every caseload."""
+    owners = (
+        None if viewer.role == Role.ADMIN else await access.caseload_owners(tx, viewer.id, now)
+    )
+    shown = STATES if everything else OPEN_STATES
+    counts = await queue_items.open_counts(tx, owners, shown)
+    states = await queue_items.state_counts(tx, owners)
     total = sum(counts.values())
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(1, page), pages)
-    entries = await queue_items.open_entries(tx, owners, PAGE_SIZE, (page - 1) * PAGE_SIZE)
-    return QueuePage(tuple(entries), counts, total, page, pages)
+    entries = await queue_items.open_entries(tx, owners, PAGE_SIZE, (page - 1) * PAGE_SIZE, shown)
+    closed = sum(states.get(s, 0) for s in CLOSED_STATES)
+    return QueuePage(
+        tuple(entries),
+        counts,
+        total,
+        page,
+        pages,
+        states={s: states[s] for s in shown if states.get(s)},
+        closed=closed,
+        everything=everything,
+    )

@@ -186,6 +186,68 @@ async def record_failure(
     )
 
 
+# --- Cards edited in place: the channel's message id of a row, and rows that edit it ---------
+
+
+async def enqueue_edit(
+    tx: Tx,
+    person_id: int,
+    message_key: str,
+    now: datetime,
+    *,
+    edit_of: int,
+    context: Mapping[str, Any],
+    buttons: ButtonRows,
+    dedupe_key: str,
+) -> int | None:
+    """Write a row that edits the message row `edit_of` became; None when queued before."""
+    return await tx.insert(
+        "INSERT INTO outbox (person_id, dedupe_key, message_key, context, buttons, "
+        "created_at, not_before, edit_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT DO NOTHING",
+        (
+            person_id,
+            dedupe_key,
+            message_key,
+            json.dumps(dict(context), default=str),
+            json.dumps(rows_to_data(buttons)),
+            utc_iso(now),
+            utc_iso(now),
+            edit_of,
+        ),
+    )
+
+
+async def rows_by_key_prefix(tx: Tx, prefix: str) -> list[tuple[int, int]]:
+    """The (id, person id) of the rows whose dedupe key starts with `prefix` and that edit
+    nothing themselves (a card as first sent), oldest first."""
+    rows = await tx.all(
+        "SELECT id, person_id FROM outbox WHERE substr(dedupe_key, 1, ?) = ? "
+        "AND edit_of IS NULL ORDER BY id",
+        (len(prefix), prefix),
+    )
+    return [(int(r["id"]), int(r["person_id"])) for r in rows]
+
+
+async def edit_target(tx: Tx, outbox_id: int) -> tuple[int, str | None] | None:
+    """For a row that edits: (the row it edits, that row's channel message id); else None."""
+    row = await tx.one(
+        "SELECT o.edit_of, t.channel_message_id FROM outbox o "
+        "LEFT JOIN outbox t ON t.id = o.edit_of WHERE o.id = ? AND o.edit_of IS NOT NULL",
+        (outbox_id,),
+    )
+    if row is None:
+        return None
+    return int(row["edit_of"]), row["channel_message_id"]
+
+
+async def set_message_id(tx: Tx, outbox_id: int, message_id: str) -> None:
+    """Remember the channel's id of the message a row became (an edit of it targets this)."""
+    await tx.execute(
+        "UPDATE outbox SET channel_message_id = ? WHERE id = ?", (message_id, outbox_id)
+    )
+
+
 # --- Retention: the copies a purge takes away -------------------------------------------------
 
 # The dedupe keys that name the queue item a row is about (`queue-card:<item>:<recipient>`,

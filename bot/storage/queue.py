@@ -8,12 +8,23 @@ from datetime import datetime
 from typing import Any
 
 from bot.clock import parse_utc, utc_iso
-from bot.domain.queue import OPEN_STATES, QueueEntry, QueueItem
+from bot.domain.queue import AFGEHANDELD, OPEN_STATES, STATES, VERVANGEN, QueueEntry, QueueItem
 from bot.storage.unit import Row, Tx
+
+# A superseded item is stored as 'afgehandeld' with `replaced_by` set, and read as 'vervangen'.
+_STATE = (
+    f"CASE WHEN q.state = '{AFGEHANDELD}' AND q.replaced_by IS NOT NULL "
+    f"THEN '{VERVANGEN}' ELSE q.state END"
+)
+
+
+def _shown_state(state: str, replaced_by: Any) -> str:
+    return VERVANGEN if state == AFGEHANDELD and replaced_by is not None else state
+
 
 COLUMNS = (
     "id, klantmanager_id, participant_id, kind, state, declaration_id, period, dedupe_key, "
-    "details, created_at, updated_at"
+    "details, created_at, updated_at, replaced_by"
 )
 _Q_COLUMNS = ", ".join(f"q.{c}" for c in COLUMNS.split(", "))
 
@@ -26,13 +37,14 @@ def item_from_row(row: Row) -> QueueItem:
         klantmanager_id=int(row["klantmanager_id"]),
         participant_id=int(row["participant_id"]),
         kind=row["kind"],
-        state=row["state"],
+        state=_shown_state(row["state"], row["replaced_by"]),
         declaration_id=None if declaration_id is None else int(declaration_id),
         period=row["period"],
         dedupe_key=row["dedupe_key"],
         created_at=parse_utc(row["created_at"]),
         updated_at=parse_utc(row["updated_at"]),
         details=json.loads(row["details"] or "{}"),
+        replaced_by=None if row["replaced_by"] is None else int(row["replaced_by"]),
     )
 
 
@@ -54,12 +66,48 @@ async def with_name(tx: Tx, item_id: int) -> tuple[QueueItem, str] | None:
 
 async def in_state(tx: Tx, participant_id: int, period: str, state: str) -> list[QueueItem]:
     """The participant's items of `period` that are in `state`."""
+    return await of_period(tx, participant_id, period, (state,))
+
+
+async def of_period(
+    tx: Tx,
+    participant_id: int,
+    period: str,
+    states: Sequence[str],
+    kinds: Sequence[str] | None = None,
+) -> list[QueueItem]:
+    """The participant's items of `period` in one of `states` (and of `kinds`), oldest first."""
+    state_marks = ", ".join("?" for _ in states)
+    where = f"participant_id = ? AND period = ? AND state IN ({state_marks})"
+    params: list[Any] = [participant_id, period, *states]
+    if kinds is not None:
+        where += f" AND kind IN ({', '.join('?' for _ in kinds)})"
+        params += list(kinds)
     rows = await tx.all(
-        f"SELECT {COLUMNS} FROM queue_items "  # noqa: S608
-        "WHERE participant_id = ? AND period = ? AND state = ?",
-        (participant_id, period, state),
+        f"SELECT {COLUMNS} FROM queue_items WHERE {where} ORDER BY id",  # noqa: S608
+        params,
     )
     return [item_from_row(r) for r in rows]
+
+
+async def supersede(tx: Tx, now: datetime, item_id: int, from_state: str, newer_id: int) -> bool:
+    """Close an item as vervangen by `newer_id` if it is still in `from_state`."""
+    changed = await tx.execute(
+        "UPDATE queue_items SET state = ?, replaced_by = ?, updated_at = ? "
+        "WHERE id = ? AND state = ?",
+        (AFGEHANDELD, newer_id, utc_iso(now), item_id, from_state),
+    )
+    return changed > 0
+
+
+async def last_history(tx: Tx, item_id: int, to_state: str) -> tuple[str, str | None] | None:
+    """When the item last moved to `to_state` and the note of that move, (UTC ISO, note)."""
+    row = await tx.one(
+        "SELECT at, note FROM queue_history WHERE item_id = ? AND to_state = ? "
+        "ORDER BY id DESC LIMIT 1",
+        (item_id, to_state),
+    )
+    return (str(row["at"]), row["note"]) if row else None
 
 
 async def insert(
@@ -94,7 +142,9 @@ async def insert(
 
 
 async def set_state(tx: Tx, now: datetime, item_id: int, from_state: str, to_state: str) -> bool:
-    """Move an item from `from_state` to `to_state`; False when it had moved on already."""
+    """Move an item from `from_state` to `to_state`; False when it had moved on already.
+
+    Not for vervangen (see `supersede`); `from_state` is an open state."""
     changed = await tx.execute(
         "UPDATE queue_items SET state = ?, updated_at = ? WHERE id = ? AND state = ?",
         (to_state, utc_iso(now), item_id, from_state),
@@ -120,16 +170,37 @@ async def add_history(
     return int(history_id or 0)
 
 
-def _open_of(owners: Sequence[int]) -> tuple[str, list[Any]]:
-    marks = ", ".join("?" for _ in owners)
-    states = ", ".join("?" for _ in OPEN_STATES)
-    where = f"q.klantmanager_id IN ({marks}) AND q.state IN ({states})"
-    return where, [*owners, *OPEN_STATES]
+def _open_of(
+    owners: Sequence[int] | None, states: Sequence[str] = OPEN_STATES
+) -> tuple[str, list[Any]]:
+    """Items in `states` (as read) of the caseloads of `owners` (None: every caseload)."""
+    marks = ", ".join("?" for _ in states)
+    in_states = (
+        f"{_STATE} IN ({marks})" if set(states) - set(OPEN_STATES) else f"q.state IN ({marks})"
+    )
+    if owners is None:
+        return in_states, [*states]
+    owner_marks = ", ".join("?" for _ in owners)
+    where = f"q.klantmanager_id IN ({owner_marks}) AND {in_states}"
+    return where, [*owners, *states]
 
 
-async def open_counts(tx: Tx, owners: Sequence[int]) -> dict[str, int]:
-    """The number of open items per kind in the caseloads of `owners`, by kind."""
-    where, params = _open_of(owners)
+async def state_counts(tx: Tx, owners: Sequence[int] | None) -> dict[str, int]:
+    """The number of items per state in the caseloads of `owners` (None: all), every state."""
+    where, params = _open_of(owners, STATES)
+    rows = await tx.all(
+        f"SELECT {_STATE} AS state, COUNT(*) AS n FROM queue_items q "  # noqa: S608
+        f"WHERE {where} GROUP BY 1",
+        params,
+    )
+    return {r["state"]: int(r["n"]) for r in rows}
+
+
+async def open_counts(
+    tx: Tx, owners: Sequence[int] | None, states: Sequence[str] = OPEN_STATES
+) -> dict[str, int]:
+    """The number of items in `states` per kind in the caseloads of `owners`, by kind."""
+    where, params = _open_of(owners, states)
     rows = await tx.all(
         f"SELECT q.kind, COUNT(*) AS n FROM queue_items q WHERE {where} "  # noqa: S608
         "GROUP BY q.kind ORDER BY q.kind",
@@ -138,11 +209,19 @@ async def open_counts(tx: Tx, owners: Sequence[int]) -> dict[str, int]:
     return {r["kind"]: int(r["n"]) for r in rows}
 
 
-async def open_entries(tx: Tx, owners: Sequence[int], limit: int, offset: int) -> list[QueueEntry]:
-    """Open items in the caseloads of `owners`, oldest first, one page of them."""
-    where, params = _open_of(owners)
+async def open_entries(
+    tx: Tx,
+    owners: Sequence[int] | None,
+    limit: int,
+    offset: int,
+    states: Sequence[str] = OPEN_STATES,
+) -> list[QueueEntry]:
+    """Items in `states` in the caseloads of `owners`, oldest first, one page of them."""
+    where, params = _open_of(owners, states)
     rows = await tx.all(
-        "SELECT q.id, q.kind, q.state, q.period, q.created_at, p.name FROM queue_items q "  # noqa: S608
+        f"SELECT q.id, q.kind, {_STATE} AS state, q.period, q.created_at, q.updated_at, "  # noqa: S608
+        "p.name "
+        "FROM queue_items q "
         f"JOIN people p ON p.id = q.participant_id WHERE {where} "
         "ORDER BY q.created_at, q.id LIMIT ? OFFSET ?",
         [*params, limit, offset],
@@ -155,6 +234,7 @@ async def open_entries(tx: Tx, owners: Sequence[int], limit: int, offset: int) -
             period=r["period"],
             created_at=parse_utc(r["created_at"]),
             name=r["name"],
+            updated_at=parse_utc(r["updated_at"]),
         )
         for r in rows
     ]
@@ -175,3 +255,15 @@ async def proof_paths(tx: Tx, declaration_id: int) -> list[tuple[str, str | None
         (declaration_id,),
     )
     return [(str(r["path"]), r["original_name"]) for r in rows]
+
+
+async def pushes_on(tx: Tx, participant_id: int, day: str) -> int:
+    """How many pushes (reminder messages) go to the participant on local `day` (ISO date)."""
+    return int(
+        await tx.scalar(
+            "SELECT COUNT(DISTINCT outbox_id) FROM reminder_keys "
+            "WHERE participant_id = ? AND day = ? AND status = 'queued'",
+            (participant_id, day),
+        )
+        or 0
+    )

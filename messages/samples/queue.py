@@ -18,6 +18,11 @@ _DECL = {
     "no_proof": False,
     "reason": "Factuur vergeten",
     "submitted_at": "2026-12-03T10:00:00+00:00",
+    "costs": [
+        {"category": "telefoon", "names": {"nl": "Telefoon", "en": "Phone"}, "amount_cents": 2500}
+    ],
+    "weeks": [{"week": "2026-W45", "hours": 12.5}],
+    "note": "Factuur erbij",
 }
 _DIGEST_INDEX = {
     "week": "2026-W49",
@@ -130,7 +135,45 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "answers_request": True,
         "fresh": True,
         "owner": "Karin Klantmanager",
+        "since": "2026-12-03T10:00:00+00:00",
+        "reason": None,
+        "replaced_by": None,
+        "updated": False,
+        "actions": ["done", "fix", "proof"],
+        "changes": [
+            {"field": "revenue_cents", "key": None, "was": 100000, "now": 125050},
+            {"field": "cost", "key": "telefoon", "was": None, "now": 2500},
+            {"field": "hours", "key": "2026-W45", "was": 10.0, "now": 12.5},
+            {"field": "proof_count", "key": None, "was": 1, "now": 3},
+            {"field": "no_proof", "key": None, "was": True, "now": False},
+            {"field": "worked", "key": None, "was": False, "now": True},
+            {"field": "note", "key": None, "was": None, "now": "Factuur erbij"},
+        ],
     },
+    "queue/change": {
+        "c": {"field": "revenue_cents", "key": None, "was": 100000, "now": 125050},
+    },
+    "queue/item_button": {
+        "name": "Ayla Voorbeeld",
+        "period": "2026-11",
+        "kind": "declaration_overdue",
+        "state": "correctie_gevraagd",
+    },
+    "queue/all_button": {"closed": 4},
+    "queue/remind_push": {"period": "2026-11", "klantmanager": "Kim Klantmanager"},
+    "queue/remind_sent": {
+        "name": "Ayla Voorbeeld",
+        "period": "2026-11",
+        "at": "2026-12-04T07:00:00+00:00",
+        "held": True,
+    },
+    "queue/remind_already": {
+        "name": "Ayla Voorbeeld",
+        "period": "2026-11",
+        "at": "2026-12-04T07:00:00+00:00",
+        "held": False,
+    },
+    "queue/correction_unchanged": {"period": "2026-11"},
     "queue/kind": {"kind": "hours_over_cap"},
     "queue/state": {"state": "correctie_gevraagd"},
     "queue/flag_plain": {"code": "amount_unusual"},
@@ -146,6 +189,9 @@ SAMPLES: dict[str, dict[str, Any]] = {
             }
         ],
         "counts": {"declaration_submitted": 1, "declaration_overdue": 2},
+        "states": {"nieuw": 2, "correctie_gevraagd": 1},
+        "closed": 2,
+        "everything": False,
         "total": 3,
         "page": 1,
         "pages": 1,

@@ -45,12 +45,12 @@ async def test_a_declaration_reaches_its_klantmanager_as_a_card(
         "made_up",  # an unknown flag shows as its code
     ):
         assert expected in card.text, expected
+    # Issue 11: Bewijs only when there is proof to show (this declaration has none).
     assert [d for _, d in card.buttons[0]] == [
         f"queue:done:{item_id}",
         f"queue:fix:{item_id}",
-        f"queue:proof:{item_id}",
     ]
-    assert [label for label, _ in card.buttons[0]] == ["Afgehandeld", "Vraag correctie", "Bewijs"]
+    assert [label for label, _ in card.buttons[0]] == ["Afgehandeld", "Vraag correctie"]
     assert "fraude" not in card.text.lower()
 
 
@@ -97,15 +97,18 @@ async def test_vraag_correctie_reaches_the_participant_and_the_correction_return
         app, later, ids[AYLA], "2026-11", revenue=150_000, reason="Bon toegevoegd"
     )
     assert corrected_id is not None
-    assert (await fq.item(app, item_id))["state"] == "nieuw"
+    # Issue 11: the answer closes the request; the earlier item is superseded by the new one.
+    assert (await fq.item(app, item_id))["state"] == "vervangen"
+    assert (await fq.item(app, item_id))["replaced_by"] == corrected_id
     await fq.drain(app, transport, later)
     card = transport.to(CHATS[KIM])[-1]
     assert "Verbeterde opgave" in card.text
     assert "verbeterde versie waar om gevraagd is" in card.text
     assert "versie 2" in card.text
-    # Closing the corrected version closes the request it answered.
+    # Closing the corrected version leaves the superseded request superseded.
     await app.dispatcher.handle(f.button(CHATS[KIM], f"queue:done:{corrected_id}"), now=later)
-    assert (await fq.item(app, item_id))["state"] == "afgehandeld"
+    assert (await fq.item(app, corrected_id))["state"] == "afgehandeld"
+    assert (await fq.item(app, item_id))["state"] == "vervangen"
 
 
 async def test_an_empty_reason_is_asked_again_and_stop_sends_nothing(
