@@ -16,6 +16,7 @@ from messages.render import LOCALES, TEMPLATES, render
 BLOCK = re.compile(r"\{%.*?%\}")
 ENDS_WITH_TRIMMING_TAG = re.compile(r"\{%[^%]*?(?<![+-])%\}\s*$")
 GLUED = re.compile(r"[a-z)][.!?][A-Z]")
+MACRO = re.compile(r"^\s*\{%-?\s*macro\b.*\{%-?\s*endmacro\s*-?%\}\s*$")
 
 
 def glued_lines(source: str) -> list[int]:
@@ -25,6 +26,8 @@ def glued_lines(source: str) -> list[int]:
     for number, line in enumerate(lines[:-1], 1):
         if not ENDS_WITH_TRIMMING_TAG.search(line) or not BLOCK.sub("", line).strip():
             continue  # no trimming tag at the end, or a line of tags only (removed whole)
+        if MACRO.match(line):
+            continue  # a whole macro definition on one line prints nothing where it stands
         following = re.sub(r"^(\s*\{%.*?%\})+", "", lines[number]).strip()
         if following:
             found.append(number)
