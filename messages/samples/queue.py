@@ -232,6 +232,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
                 "share_pct": 75,
                 "hours": 62.5,
                 "reason": "Factuur vergeten",
+                "proof_files": 2,
                 "flag_lines": ["Telefoon boven het jaarbedrag"],
             }
         ],

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -45,7 +46,7 @@ def _facts(pid: int, start: date, sent: set[str]) -> Facts:
     )
 
 
-def _digest(facts: list[Facts], as_of: datetime) -> dict[str, object]:
+def _digest(facts: list[Facts], as_of: datetime) -> dict[str, Any]:
     policy = load_policy()
     window = Window(iso_week(local_day(as_of)), as_of)
     return assemble(policy, KIM, window, Calendar.of(policy, as_of), facts, [], {})
@@ -84,11 +85,10 @@ def test_red_in_the_table_if_and_only_if_in_the_late_exceptions(
         facts.append(_facts(pid, start, sent))
     result = _digest(facts, as_of)
     exceptions: dict[str, list[str]] = {
-        x["name"]: x["periods"]
-        for x in result["exceptions"]["late"]  # type: ignore[index]
+        x["name"]: x["periods"] for x in result["exceptions"]["late"]
     }
     starts = {f.name: period_of(f.start_date) for f in facts}
-    for row in result["rows"]:  # type: ignore[attr-defined]
+    for row in result["rows"]:
         name = row["name"]
         assert row["late_periods"] == exceptions.get(name, [])
         assert (row["status"] == "late") <= (name in exceptions)
@@ -102,8 +102,8 @@ def test_red_in_the_table_if_and_only_if_in_the_late_exceptions(
 def test_a_participant_who_started_this_month_has_no_late_month() -> None:
     for start in (date(2026, 12, 1), date(2026, 12, 7)):
         result = _digest([_facts(1, start, set())], MONDAY)
-        assert result["exceptions"]["late"] == []  # type: ignore[index]
-        (row,) = result["rows"]  # type: ignore[misc]
+        assert result["exceptions"]["late"] == []
+        (row,) = result["rows"]
         assert row["status"] == "before_start"
         assert row["late_periods"] == []
         for locale in ("nl", "en"):
