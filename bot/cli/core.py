@@ -100,7 +100,9 @@ async def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     with instance_lock(settings.database_path):
         async with open_app(settings) as app:
             if settings.demo:
-                await demo.seed_if_empty(app.services.db, app.services.clock.now())
+                await demo.seed_if_empty(
+                    app.services.db, app.services.clock.now(), settings.proof_dir
+                )
             console = ConsoleChannel(app)
             await console.run()
     return 0

@@ -179,7 +179,12 @@ class Calendar:
 
 
 def late_months(f: Facts, cal: Calendar) -> dict[str, Any] | None:
-    """The closed months of the look-back without a declaration after their deadline."""
+    """The closed months of the look-back without a declaration after their deadline.
+
+    The one judgement of lateness the digest makes: the late exceptions list it, and the table
+    marks exactly these participants as late (`participant_row`). A month before the start
+    month is never late.
+    """
     first = max(period_of(f.start_date), cal.lookback_first)
     missing = [p for p in cal.closed if p >= first and p not in f.months and p in cal.past_due]
     if not missing:
@@ -272,23 +277,38 @@ def kpi_share(f: Facts, cal: Calendar) -> int | None:
     return round_half_up(sum(shares), len(shares))  # half up, as every share
 
 
+def row_status(f: Facts, cal: Calendar, late: dict[str, Any] | None) -> str:
+    """Last month's status in the table, from the same judgement as the late exceptions.
+
+    'before_start' when last month lies before the start month (never late), 'submitted' when
+    it has a declaration, 'late' when `late_months` found it late, else 'open'.
+    """
+    if cal.last < period_of(f.start_date):
+        return "before_start"
+    if cal.last in f.months:
+        return "submitted"
+    return "late" if late is not None and cal.last in late["periods"] else "open"
+
+
 def participant_row(
-    f: Facts, cal: Calendar, open_items: int, average: HoursAverage | None
+    f: Facts,
+    cal: Calendar,
+    open_items: int,
+    average: HoursAverage | None,
+    late: dict[str, Any] | None,
 ) -> dict[str, Any]:
-    """One participant's line of the digest's table."""
-    last = cal.last
+    """One participant's line of the digest's table (`late`: what `late_months` found).
+
+    `late_periods` are exactly the months of the late exceptions: a row is marked late (red)
+    when, and only when, its participant is in that list.
+    """
     latest = max(f.months) if f.months else None
     month = f.months.get(latest) if latest else None
-    if last in f.months:
-        status = "submitted"
-    elif cal.last_late:
-        status = "late"
-    else:
-        status = "open"
     return {
         "name": f.name,
-        "last_period": last,
-        "status": status,
+        "last_period": cal.last,
+        "status": row_status(f, cal, late),
+        "late_periods": list(late["periods"]) if late is not None else [],
         "period": latest,
         "profit_cents": month.profit_cents if month else None,
         "share_pct": month.share_pct if month else None,
@@ -320,8 +340,9 @@ def assemble(
     for f in facts:  # one pass; each list keeps the participants' order (by name)
         average = hours_average(f, cal)
         recent = [p for p in cal.recent if p in f.months]
-        if x := late_months(f, cal):
-            late.append(x)
+        found_late = late_months(f, cal)
+        if found_late is not None:
+            late.append(found_late)
         if x := hours_exception(f, policy, cal, average, recent):
             hours.append(x)
         if x := big_change(f, policy, recent):
@@ -330,7 +351,7 @@ def assemble(
             ending.append(x)
         if x := covering_norm(f, recent):
             covering.append(x)
-        rows.append(participant_row(f, cal, open_count.get(f.id, 0), average))
+        rows.append(participant_row(f, cal, open_count.get(f.id, 0), average, found_late))
     exceptions: dict[str, list[dict[str, Any]]] = {
         "late": late,
         "hours": hours,

@@ -8,6 +8,7 @@ tools (the `ptobot` command line), so they read everything without a chat person
 from __future__ import annotations
 
 import csv
+from collections import Counter
 from datetime import datetime
 from decimal import Decimal
 from typing import IO, Any
@@ -111,7 +112,7 @@ async def export_rows(tx: Tx, policy: Policy, period: str) -> list[dict[str, str
                 "norm_eur": euros(norm),
                 "share_of_norm_pct": "" if share is None else str(share),
                 "flags": "|".join(str(f.get("code", "")) for f in d.flags),
-                "proof_files": str(line.proof_files or d.answers.proof_count),
+                "proof_files": str(line.proof_files),
                 "no_proof": "1" if d.answers.no_proof else "0",
                 "correction_reason": safe_text(d.reason),
             }
@@ -131,6 +132,8 @@ async def dossier_context(
 ) -> dict[str, Any]:
     """One participant's declarations (every version), queue history and proof list.
 
+    Each version's `proof_files` counts the files stored with it, as its card and *Bewijs* do.
+
     The data is the same in every language (`messages.dossier` renders the flags), so `locale`
     is not used; it stays for the callers of this round.
     """
@@ -148,6 +151,7 @@ async def dossier_context(
     versions = await declarations.of_participant(tx, person.id)
     history = await caseload.queue_history(tx, person.id)
     proofs = await caseload.proof_files(tx, person.id)
+    files_of = Counter(p.reference for p in proofs if p.reference is not None)
     return {
         "name": person.name,
         "klantmanager": km.name if km else None,
@@ -171,6 +175,7 @@ async def dossier_context(
                 "hours": float(d.hours),
                 "reason": d.reason,
                 "flags": list(d.flags),
+                "proof_files": files_of[d.reference],  # stored with this version
             }
             for d in versions
         ],

@@ -29,7 +29,7 @@ _PARTICIPANT_COLUMNS = (
 _DECLARATION_COLUMNS = (
     "d.participant_id, d.period, d.version, d.reference, d.worked, d.revenue_cents, "
     "d.costs_cents, d.hours, d.flags, d.submitted_at, "
-    "(SELECT COUNT(*) FROM proofs pr WHERE pr.declaration_id = d.id), "
+    "(SELECT COUNT(*) FROM proofs pr WHERE pr.declaration_id = d.id)"
 )
 _LATEST_VERSION = (
     "d.version = (SELECT MAX(x.version) FROM declarations x "
@@ -40,15 +40,6 @@ _WAITING_COLUMNS = "q.participant_id, q.period, q.updated_at, p.name"
 
 def _marks(values: Sequence[object]) -> str:
     return ", ".join("?" for _ in values)
-
-
-def _declaration_columns(tx: Tx) -> str:
-    """The columns a `Month` is made of, with the dialect's read of the JSON proof count."""
-    if tx.dialect == "sqlite":
-        from bot.storage.sqlite import caseload
-
-        return _DECLARATION_COLUMNS + caseload.PROOF_COUNT_IN_DATA
-    raise NotImplementedError(f"caseload reads have no SQL for {tx.dialect!r}")
 
 
 async def load_facts(tx: Tx, policy: Policy, participant_ids: list[int]) -> list[Facts]:
@@ -63,7 +54,7 @@ async def load_facts(tx: Tx, policy: Policy, participant_ids: list[int]) -> list
         participant_ids,
     )
     declarations = await tx.all(
-        f"SELECT {_declaration_columns(tx)} FROM declarations d "  # noqa: S608
+        f"SELECT {_DECLARATION_COLUMNS} FROM declarations d "  # noqa: S608
         f"WHERE d.participant_id IN ({marks}) AND {_LATEST_VERSION} "
         "ORDER BY d.participant_id, d.period",
         participant_ids,
@@ -95,7 +86,7 @@ async def caseload_facts(
         klantmanager_ids,
     )
     declarations = await tx.all(
-        f"SELECT {_declaration_columns(tx)} FROM participants pa "  # noqa: S608
+        f"SELECT {_DECLARATION_COLUMNS} FROM participants pa "  # noqa: S608
         "JOIN declarations d ON d.participant_id = pa.person_id "
         f"WHERE pa.klantmanager_id IN ({marks}) AND {_LATEST_VERSION} AND (d.period >= ? "
         "OR d.period = (SELECT MAX(y.period) FROM declarations y "
@@ -119,7 +110,7 @@ def _facts(
     norms: dict[tuple[str, str], int | None] = {}
     households = {r[0]: r[4] for r in participants}
     months_of: dict[int, dict[str, Month]] = {}
-    for pid, period, *values, flags, submitted_at, files, data_proofs in declarations:
+    for pid, period, *values, flags, submitted_at, files in declarations:
         household = households.get(pid)
         if household is None:
             continue
@@ -138,7 +129,7 @@ def _facts(
             [] if flags == "[]" or not flags else json.loads(flags),
             submitted_at,
             norms[norm_key],
-            int(files or data_proofs or 0),
+            int(files or 0),  # the files stored with this version, as the card counts
         )
         if pid in months_of:
             months_of[pid][period] = month

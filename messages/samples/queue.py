@@ -100,6 +100,7 @@ _DIGEST: dict[str, Any] = {
             "name": "Ayla Voorbeeld",
             "last_period": "2026-11",
             "status": "submitted",
+            "late_periods": [],
             "period": "2026-11",
             "profit_cents": 90000,
             "share_pct": 64,
@@ -112,6 +113,7 @@ _DIGEST: dict[str, Any] = {
             "name": "Bram Voorbeeld",
             "last_period": "2026-11",
             "status": "late",
+            "late_periods": ["2026-10", "2026-11"],
             "period": None,
             "profit_cents": None,
             "share_pct": None,
@@ -302,6 +304,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
                 "share_pct": 75,
                 "hours": 62.5,
                 "reason": "Factuur vergeten",
+                "proof_files": 2,
                 "flag_lines": ["Telefoon boven het jaarbedrag"],
             }
         ],
