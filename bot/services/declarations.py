@@ -148,9 +148,12 @@ async def submit(
     if not await drafts.spend(tx, pid, nonce):
         return await _already_sent(tx, pid, period)
     answers, figures = await review.compute(tx, policy, participant, draft)
+    corrected = await declarations.latest(tx, pid, period) if draft.correction else None
     declaration_id, reference = await store_declaration(
         tx, now, participant, answers, figures, version, draft.answers.reason
     )
+    if corrected is not None:  # the correction keeps the earlier version's files
+        await proofs.carry_over(tx, corrected.id, declaration_id)
     await proofs.link(tx, pid, period, declaration_id)
     sent = Receipt(reference, period, version, utc_iso(now))
     await _announce(tx, now, policy, pid, declaration_id, sent, draft.answers.reason, figures)

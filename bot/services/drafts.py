@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import replace
 from datetime import datetime
 
 from bot.domain.answers import Draft, DraftAnswers
@@ -35,7 +36,9 @@ async def start_draft(
         base = await declarations.latest(tx, participant.person_id, period)
         if base is None:
             raise DomainError("declaration/nothing_to_correct")
-        answers = DraftAnswers.correcting(base)
+        # The earlier files are the ones stored with that version (carried over on submit).
+        stored = await proofs.count_stored(tx, base.id)
+        answers = replace(DraftAnswers.correcting(base), earlier_proofs=stored)
     draft = Draft(participant.person_id, period, secrets.token_hex(4), step, answers)
     await drafts.insert(tx, now, draft)
     return draft

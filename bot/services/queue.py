@@ -52,6 +52,7 @@ from bot.domain.queue import (
     actions,
 )
 from bot.services import access
+from bot.services.privacy import resolve_proof_path
 from bot.services.queue_cards import card_buttons, card_data, figures, norm_for, push_card
 from bot.services.queue_cards import refresh_cards as _refresh
 from bot.storage import audit_log, declarations, delegations, outbox, people
@@ -319,9 +320,7 @@ async def proof_files(
     await _viewed(tx, now, viewer, item, policy, what="proof", files=len(stored))
     files = []
     for stored_path, original_name in stored:
-        path = Path(stored_path)
-        if not path.is_absolute():
-            path = proof_dir / path
+        path = resolve_proof_path(stored_path, proof_dir)
         files.append(ProofFile(str(path), original_name or path.name, path.is_file()))
     return files
 

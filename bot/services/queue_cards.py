@@ -24,7 +24,7 @@ from bot.domain.queue import (
     actions,
 )
 from bot.services import access
-from bot.storage import declarations, outbox, participants, people
+from bot.storage import declarations, outbox, participants, people, proofs
 from bot.storage import queue as queue_items
 from bot.storage.unit import Tx
 
@@ -62,7 +62,7 @@ def _cost_lines(policy: Policy | None, decl: Declaration) -> tuple[dict[str, Any
 async def figures(tx: Tx, policy: Policy | None, decl: Declaration) -> Figures:
     """A declaration version as the figures a klantmanager reads (amounts included)."""
     norm = await norm_for(tx, policy, decl.participant_id, decl.period) if policy else None
-    stored_proofs = await queue_items.proof_count(tx, decl.id)
+    stored_proofs = await proofs.count_stored(tx, decl.id)
     return Figures(
         declaration_id=decl.id,
         period=decl.period,
@@ -75,7 +75,7 @@ async def figures(tx: Tx, policy: Policy | None, decl: Declaration) -> Figures:
         norm_cents=norm,
         share_pct=share_of_norm(decl.profit_cents, norm),
         hours=float(decl.hours),
-        proof_count=stored_proofs or decl.answers.proof_count,
+        proof_count=stored_proofs,  # the files stored with this version: what *Bewijs* shows
         no_proof=decl.answers.no_proof,
         reason=decl.reason,
         submitted_at=utc_iso(decl.submitted_at),
@@ -116,7 +116,7 @@ async def card_data(tx: Tx, item_id: int, policy: Policy | None) -> CardData:
     if item.state == CORRECTIE_GEVRAAGD:
         moved = await queue_items.last_history(tx, item_id, CORRECTIE_GEVRAAGD)
         reason = moved[1] if moved else None
-    has_proof = decl is not None and await queue_items.proof_count(tx, decl.id) > 0
+    has_proof = decl is not None and await proofs.count_stored(tx, decl.id) > 0
     return CardData(
         item_id=item_id,
         kind=item.kind,

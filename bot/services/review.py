@@ -77,7 +77,10 @@ async def compute(
     tx: Tx, policy: Policy, participant: Participant, draft: Draft
 ) -> tuple[rules.Answers, rules.Figures]:
     """The draft's answers and their figures, counting earlier months."""
-    answers = draft.month(await proofs.count_loose(tx, participant.person_id, draft.period))
+    # A correction keeps the files of the version it corrects (they are carried over on submit),
+    # so its count is those plus the files sent for the correction: what the card will count.
+    loose = await proofs.count_loose(tx, participant.person_id, draft.period)
+    answers = draft.month(loose + draft.answers.earlier_proofs)
     earlier_costs, year_hours = await _year_context(tx, participant.person_id, draft.period)
     figures = rules.figures(
         policy,
@@ -137,7 +140,7 @@ async def review(tx: Tx, policy: Policy, participant: Participant, draft: Draft)
         profit_cents=figures.profit_cents,
         norm_cents=figures.norm_cents,
         share_pct=figures.share_pct,
-        proof_count=answers.proof_count + draft.answers.earlier_proofs,
+        proof_count=answers.proof_count,
         no_proof=answers.no_proof,
         note=answers.note,
         flags=figures.flags,

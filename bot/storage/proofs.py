@@ -57,6 +57,24 @@ async def link(tx: Tx, participant_id: int, period: str, declaration_id: int) ->
     )
 
 
+async def count_stored(tx: Tx, declaration_id: int) -> int:
+    """How many proof files are stored with a declaration version."""
+    found = await tx.scalar(
+        "SELECT COUNT(*) FROM proofs WHERE declaration_id = ?", (declaration_id,)
+    )
+    return int(found or 0)
+
+
+async def carry_over(tx: Tx, from_declaration_id: int, to_declaration_id: int) -> int:
+    """Keep the files of an earlier version with its correction (shared files, new rows)."""
+    return await tx.execute(
+        "INSERT INTO proofs (participant_id, period, declaration_id, sha256, path, mime, size, "
+        "original_name, created_at) SELECT participant_id, period, ?, sha256, path, mime, size, "
+        "original_name, created_at FROM proofs WHERE declaration_id = ? ORDER BY id",
+        (to_declaration_id, from_declaration_id),
+    )
+
+
 async def delete_loose(tx: Tx, participant_id: int) -> None:
     """Forget the files of a draft that is thrown away."""
     await tx.execute(

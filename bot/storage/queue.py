@@ -240,14 +240,6 @@ async def open_entries(
     ]
 
 
-async def proof_count(tx: Tx, declaration_id: int) -> int:
-    """How many proof files are stored for a declaration version."""
-    return int(
-        await tx.scalar("SELECT COUNT(*) FROM proofs WHERE declaration_id = ?", (declaration_id,))
-        or 0
-    )
-
-
 async def proof_paths(tx: Tx, declaration_id: int) -> list[tuple[str, str | None]]:
     """The stored proof files of a declaration version as (path, original name), in order."""
     rows = await tx.all(

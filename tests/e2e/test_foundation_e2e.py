@@ -55,8 +55,13 @@ def test_invite_bind_refuse_reuse_and_survive_restart(tmp_path: Path, server: Fa
         assert bot.stop() == 0
         bot.start()
         server.send_command(1001, "start")
-        server.wait_for_messages_sync(1001, 3)
-        assert "you are already linked" in server.sent_texts(1001)[2]
+        # After the restart the bot may also push the weekly hours question it owes Ayla (from
+        # 09:00 on the day after the check-in): find the answer to /start among what came.
+        for count in range(3, 6):
+            server.wait_for_messages_sync(1001, count)
+            if any("you are already linked" in text for text in server.sent_texts(1001)[2:]):
+                break
+        assert any("you are already linked" in text for text in server.sent_texts(1001)[2:])
         assert len(server.sent_texts(-100777)) == 1
         bot.stop()
         assert TOKEN not in bot.collect()

@@ -15,8 +15,7 @@ from bot.app import App
 from bot.clock import FixedClock
 from bot.domain.proof import sniff
 from bot.services import caseload, exports, queue
-from bot.storage import declarations, people
-from bot.storage import queue as queue_items
+from bot.storage import declarations, people, proofs
 from tests import factories_queue as fq
 
 
@@ -58,7 +57,7 @@ async def test_every_seeded_version_has_its_files_everywhere(app: App, clock: Fi
             assert person is not None
             versions = await declarations.of_participant(tx, person.id)
             assert versions
-            stored = {d.reference: await queue_items.proof_count(tx, d.id) for d in versions}
+            stored = {d.reference: await proofs.count_stored(tx, d.id) for d in versions}
             assert set(stored.values()) == {2}
             assert all(d.answers.proof_count == 2 for d in versions)  # what the card claims
             overview = await caseload.amounts_overview(tx, policy, kim, now, person.id)
@@ -81,7 +80,7 @@ async def test_without_a_proof_folder_the_demo_claims_no_files(
         person = await people.person_by_name(tx, "Ayla Voorbeeld")
         assert person is not None
         for d in await declarations.of_participant(tx, person.id):
-            assert d.answers.proof_count == await queue_items.proof_count(tx, d.id) == 0
+            assert d.answers.proof_count == await proofs.count_stored(tx, d.id) == 0
 
 
 async def test_counts_ignore_a_claim_without_files(app: App, clock: FixedClock) -> None:
