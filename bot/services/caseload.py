@@ -23,8 +23,8 @@ from bot.domain.timeliness import Submission, is_past_due, latest_is_on_time
 from bot.domain.weeks import iso_week
 from bot.services import access, names
 from bot.services.access import View
-from bot.services.queue import AFGEHANDELD
 from bot.storage import audit_log, caseload, declarations
+from bot.storage import queue as queue_items
 from bot.storage.caseload import load_facts
 from bot.storage.unit import Tx
 
@@ -99,11 +99,12 @@ async def amounts_overview(
     (facts,) = await load_facts(tx, policy, [participant_id])
     count = await caseload.versions_per_period(tx, participant_id)
     periods = sorted(facts.months, reverse=True)[:OVERVIEW_MONTHS]
-    open_items = await caseload.open_items(tx, [participant_id], AFGEHANDELD)
+    open_states = await queue_items.open_states_of(tx, participant_id)
     return {
         "name": facts.name,
         "trajectory_end": facts.trajectory_end.isoformat(),
-        "open_items": open_items.get(participant_id, 0),
+        "open_items": sum(open_states.values()),
+        "open_states": open_states,
         "months": [
             {
                 "period": m.period,

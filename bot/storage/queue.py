@@ -259,3 +259,15 @@ async def pushes_on(tx: Tx, participant_id: int, day: str) -> int:
         )
         or 0
     )
+
+
+async def open_states_of(tx: Tx, participant_id: int) -> dict[str, int]:
+    """How many of a participant's items are open, per state (in the order of OPEN_STATES)."""
+    marks = ", ".join("?" for _ in OPEN_STATES)
+    rows = await tx.all(
+        f"SELECT state, COUNT(*) AS n FROM queue_items WHERE participant_id = ? "  # noqa: S608
+        f"AND state IN ({marks}) GROUP BY state",
+        (participant_id, *OPEN_STATES),
+    )
+    found = {r["state"]: int(r["n"]) for r in rows}
+    return {state: found[state] for state in OPEN_STATES if state in found}

@@ -215,6 +215,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "name": "Ayla Voorbeeld",
         "trajectory_end": "2027-06-01",
         "open_items": 1,
+        "open_states": {"nieuw": 1},
         "months": [
             {
                 "period": "2026-11",

@@ -213,3 +213,17 @@ async def test_a_queued_card_stores_flags_as_data_and_renders_them_in_the_reader
     assert "flag_lines" not in context
     for locale, line in (("nl", "Geen bonnetjes"), ("en", "No receipts")):
         assert line in render("queue/card", locale, **context)
+
+
+async def test_deelnemer_counts_the_open_items_per_state(app: App, clock: FixedClock) -> None:
+    now = clock.now()
+    ids = await fq.caseloads(app, now)
+    await fq.submit(app, now, ids[AYLA], "2026-10")
+    await fq.submit(app, now, ids[AYLA], "2026-11")
+    listing = await app.dispatcher.handle(f.command(CHATS[KIM], "/wachtrij"), now=now)
+    first = listing.replies[0].buttons[0][0].data  # open one item: it is in behandeling now
+    await app.dispatcher.handle(f.button(CHATS[KIM], first), now=now)
+    outcome = await app.dispatcher.handle(f.command(CHATS[KIM], "/deelnemer ayla"), now=now)
+    reply = outcome.replies[0]
+    assert reply.ctx["open_states"] == {"nieuw": 1, "in_behandeling": 1}
+    assert "Open punten in de wachtrij: 2 (1 nieuw, 1 in behandeling)." in _text(reply)
