@@ -17,8 +17,7 @@ from typing import Any
 
 from jinja2 import Environment, TemplateNotFound
 
-from messages.flags import flag_line
-from messages.render import DEFAULT_LOCALE, LOCALES, environment
+from messages.render import DEFAULT_LOCALE, LOCALES, environment, flag_line
 
 CHAT_LIMIT = 4000  # Telegram allows 4,096; leave room for the channel's own additions
 

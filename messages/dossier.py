@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from messages.flags import flag_line
-from messages.render import render
+from messages.render import flag_line, render
 
 
 def _with_flag_lines(month: dict[str, Any], locale: str) -> dict[str, Any]:

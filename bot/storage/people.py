@@ -60,17 +60,6 @@ async def identity_by_address(tx: Tx, channel: str, address: str) -> Identity | 
     )
 
 
-async def identities_of(tx: Tx, person_id: int) -> list[Identity]:
-    """All chat addresses of a person."""
-    rows = await tx.all(
-        "SELECT * FROM channel_identities WHERE person_id = ? ORDER BY id", (person_id,)
-    )
-    return [
-        Identity(r["id"], r["channel"], r["address"], r["person_id"], bool(r["blocked"]))
-        for r in rows
-    ]
-
-
 async def bind_identity(tx: Tx, channel: str, address: str, person_id: int, now: datetime) -> None:
     """Bind a chat to a person: one chat per person per channel, one person per chat."""
     await tx.execute(

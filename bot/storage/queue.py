@@ -64,11 +64,6 @@ async def with_name(tx: Tx, item_id: int) -> tuple[QueueItem, str] | None:
     return (item_from_row(row), row["name"]) if row else None
 
 
-async def in_state(tx: Tx, participant_id: int, period: str, state: str) -> list[QueueItem]:
-    """The participant's items of `period` that are in `state`."""
-    return await of_period(tx, participant_id, period, (state,))
-
-
 async def of_period(
     tx: Tx,
     participant_id: int,

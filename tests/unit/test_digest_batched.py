@@ -27,8 +27,7 @@ from bot.storage.unit import Tx
 from messages import digest as rendering
 from messages import render
 from messages.digest import render_chat_parts, split_parts
-from messages.flags import flag_line
-from messages.render import environment
+from messages.render import environment, flag_line
 from tests import factories_queue as fq
 
 MONDAY = datetime(2026, 12, 7, 8, 5, tzinfo=UTC)  # 09:05 in Amsterdam, ISO week 2026-W50

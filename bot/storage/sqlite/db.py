@@ -52,13 +52,6 @@ def inline() -> bool:
     return bool(getattr(_inline, "active", False))
 
 
-async def offload(fn: Callable[..., T], *args: Any) -> T:
-    """Run blocking file I/O off the event loop: directly when already in the database thread."""
-    if inline():
-        return fn(*args)
-    return await asyncio.to_thread(fn, *args)
-
-
 def migrations() -> list[tuple[int, str, str]]:
     """The shipped migrations as (number, name, sql), in order of their unique numbers."""
     found = []
