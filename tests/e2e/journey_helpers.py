@@ -14,6 +14,8 @@ from typing import Any
 
 from bot.clock import AMSTERDAM, SystemClock
 from bot.domain.periods import first_day, period_of, previous_period
+from bot.domain.policy import load_policy
+from bot.domain.timeliness import due_date
 from tests.e2e.fakebotapi import FakeBotApi
 from tests.e2e.harness import ROOT, BotProcess
 
@@ -39,6 +41,16 @@ def policy_without_quiet_hours(workdir: Path) -> Path:
 def last_month(today: date | None = None) -> str:
     """The most recent closed month (what a participant declares now)."""
     return previous_period(period_of(today or SystemClock().now().astimezone(AMSTERDAM).date()))
+
+
+def month_past_due(days_after: int = 0, today: date | None = None) -> str:
+    """The most recent month whose due date (default policy), plus `days_after`, lies before
+    today: a job run "at" that moment is in the past, so the running bot sends what it makes."""
+    today = today or SystemClock().now().astimezone(AMSTERDAM).date()
+    period = last_month(today)
+    while due_date(load_policy(), period) + timedelta(days=days_after) >= today:
+        period = previous_period(period)
+    return period
 
 
 @dataclass

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.domain.periods import first_day
 from bot.domain.policy import load_policy
 from bot.domain.timeliness import due_date
 from tests.e2e.fakebotapi import FakeBotApi
@@ -18,6 +19,7 @@ from tests.e2e.journey_helpers import (
     finish_from_hours,
     last_month,
     local_iso,
+    month_past_due,
     world,
 )
 
@@ -132,12 +134,12 @@ def test_coach_schedules_a_push_that_reaches_the_participant(
 def test_deadline_reminders_are_sent_once_by_the_jobs_command(
     tmp_path: Path, server: FakeBotApi
 ) -> None:
-    period = last_month()
+    period = month_past_due()  # before the 10th, last month's due day is still to come
     due = due_date(load_policy(), period)  # the bot runs the default policy (due day 10)
     with world(tmp_path, server) as w:
         w.bot.start()
         w.klantmanager(KIM, 2401)
-        ayla = w.participant(AYLA, 2402, KIM)
+        ayla = w.participant(AYLA, 2402, KIM, start=first_day(period))
         ayla.mark()
         moment = local_iso(due, 9, 5)  # the due day, just after the reminder time
         first = w.bot.cli("jobs", "run", "declaration_reminders", "--now", moment)

@@ -9,11 +9,19 @@ from pathlib import Path
 
 import pytest
 
+from bot.domain.periods import first_day
 from bot.domain.policy import load_policy
 from bot.domain.timeliness import due_date
 from tests.e2e.fakebotapi import FakeBotApi
 from tests.e2e.harness import TOKEN
-from tests.e2e.journey_helpers import WAIT, declare, last_month, local_iso, world
+from tests.e2e.journey_helpers import (
+    WAIT,
+    declare,
+    last_month,
+    local_iso,
+    month_past_due,
+    world,
+)
 
 KIM, AYLA = "Kim Klantmanager", "Ayla Voorbeeld"
 KIM_CHAT, AYLA_CHAT = 2501, 2502
@@ -108,12 +116,12 @@ def _done_item(card: dict[str, object]) -> str:
 def test_an_overdue_card_offers_herinner_nu_which_reaches_the_participant_once(
     tmp_path: Path, server: FakeBotApi
 ) -> None:
-    period = last_month()
+    period = month_past_due(days_after=2)  # the escalation moment must lie in the past
     due = due_date(load_policy(), period)
     with world(tmp_path, server) as w:
         w.bot.start()
         kim = w.klantmanager(KIM, KIM_CHAT)
-        ayla = w.participant(AYLA, AYLA_CHAT, KIM)
+        ayla = w.participant(AYLA, AYLA_CHAT, KIM, start=first_day(period))
         moment = local_iso(due + timedelta(days=2), 9, 5)
         w.bot.cli("jobs", "run", "overdue_escalation", "--now", moment)
         card = kim.expect("Opgave te laat", AYLA)
