@@ -61,7 +61,7 @@ class MailSender(Sender):
         outcome = await super().send_one(item, now)
         if outcome == DELIVERED and item.message_key == LOGIN_LINK:
             async with self.db.transaction() as tx:
-                await outbox.scrub(tx, [item.id], now)
+                await outbox.forget_context(tx, item.id)
         return outcome
 
     async def _deliver_or_edit(self, item: Pending, message: Outgoing) -> tuple[int, str | None]:
@@ -101,7 +101,7 @@ class MailSender(Sender):
                     attempts=attempts,
                 )
                 if item.message_key == LOGIN_LINK:
-                    await outbox.scrub(tx, [item.id], now)
+                    await outbox.forget_context(tx, item.id)
         log.warning("mail row %s not delivered (attempt %s): %s", item.id, attempts, error)
         if parked:
             log.error("mail row %s parked after %s attempt(s)", item.id, attempts)

@@ -265,6 +265,11 @@ async def set_message_id(tx: Tx, outbox_id: int, message_id: str) -> None:
     )
 
 
+async def forget_context(tx: Tx, outbox_id: int) -> None:
+    """Drop what a row said (a login link once mailed), keeping its send record."""
+    await tx.execute("UPDATE outbox SET context = '{}' WHERE id = ?", (outbox_id,))
+
+
 # --- Retention: the copies a purge takes away -------------------------------------------------
 
 # The dedupe keys that name the queue item a row is about (`queue-card:<item>:<recipient>`,
