@@ -9,7 +9,9 @@ what differs is kept here:
   parked at once; any other failure (a timeout, no connection, a 4xx) is retried with backoff and
   parked after `max_attempts`; parking is audited (`mail.parked`) and logged, and opens no queue
   item (the recipient is the klantmanager, who would only be mailed about it again);
-- a login link's row loses its link once delivered or parked (the link is a credential).
+- a mail row keeps what it says only while it waits: once delivered or parked its context (the
+  digest's figures, a participant's name, a login link) is dropped; the row stays as the send
+  log (who got which mail, when, or why not).
 """
 
 from __future__ import annotations
@@ -24,7 +26,6 @@ from bot.channels.base import Outgoing, html_to_text
 from bot.channels.email import Mail, Rejected, SmtpTransport
 from bot.config import Settings
 from bot.outbox import DELIVERED, RateLimiter, Sender, default_backoff
-from bot.services.mail import LOGIN_LINK
 from bot.storage import audit_log, outbox
 from bot.storage.outbox import EMAIL, Pending
 from bot.storage.unit import Database
@@ -59,7 +60,7 @@ class MailSender(Sender):
 
     async def send_one(self, item: Pending, now: datetime) -> str:
         outcome = await super().send_one(item, now)
-        if outcome == DELIVERED and item.message_key == LOGIN_LINK:
+        if outcome == DELIVERED:
             async with self.db.transaction() as tx:
                 await outbox.forget_context(tx, item.id)
         return outcome
@@ -100,8 +101,7 @@ class MailSender(Sender):
                     message=item.message_key,
                     attempts=attempts,
                 )
-                if item.message_key == LOGIN_LINK:
-                    await outbox.forget_context(tx, item.id)
+                await outbox.forget_context(tx, item.id)
         log.warning("mail row %s not delivered (attempt %s): %s", item.id, attempts, error)
         if parked:
             log.error("mail row %s parked after %s attempt(s)", item.id, attempts)

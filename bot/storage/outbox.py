@@ -266,7 +266,7 @@ async def set_message_id(tx: Tx, outbox_id: int, message_id: str) -> None:
 
 
 async def forget_context(tx: Tx, outbox_id: int) -> None:
-    """Drop what a row said (a login link once mailed), keeping its send record."""
+    """Drop what a row said (a mail once delivered or parked), keeping its send record."""
     await tx.execute("UPDATE outbox SET context = '{}' WHERE id = ?", (outbox_id,))
 
 

@@ -4,9 +4,12 @@ retried or parked, and nothing mailed without SMTP_HOST."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+import pytest
 
 from bot.app import App, open_app
 from bot.channels.email import SmtpTransport
@@ -86,6 +89,7 @@ async def test_weekly_digest_is_mailed_once_with_html_and_text_parts(
         (kim, mail.digest_key(kim, "2026-W50"))
     ]
     assert rows[0]["sent_at"] is not None
+    assert rows[0]["context"] == "{}"  # delivered: the figures are not kept in the outbox
     assert await audit_actions(mail_app, "push.delivered") >= 1
 
 
@@ -182,6 +186,7 @@ async def test_urgent_items_are_mailed_at_once_without_figures(mail_app: App, si
     assert f"{BASE_URL}/items/{item}" in texts["Deelnemer niet bereikbaar: Ayla Voorbeeld"]
     assert f"{BASE_URL}/items/{again}" in texts["Bericht niet afgeleverd: Ayla Voorbeeld"]
     assert all("€" not in text for text in texts.values())
+    assert {r["context"] for r in await mail_rows(mail_app)} == {"{}"}
 
 
 async def test_a_participant_who_blocks_the_bot_is_mailed_to_the_klantmanager(
@@ -235,8 +240,9 @@ async def test_a_refusal_for_now_is_retried_and_delivered_once(mail_app: App, si
 
 
 async def test_a_permanent_rejection_is_parked_at_once_and_audited(
-    mail_app: App, sink: Sink
+    mail_app: App, sink: Sink, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.DEBUG)
     await caseload(mail_app, NOW)
     kim = await give_address(mail_app, "Kim", KIM_MAIL)
     async with mail_app.services.db.transaction() as tx:
@@ -249,6 +255,9 @@ async def test_a_permanent_rejection_is_parked_at_once_and_audited(
     assert row["last_error"] == "Rejected: SMTP 550"  # the code, never the server's text
     assert "login/b" not in row["context"]
     assert await audit_actions(mail_app, "mail.parked") == 1
+    ours = "\n".join(r.getMessage() for r in caplog.records if r.name.startswith("bot"))
+    assert "parked" in ours
+    assert KIM_MAIL not in ours  # the server's answer names the address: not logged
     sink.mode = "accept"
     await run_job(mail_app.services, "outbox", NOW + timedelta(hours=1))
     assert sink.received == []  # parked stays parked
@@ -282,9 +291,17 @@ async def test_a_server_that_times_out_is_retried_then_parked_and_the_chat_goes_
     assert sink.received == []
 
 
-async def test_settings_need_a_sender_and_keep_the_password_secret() -> None:
-    import pytest
+async def test_mijngegevens_shows_the_stored_address(mail_app: App) -> None:
+    from bot.services.personal_data import export_own_data
 
+    await caseload(mail_app, NOW)
+    kim = await give_address(mail_app, "Kim", KIM_MAIL)
+    async with mail_app.services.db.read() as tx:
+        data = await export_own_data(tx, kim)
+    assert data["person"]["email"] == KIM_MAIL
+
+
+async def test_settings_need_a_sender_and_keep_the_password_secret() -> None:
     from bot.config import ConfigError, load_settings
 
     with pytest.raises(ConfigError, match="SMTP_FROM is required"):
