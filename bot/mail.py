@@ -20,7 +20,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from bot.channels.base import Outgoing, html_to_text
 from bot.channels.email import Mail, Rejected, SmtpTransport
@@ -28,7 +28,7 @@ from bot.config import Settings
 from bot.outbox import DELIVERED, RateLimiter, Sender, default_backoff
 from bot.storage import audit_log, outbox
 from bot.storage.outbox import EMAIL, Pending
-from bot.storage.unit import Database
+from bot.storage.unit import Database, Tx
 from messages import render
 
 log = logging.getLogger(__name__)
@@ -74,41 +74,25 @@ class MailSender(Sender):
             raise
         return item.id, None
 
-    async def _failed(self, item: Pending, now: datetime, error: str) -> None:
-        attempts = item.attempts + 1
-        rejected = item.id in self._rejected
-        self._rejected.discard(item.id)
-        parked = rejected or attempts >= self.max_attempts
-        retry_at = now + _seconds(self.backoff(attempts))
-        async with self.db.transaction() as tx:
-            await outbox.record_failure(
-                tx,
-                item.id,
-                self.owner,
-                attempts=attempts,
-                error=error,
-                retry_at=retry_at,
-                parked_at=now if parked else None,
-            )
-            if parked:
-                await audit_log.record(
-                    tx,
-                    now,
-                    None,
-                    "mail.parked",
-                    item.person_id,
-                    outbox=item.id,
-                    message=item.message_key,
-                    attempts=attempts,
-                )
-                await outbox.forget_context(tx, item.id)
-        log.warning("mail row %s not delivered (attempt %s): %s", item.id, attempts, error)
-        if parked:
-            log.error("mail row %s parked after %s attempt(s)", item.id, attempts)
+    def _gives_up(self, item: Pending, attempts: int) -> bool:
+        if item.id in self._rejected:
+            self._rejected.discard(item.id)
+            return True
+        return super()._gives_up(item, attempts)
 
-
-def _seconds(value: float) -> timedelta:
-    return timedelta(seconds=max(0.0, float(value)))
+    async def _parked(self, tx: Tx, item: Pending, now: datetime, attempts: int) -> None:
+        """Audited and logged; no queue item (it would only be mailed to the same person)."""
+        await audit_log.record(
+            tx,
+            now,
+            None,
+            "mail.parked",
+            item.person_id,
+            outbox=item.id,
+            message=item.message_key,
+            attempts=attempts,
+        )
+        await outbox.forget_context(tx, item.id)
 
 
 def mail_sender(db: Database, settings: Settings) -> MailSender | None:

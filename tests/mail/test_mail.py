@@ -324,3 +324,30 @@ async def test_settings_need_a_sender_and_keep_the_password_secret() -> None:
     assert "s3cret-pw" in loaded.secrets()
     assert not load_settings({}).mail_configured
     assert replace(loaded, smtp_host=None).mail_configured is False
+
+
+async def test_the_mail_sender_runs_beside_the_terminal_chat(
+    mail_app: App, mail_settings: Settings, settings: Settings, sink: Sink
+) -> None:
+    """`mailing` (used by `ptobot chat`/`run` in the terminal) drains the mail rows in the
+    background and stops cleanly; without SMTP_HOST it does nothing."""
+    import asyncio
+
+    from bot.mail import mailing
+
+    await caseload(mail_app, NOW)
+    kim = await give_address(mail_app, "Kim", KIM_MAIL)
+    async with mail_app.services.db.transaction() as tx:
+        await mail.queue_login_link(tx, person_id=kim, url=f"{BASE_URL}/login/d", now=NOW)
+    db, now = mail_app.services.db, mail_app.services.clock.now
+    async with mailing(db, settings, now):  # no SMTP_HOST: nothing runs
+        await asyncio.sleep(0)
+    assert sink.received == []
+    async with mailing(db, mail_settings, now):
+        for _ in range(1000):  # wait for the background task, however slow the machine
+            if sink.received:
+                break
+            await asyncio.sleep(0.01)
+    assert len(sink.received) == 1
+    (row,) = await mail_rows(mail_app)
+    assert row["sent_at"] is not None
