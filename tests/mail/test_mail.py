@@ -351,3 +351,21 @@ async def test_the_mail_sender_runs_beside_the_terminal_chat(
     assert len(sink.received) == 1
     (row,) = await mail_rows(mail_app)
     assert row["sent_at"] is not None
+
+
+async def test_an_urgent_mail_goes_with_its_queue_item_in_the_purge(
+    mail_app: App, sink: Sink
+) -> None:
+    """The purge finds an urgent mail by its item (`mail-item:<item>:<recipient>`), like a card."""
+    await caseload(mail_app, NOW)
+    await give_address(mail_app, "Kim", KIM_MAIL)
+    async with mail_app.services.db.transaction() as tx:
+        ayla = await people.person_by_name(tx, "Ayla Voorbeeld")
+        assert ayla is not None
+        item = await queue.open_item(tx, NOW, ayla.id, queue.UNREACHABLE, policy=None)
+    async with mail_app.services.db.read() as tx:
+        found = await outbox.copies(tx, NOW - timedelta(days=1))
+    (row,) = await mail_rows(mail_app)
+    assert [(c.id, c.item_id, c.unsent) for c in found if c.id == row["id"]] == [
+        (row["id"], item, True)
+    ]
