@@ -160,3 +160,12 @@ def render_chat_parts(digest: dict[str, Any], locale: str) -> list[str]:
 def render_html(digest: dict[str, Any], locale: str) -> str:
     """The digest as a standalone HTML5 page that prints on A4."""
     return _render("digest/page", locale, _localised(digest, locale)) + "\n"
+
+
+def render_mail_parts(digest: dict[str, Any], locale: str) -> dict[str, str]:
+    """The digest for a mail: the page (`html`) and the chat text in one piece (`text`, Telegram
+    HTML; the mail's plain text part is made from it as `ptobot digest --format text` is)."""
+    return {
+        "html": render_html(digest, locale),
+        "text": "\n\n".join(render_chat_parts(digest, locale)),
+    }
