@@ -32,6 +32,7 @@ from bot.channels.base import (
     Outgoing,
     render_reply,
 )
+from bot.channels.ratelimit import RateLimiter
 from bot.channels.telegram_http import build_requests
 from bot.channels.telegram_send import (
     answer_button,
@@ -43,7 +44,6 @@ from bot.channels.telegram_send import (
 from bot.contract import FileIn, Inbound, Kind, command_parts
 from bot.domain.models import LOCALES, Role
 from bot.domain.proof import is_accepted
-from bot.outbox import RateLimiter
 from bot.storage import meta, people
 from messages import render
 
@@ -274,20 +274,24 @@ class TelegramChannel:
         return replace(inbound, file=replace(file, data=data, size=len(data)))
 
     async def _safe_send(self, chat_id: int, message: Outgoing) -> None:
-        """Send a direct reply; waits out a 429, marks a blocked chat, logs other failures."""
+        """Send a direct reply; waits out a 429 (this chat's, or a bot-wide pause), marks a
+        blocked chat, logs other failures."""
+        address = str(chat_id)
         for attempt in range(REPLY_ATTEMPTS):
-            self.limiter.note(str(chat_id))
+            await self.limiter.resumed()
+            self.limiter.note(address)
             try:
                 await self._send(chat_id, message)
             except RetryAfter as exc:
                 retry = exc.retry_after
-                seconds = retry if isinstance(retry, int | float) else retry.total_seconds()
+                seconds = float(retry if isinstance(retry, int | float) else retry.total_seconds())
                 if attempt + 1 == REPLY_ATTEMPTS:
                     log.warning("reply dropped after %s rate-limit waits", REPLY_ATTEMPTS)
                     return
-                await asyncio.sleep(float(seconds))
+                if self.limiter.rate_limited(address, seconds):
+                    await asyncio.sleep(seconds)  # only this chat waits (its updates are queued)
             except Forbidden:
-                await self._mark_blocked(str(chat_id))
+                await self._mark_blocked(address)
                 return
             except TelegramError:
                 log.warning("could not reply in a chat", exc_info=True)
