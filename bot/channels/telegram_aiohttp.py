@@ -10,17 +10,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
+from urllib.request import getproxies
 
 import aiohttp
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
-from bot.channels.telegram_http import form_fields, parse_json
+from bot.channels.telegram_http import form_fields, json_body, parse_json
 
 if TYPE_CHECKING:
     from telegram._utils.types import ODVInput
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+JSON = {"Content-Type": "application/json"}
 
 
 def _given(value: ODVInput[float], default: float | None) -> float | None:
@@ -69,8 +71,9 @@ class AiohttpRequest(BaseRequest):
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=self._pool_size),
                 headers={"User-Agent": self.USER_AGENT},
-                # httpx reads proxies from the environment too (HTTPS_PROXY, NO_PROXY …)
-                trust_env=True,
+                # A proxy from the environment (HTTPS_PROXY …), as httpx reads it; only then,
+                # since aiohttp then looks it up in a thread for every request.
+                trust_env=bool(getproxies()),
             )
 
     async def shutdown(self) -> None:
@@ -119,17 +122,17 @@ class AiohttpRequest(BaseRequest):
         timeout = self._timeout(files, read_timeout, write_timeout, connect_timeout, pool_timeout)
         data: Any = None
         headers: dict[str, str] | None = None
-        if request_data is not None:
-            fields = form_fields(request_data)
-            if files:
-                form = aiohttp.FormData()
-                for name, value in fields.items():
-                    form.add_field(name, value)
-                for name, (filename, content, mime) in request_data.multipart_data.items():
-                    form.add_field(name, content, filename=filename, content_type=mime)
-                data = form
-            else:
-                data, headers = urlencode(fields).encode(), FORM
+        if request_data is not None and files:
+            form = aiohttp.FormData()
+            for name, value in form_fields(request_data).items():
+                form.add_field(name, value)
+            for name, (filename, content, mime) in request_data.multipart_data.items():
+                form.add_field(name, content, filename=filename, content_type=mime)
+            data = form
+        elif request_data is not None:
+            data, headers = json_body(request_data), JSON
+            if data is None:
+                data, headers = urlencode(form_fields(request_data)).encode(), FORM
         try:
             async with session.request(
                 method, url, data=data, headers=headers, timeout=timeout

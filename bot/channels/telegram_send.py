@@ -30,6 +30,7 @@ from bot.channels.base import (
     RetryLater,
     split_text,
 )
+from bot.channels.telegram_http import RawJSON
 
 # Bot API methods as `do_api_request` endpoints. PTB turns snake case into the method's camel
 # case ("send_Message" → "sendMessage"), and it warns "please use Bot.send_message" only for a
@@ -47,13 +48,19 @@ Rows = tuple[tuple[tuple[str, str], ...], ...]
 
 
 @lru_cache(maxsize=2048)
-def _markup_json(rows: Rows) -> str:
-    return orjson.dumps(
-        {"inline_keyboard": [[{"text": t, "callback_data": d} for t, d in row] for row in rows]}
-    ).decode()
+def _markup_json(rows: Rows) -> RawJSON:
+    return RawJSON(
+        orjson.dumps(
+            {
+                "inline_keyboard": [
+                    [{"text": t, "callback_data": d} for t, d in row] for row in rows
+                ]
+            }
+        ).decode()
+    )
 
 
-def reply_markup(rows: list[list[tuple[str, str]]]) -> str | None:
+def reply_markup(rows: list[list[tuple[str, str]]]) -> RawJSON | None:
     """The inline keyboard for rows of (label, data) as its JSON, made once per shape."""
     if not rows:
         return None

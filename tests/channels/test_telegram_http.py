@@ -99,14 +99,12 @@ async def test_a_sent_message_carries_its_keyboard_and_gives_back_the_message_id
         assert await say(server.base_url, request_, "één & <b>twee</b>") == 41
     head, body = server.requests[0]
     assert head.startswith(b"POST /bot123:TEST/sendMessage ")
-    assert b"application/x-www-form-urlencoded" in head
-    from urllib.parse import parse_qs
-
-    form = {k: v[0] for k, v in parse_qs(body.decode()).items()}
-    assert form["chat_id"] == "7"
-    assert form["text"] == "één & <b>twee</b>"
-    assert form["parse_mode"] == "HTML"
-    assert json.loads(form["reply_markup"]) == {
+    assert b"application/json" in head
+    sent = json.loads(body)
+    assert sent["chat_id"] == 7
+    assert sent["text"] == "één & <b>twee</b>"
+    assert sent["parse_mode"] == "HTML"
+    assert sent["reply_markup"] == {
         "inline_keyboard": [
             [{"text": "Ja", "callback_data": "a:yes"}, {"text": "Nee", "callback_data": "a:no"}]
         ]
