@@ -39,9 +39,10 @@ class AiohttpRequest(BaseRequest):
 
     Timeouts mean what they mean for `HTTPXRequest`: `connect` to open a connection, `pool` to
     wait for a free one (aiohttp counts both in its connect timeout, so they are added), `read`
-    between bytes of the answer, `write` to send the request (aiohttp has no write timeout of its
-    own, so the whole request is bounded by the sum of all four). Uploads use
-    `media_write_timeout` for `write`, as `HTTPXRequest` does.
+    between bytes of the answer, `write` to send the request. aiohttp has no write timeout of its
+    own, so a POST as a whole is bounded by the sum of all four (uploads use
+    `media_write_timeout` for `write`, as `HTTPXRequest` does); a download (GET) has no bound on
+    the whole, only on each read, so a large proof file on a slow line still arrives.
     """
 
     __slots__ = ("_media_write_timeout", "_pool_size", "_session", "_timeouts")
@@ -89,6 +90,7 @@ class AiohttpRequest(BaseRequest):
 
     def _timeout(
         self,
+        method: str,
         files: bool,
         read: ODVInput[float],
         write: ODVInput[float],
@@ -100,9 +102,8 @@ class AiohttpRequest(BaseRequest):
             default_write = self._media_write_timeout
         r, w = _given(read, default_read), _given(write, default_write)
         c, p = _given(connect, default_connect), _given(pool, default_pool)
-        return aiohttp.ClientTimeout(
-            total=_add(p, c, w, r), connect=_add(p, c), sock_connect=c, sock_read=r
-        )
+        total = None if method == "GET" else _add(p, c, w, r)
+        return aiohttp.ClientTimeout(total=total, connect=_add(p, c), sock_connect=c, sock_read=r)
 
     async def do_request(
         self,
@@ -119,7 +120,9 @@ class AiohttpRequest(BaseRequest):
         if session is None or session.closed:
             raise RuntimeError("This AiohttpRequest is not initialized!")
         files = bool(request_data is not None and request_data.contains_files)
-        timeout = self._timeout(files, read_timeout, write_timeout, connect_timeout, pool_timeout)
+        timeout = self._timeout(
+            method, files, read_timeout, write_timeout, connect_timeout, pool_timeout
+        )
         data: Any = None
         headers: dict[str, str] | None = None
         if request_data is not None and files:
