@@ -1,6 +1,11 @@
 """Telegram's limits on the sending side: 30 messages a second overall, one a second per chat,
 and what a 429 ("Too Many Requests: retry after N") holds back.
 
+Direct replies go first: they never wait for pushes, only for a bot-wide pause and, when the
+last second already holds `per_second` messages, for the one slot kept for them
+(`reply_limit`, one more than `per_second`), so replies and pushes together stay within what
+Telegram allows while pushes still get all but that slot.
+
 Telegram's 429 does not say which limit was hit, so the limiter judges by what it sent
 (`rate_limited`): a 429 for a chat that had another message from us within the last
 `busy_window` seconds (3 s) is that chat's own limit, and holds only that chat for
@@ -30,8 +35,10 @@ class RateLimiter:
         monotonic: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
         busy_window: float = 3.0,
+        reply_limit: int | None = None,
     ) -> None:
         self.per_second = per_second
+        self.reply_limit = per_second + 1 if reply_limit is None else reply_limit
         self.per_chat_interval = per_chat_interval
         self.busy_window = busy_window
         self.monotonic = monotonic
@@ -42,12 +49,13 @@ class RateLimiter:
         self._paused_until = 0.0
         self._lock = asyncio.Lock()
 
-    def _global_wait(self, now: float) -> float:
+    def _global_wait(self, now: float, limit: int | None = None) -> float:
         while self._sent and now - self._sent[0] >= 1.0:
             self._sent.popleft()
         wait = self._paused_until - now
-        if len(self._sent) >= self.per_second:
-            wait = max(wait, self._sent[0] + 1.0 - now)
+        full = len(self._sent) - (self.per_second if limit is None else limit)
+        if full >= 0:  # wait until the send that fills the window leaves it
+            wait = max(wait, self._sent[full] + 1.0 - now)
         return wait
 
     def _chat_wait(self, chat: str, now: float) -> float:
@@ -78,10 +86,12 @@ class RateLimiter:
         self._sent.append(now)
         self._remember(chat, now)
 
-    async def resumed(self) -> None:
-        """Wait out a bot-wide pause (a direct reply does, before it goes)."""
-        while (wait := self._paused_until - self.monotonic()) > 0:
+    async def reply(self, chat: str) -> None:
+        """Wait until a direct reply to `chat` may go (after a bot-wide pause; in a full second,
+        for the slot kept for replies), then count it (`note`)."""
+        while (wait := self._global_wait(self.monotonic(), self.reply_limit)) > 0:
             await self.sleep(wait)
+        self.note(chat)
 
     def _count(self, chat: str, now: float) -> None:
         self._sent.append(now)

@@ -70,8 +70,6 @@ async def test_a_429_for_a_quiet_chat_pauses_every_send(app: App) -> None:
     ayla_times = [at for a, _, at in transport.delivered if a == AYLA]
     assert len(ayla_times) == 2
     assert ayla_times[1] >= 5.0  # Ayla's second message waited for the pause
-    await limiter.resumed()  # a direct reply waits for the pause too
-    assert time.at >= 5.0
     await sender.drain_once(NOW + timedelta(seconds=6))
     assert [t for a, t, _ in transport.delivered if a == BRAM] == ["bram 1"]
 
@@ -82,15 +80,28 @@ async def test_a_reply_during_a_pause_waits_and_a_held_chat_does_not_stop_others
     await limiter.acquire("A")
     await limiter.acquire("A")  # a second later
     assert limiter.rate_limited("A", 10.0)  # A had two messages within 3 s: its own limit
-    await limiter.resumed()
+    await limiter.reply("B")  # a reply to another chat does not wait
     await limiter.acquire("B")
     assert time.at < 2.0
     await limiter.acquire("A")
     assert time.at >= 11.0
     assert not limiter.rate_limited("C", 4.0)  # C had nothing from us: the bot-wide limit
     paused_at = time.at
-    await limiter.resumed()
+    await limiter.reply("D")  # a reply waits for the pause
     assert time.at >= paused_at + 4.0
+
+
+async def test_replies_go_first_but_pushes_and_replies_together_stay_within_30_a_second() -> None:
+    time = FakeTime()
+    limiter = RateLimiter(
+        per_second=29, reply_limit=30, monotonic=time.monotonic, sleep=time.sleep
+    )
+    for chat in range(29):
+        await limiter.acquire(f"push {chat}")  # a sweep fills the second
+    await limiter.reply("talker")  # the slot kept for replies: no wait
+    assert time.at == 0.0
+    await limiter.reply("talker")  # a second reply in the same second waits for the next
+    assert time.at == 1.0
 
 
 async def test_the_sender_keeps_95_percent_of_a_server_enforced_30_a_second() -> None:
