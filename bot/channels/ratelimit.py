@@ -1,6 +1,10 @@
 """Telegram's limits on the sending side: 30 messages a second overall, one a second per chat,
 and what a 429 ("Too Many Requests: retry after N") holds back.
 
+With `spread`, pushes are also spaced `1 / per_second` apart instead of going out in a burst at
+the start of each second: a burst reaches Telegram bunched up behind its own queueing, the next
+second's burst reaches it on time, and its window then counts more than ours did.
+
 Direct replies go first: they never wait for pushes, only for a bot-wide pause and, when the
 last second already holds `per_second` messages, for the one slot kept for them
 (`reply_limit`, one more than `per_second`), so replies and pushes together stay within what
@@ -36,9 +40,11 @@ class RateLimiter:
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
         busy_window: float = 3.0,
         reply_limit: int | None = None,
+        spread: bool = False,
     ) -> None:
         self.per_second = per_second
         self.reply_limit = per_second + 1 if reply_limit is None else reply_limit
+        self.gap = 1.0 / per_second if spread else 0.0
         self.per_chat_interval = per_chat_interval
         self.busy_window = busy_window
         self.monotonic = monotonic
@@ -56,6 +62,8 @@ class RateLimiter:
         full = len(self._sent) - (self.per_second if limit is None else limit)
         if full >= 0:  # wait until the send that fills the window leaves it
             wait = max(wait, self._sent[full] + 1.0 - now)
+        if limit is None and self._sent:  # a push keeps its distance (replies don't)
+            wait = max(wait, self._sent[-1] + self.gap - now)
         return wait
 
     def _chat_wait(self, chat: str, now: float) -> float:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from bot.app import App
 from bot.channels.base import Outgoing, RetryLater
 from bot.channels.ratelimit import RateLimiter
@@ -33,7 +35,10 @@ class TimedTransport:
 
 
 def limiter_on(time: FakeTime) -> RateLimiter:
-    return RateLimiter(per_second=29, monotonic=time.monotonic, sleep=time.sleep)
+    """The limiter as the Telegram channel builds it, on fake time."""
+    return RateLimiter(
+        per_second=29, reply_limit=30, spread=True, monotonic=time.monotonic, sleep=time.sleep
+    )
 
 
 async def test_a_429_for_a_chat_that_just_had_a_message_holds_that_chat_only(app: App) -> None:
@@ -93,25 +98,27 @@ async def test_a_reply_during_a_pause_waits_and_a_held_chat_does_not_stop_others
 
 async def test_replies_go_first_but_pushes_and_replies_together_stay_within_30_a_second() -> None:
     time = FakeTime()
-    limiter = RateLimiter(
-        per_second=29, reply_limit=30, monotonic=time.monotonic, sleep=time.sleep
-    )
+    limiter = limiter_on(time)
     for chat in range(29):
-        await limiter.acquire(f"push {chat}")  # a sweep fills the second
+        await limiter.acquire(f"push {chat}")  # a sweep fills a second, one push every 1/29 s
+    swept = time.at
+    assert swept == pytest.approx(28 / 29)
     await limiter.reply("talker")  # the slot kept for replies: no wait
-    assert time.at == 0.0
-    await limiter.reply("talker")  # a second reply in the same second waits for the next
-    assert time.at == 1.0
+    assert time.at == swept
+    await limiter.reply("talker")  # a second reply in that second waits until one leaves it
+    assert time.at == pytest.approx(1.0)
 
 
 async def test_the_sender_keeps_95_percent_of_a_server_enforced_30_a_second() -> None:
     time = FakeTime()
-    limiter = limiter_on(time)  # as the Telegram channel builds it
+    limiter = limiter_on(time)
     sent: list[float] = []
     for chat in range(600):  # a reminder sweep: one message to each of 600 chats
         await limiter.acquire(str(chat))
-        window = [at for at in sent[-30:] if time.at - at < 1.0]
-        assert len(window) < 30, "the server would answer 429"
+        window = [at for at in sent[-30:] if time.at - at < 1.0 - 1e-9]
+        assert len(window) < 29, "29 a second at most, so a reply still fits"
+        if sent:
+            assert time.at - sent[-1] >= 1 / 29 - 1e-9  # evenly spread, no burst
         sent.append(time.at)
-    rate = len(sent) / (sent[-1] + 1.0)  # the last message's second counts as a whole one
+    rate = (len(sent) - 1) / (sent[-1] - sent[0])
     assert rate >= 0.95 * 30
