@@ -33,7 +33,7 @@ from bot.channels.base import (
     render_reply,
 )
 from bot.channels.ratelimit import RateLimiter
-from bot.channels.telegram_http import build_requests
+from bot.channels.telegram_clients import build_requests
 from bot.channels.telegram_send import (
     answer_button,
     edit_message,

@@ -1,4 +1,4 @@
-"""python-telegram-bot's transport on aiohttp (the default; `bot.channels.telegram_http`).
+"""python-telegram-bot's transport on aiohttp (the default; `bot.channels.telegram_clients`).
 
 `AiohttpRequest` is a `telegram.request.BaseRequest`: python-telegram-bot still turns status codes
 into its errors (`BaseRequest._request_wrapper`: 429 → RetryAfter, 403 → Forbidden, 400 →

@@ -17,7 +17,7 @@ from telegram.request import HTTPXRequest
 
 from bot.channels.base import Outgoing
 from bot.channels.telegram_aiohttp import AiohttpRequest
-from bot.channels.telegram_http import build_requests
+from bot.channels.telegram_clients import build_requests
 from bot.channels.telegram_send import edit_message, send
 from bot.config import Settings
 
