@@ -5,10 +5,8 @@ With `spread`, pushes are also spaced `1 / per_second` apart instead of going ou
 the start of each second: a burst reaches Telegram bunched up behind its own queueing, the next
 second's burst reaches it on time, and its window then counts more than ours did.
 
-Direct replies go first: they never wait for pushes, only for a bot-wide pause and, when the
-last second already holds `per_second` messages, for the one slot kept for them
-(`reply_limit`, one more than `per_second`), so replies and pushes together stay within what
-Telegram allows while pushes still get all but that slot.
+Direct replies go first: they wait only for a bot-wide pause, never for the overall or the
+per-chat budget; they are counted in it, so the pushes after them wait instead.
 
 Telegram's 429 does not say which limit was hit, so the limiter judges by what it sent
 (`rate_limited`): a 429 for a chat that had another message from us within the last
@@ -39,11 +37,9 @@ class RateLimiter:
         monotonic: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
         busy_window: float = 3.0,
-        reply_limit: int | None = None,
         spread: bool = False,
     ) -> None:
         self.per_second = per_second
-        self.reply_limit = per_second + 1 if reply_limit is None else reply_limit
         self.gap = 1.0 / per_second if spread else 0.0
         self.per_chat_interval = per_chat_interval
         self.busy_window = busy_window
@@ -55,14 +51,14 @@ class RateLimiter:
         self._paused_until = 0.0
         self._lock = asyncio.Lock()
 
-    def _global_wait(self, now: float, limit: int | None = None) -> float:
+    def _global_wait(self, now: float) -> float:
         while self._sent and now - self._sent[0] >= 1.0:
             self._sent.popleft()
         wait = self._paused_until - now
-        full = len(self._sent) - (self.per_second if limit is None else limit)
-        if full >= 0:  # wait until the send that fills the window leaves it
+        full = len(self._sent) - self.per_second
+        if full >= 0:  # wait until the send that fills the window (replies too) leaves it
             wait = max(wait, self._sent[full] + 1.0 - now)
-        if limit is None and self._sent:  # a push keeps its distance (replies don't)
+        if self._sent:  # keep the distance from the last send
             wait = max(wait, self._sent[-1] + self.gap - now)
         return wait
 
@@ -95,9 +91,8 @@ class RateLimiter:
         self._remember(chat, now)
 
     async def reply(self, chat: str) -> None:
-        """Wait until a direct reply to `chat` may go (after a bot-wide pause; in a full second,
-        for the slot kept for replies), then count it (`note`)."""
-        while (wait := self._global_wait(self.monotonic(), self.reply_limit)) > 0:
+        """Wait out a bot-wide pause, then count a direct reply to `chat` (`note`)."""
+        while (wait := self._paused_until - self.monotonic()) > 0:
             await self.sleep(wait)
         self.note(chat)
 
