@@ -32,8 +32,12 @@ class OneAnswer:
         self.status, self.body, self.delay = status, body, delay
         self.requests: list[tuple[bytes, bytes]] = []
         self.server: asyncio.Server | None = None
+        self.handlers: set[asyncio.Task[None]] = set()
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self.handlers.add(task)
         try:
             while True:
                 head = await reader.readuntil(b"\r\n\r\n")
@@ -70,6 +74,9 @@ class OneAnswer:
     async def __aexit__(self, *exc: object) -> None:
         assert self.server is not None
         self.server.close()
+        for task in self.handlers:  # a slow answer still waiting
+            task.cancel()
+        await asyncio.gather(*self.handlers, return_exceptions=True)
 
 
 def error(code: int, description: str, **parameters: object) -> dict[str, object]:
