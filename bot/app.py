@@ -61,11 +61,9 @@ THIRD_PARTY_CAPS = {
     "telegram.ext.Updater": logging.INFO,
     "telegram.ext.ConversationHandler": logging.INFO,
     "telegram.request": logging.CRITICAL,
-    # With max_retries=0 it logs every 429 as an error with a traceback; our callers handle
-    # RetryAfter themselves (the outbox sender logs it once per row).
-    "telegram.ext.AIORateLimiter": logging.CRITICAL,
     "httpx": logging.WARNING,
     "httpcore": logging.WARNING,
+    "aiohttp": logging.WARNING,  # the default HTTP client (bot/channels/telegram_aiohttp.py)
     "aiosqlite": logging.WARNING,
     "apscheduler": logging.WARNING,
     "asyncio": logging.WARNING,

@@ -41,6 +41,18 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     raise ConfigError(f"{name} must be true or false, got {raw!r}")
 
 
+HTTP_CLIENTS = ("aiohttp", "httpx")  # the first is the default
+
+
+def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return choices[0]
+    if raw not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(choices)}, got {raw!r}")
+    return raw
+
+
 def database_path(url: str) -> Path:
     """Turn `DATABASE_URL` (`sqlite:///relative.db`, `sqlite:////abs.db` or a path) into a path."""
     if url.startswith("sqlite:///"):
@@ -65,6 +77,7 @@ class Settings:
     telegram_webhook_secret: str | None = field(default=None, repr=False)
     telegram_webhook_listen: str = "127.0.0.1"
     telegram_webhook_port: int = 8443
+    telegram_http_client: str = "aiohttp"
     database_url: str = "sqlite:///data/pto.db"
     policy_path: Path | None = None
     proof_dir: Path = Path("data/proof")
@@ -127,6 +140,7 @@ def load_settings(env: Mapping[str, str] | None = None, env_file: Path | None = 
         telegram_webhook_secret=merged.get("TELEGRAM_WEBHOOK_SECRET", "").strip() or None,
         telegram_webhook_listen=merged.get("TELEGRAM_WEBHOOK_LISTEN", "").strip() or "127.0.0.1",
         telegram_webhook_port=_int(merged, "TELEGRAM_WEBHOOK_PORT", 8443, 1),
+        telegram_http_client=_choice(merged, "TELEGRAM_HTTP_CLIENT", HTTP_CLIENTS),
         database_url=merged.get("DATABASE_URL", "").strip() or "sqlite:///data/pto.db",
         policy_path=Path(policy) if policy else None,
         proof_dir=Path(merged.get("PTO_PROOF_DIR", "").strip() or "data/proof"),

@@ -10,10 +10,14 @@
 - Edits: a row that edits an earlier one (a queue card whose state changed) edits the message
   that row became, when the channel can edit and knows its id; otherwise (or when the message
   is too old or gone) it is sent anew, and later edits go to the new message.
-- Failures: `RetryLater` (429) waits `retry_after` and stops this round; other delivery errors
-  are retried with exponential backoff; after `max_attempts` failures the row is parked and the
-  participant's klantmanager gets a queue item. `Blocked` (the person blocked the bot) marks the
-  identity blocked and opens one "deelnemer onbereikbaar" item per blocking.
+- Rate limits: a 429 (`RetryLater`) holds the row until `retry_after` has passed; whether it
+  holds only that chat or pauses every send is the limiter's judgement
+  (`bot.channels.ratelimit`: a chat that had another message within 3 s hit its own limit, a
+  quiet chat the bot-wide one). Other chats go on in the same round either way.
+- Failures: other delivery errors are retried with exponential backoff; after `max_attempts`
+  failures the row is parked and the participant's klantmanager gets a queue item. `Blocked`
+  (the person blocked the bot) marks the identity blocked and opens one "deelnemer
+  onbereikbaar" item per blocking.
 """
 
 from __future__ import annotations
@@ -21,12 +25,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 import uuid
-from collections import OrderedDict, deque
-from collections.abc import Awaitable, Callable
+from collections import deque
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
 
 from bot.channels.base import (
     Blocked,
@@ -36,6 +38,7 @@ from bot.channels.base import (
     Transport,
     render_reply,
 )
+from bot.channels.ratelimit import RateLimiter
 from bot.clock import utc_iso
 from bot.services import queue
 from bot.storage import audit_log, outbox, people
@@ -57,72 +60,6 @@ DELIVERED, RETRY_LATER, FAILED, BLOCKED, SKIPPED = (
 def default_backoff(attempt: int) -> float:
     """Seconds to wait after the `attempt`-th failure: 2, 4, 8 … at most 10 minutes."""
     return float(min(600, 2**attempt))
-
-
-class RateLimiter:
-    """At most `per_second` sends in any second and one per `per_chat_interval` per chat."""
-
-    def __init__(
-        self,
-        per_second: int = 30,
-        per_chat_interval: float = 1.0,
-        monotonic: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
-    ) -> None:
-        self.per_second = per_second
-        self.per_chat_interval = per_chat_interval
-        self.monotonic = monotonic
-        self.sleep = sleep
-        self._sent: deque[float] = deque()
-        self._chat_last: OrderedDict[str, float] = OrderedDict()
-        self._lock = asyncio.Lock()
-
-    def _global_wait(self, now: float) -> float:
-        while self._sent and now - self._sent[0] >= 1.0:
-            self._sent.popleft()
-        if len(self._sent) >= self.per_second:
-            return self._sent[0] + 1.0 - now
-        return 0.0
-
-    def _chat_wait(self, chat: str, now: float) -> float:
-        last = self._chat_last.get(chat)
-        return 0.0 if last is None else last + self.per_chat_interval - now
-
-    def note(self, chat: str) -> None:
-        """Count a direct reply against the overall limit: it goes first, pushes wait for it.
-
-        Replies don't count per chat: Telegram allows a short burst in a chat, and a
-        participant who keeps chatting must not hold back a reminder to them forever.
-        """
-        now = self.monotonic()
-        self._global_wait(now)  # forgets sends older than a second
-        self._sent.append(now)
-
-    def _count(self, chat: str, now: float) -> None:
-        self._sent.append(now)
-        self._chat_last[chat] = now
-        self._chat_last.move_to_end(chat)
-        while self._chat_last:  # forget chats that are past their interval
-            oldest, at = next(iter(self._chat_last.items()))
-            if now - at < self.per_chat_interval:
-                break
-            del self._chat_last[oldest]
-
-    async def acquire(self, chat: str) -> None:
-        """Wait until one more message to `chat` stays within both limits, then count it.
-
-        A chat that must wait for its own interval waits outside the lock, so it never holds
-        up other chats; the overall limit is waited for in turn, under the lock.
-        """
-        while True:
-            async with self._lock:
-                chat_wait = self._chat_wait(chat, self.monotonic())
-                if chat_wait <= 0:
-                    while (wait := self._global_wait(self.monotonic())) > 0:
-                        await self.sleep(wait)
-                    self._count(chat, self.monotonic())
-                    return
-            await self.sleep(chat_wait)
 
 
 async def pending(db: Database, channel: str, now: datetime, limit: int = 100) -> list[Pending]:
@@ -168,8 +105,8 @@ class Sender:
             heads = [q.popleft() for q in queues]
             outcomes = await asyncio.gather(*(self.send_one(item, now) for item in heads))
             delivered += sum(o == DELIVERED for o in outcomes)
-            if RETRY_LATER in outcomes:
-                break  # the platform asked us to slow down: leave the rest for the next round
+            # A chat whose row failed or was rate limited waits for a later round; the limiter
+            # holds that chat, or pauses every send after a bot-wide 429.
             queues = [q for q, o in zip(queues, outcomes, strict=True) if q and o == DELIVERED]
         return delivered
 
@@ -186,8 +123,14 @@ class Sender:
             await self.limiter.acquire(item.address)
             card_row, message_id = await self._deliver_or_edit(item, message)
         except RetryLater as exc:
+            own = self.limiter.rate_limited(item.address, exc.retry_after)
             await self._release(item, now, str(exc), retry_at=now + _seconds(exc.retry_after))
-            log.info("outbox row %s: rate limited, retry in %ss", item.id, exc.retry_after)
+            log.info(
+                "outbox row %s: rate limited (%s), retry in %ss",
+                item.id,
+                "this chat" if own else "every chat",
+                exc.retry_after,
+            )
             return RETRY_LATER
         except Blocked:
             await self._blocked(item, now)

@@ -11,9 +11,10 @@ from typing import Any
 
 from bot.app import App
 from bot.channels.base import NotEditable, Outgoing
+from bot.channels.ratelimit import RateLimiter
 from bot.clock import utc_iso
 from bot.domain.models import Household, Person, Role
-from bot.outbox import RateLimiter, drain_once
+from bot.outbox import drain_once
 from bot.services import queue
 from bot.storage import participants, people
 from bot.storage import queue as queue_items

@@ -7,7 +7,6 @@ import contextlib
 import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
@@ -17,10 +16,9 @@ from telegram import (
     Message,
     Update,
 )
-from telegram.constants import ChatType, ParseMode
+from telegram.constants import ChatType
 from telegram.error import Forbidden, RetryAfter, TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     BaseUpdateProcessor,
@@ -33,13 +31,19 @@ from bot.app import App
 from bot.channels.base import (
     Outgoing,
     render_reply,
-    split_text,
 )
-from bot.channels.telegram_send import edit_message, keyboard, translated_errors
+from bot.channels.ratelimit import RateLimiter
+from bot.channels.telegram_clients import build_requests
+from bot.channels.telegram_send import (
+    answer_button,
+    edit_message,
+    remove_keyboard,
+    send,
+    translated_errors,
+)
 from bot.contract import FileIn, Inbound, Kind, command_parts
 from bot.domain.models import LOCALES, Role
 from bot.domain.proof import is_accepted
-from bot.outbox import RateLimiter
 from bot.storage import meta, people
 from messages import render
 
@@ -154,9 +158,9 @@ class TelegramChannel:
 
     def __init__(self, app: App, request: BaseRequest | None = None) -> None:
         self.app = app
-        # Telegram allows about 30 messages a second; one under, so its sliding window and ours
-        # never disagree. Shared with the outbox sender (see bot.outbox.Sender).
-        self.limiter = RateLimiter(per_second=29)
+        # Telegram allows about 30 messages a second: 29 (97 %), spread evenly over the second,
+        # so its window and ours never disagree. Shared with the outbox sender (bot.outbox).
+        self.limiter = RateLimiter(per_second=29, spread=True)
         self._request = request
         self.settings = app.services.settings
         self._groups_told: set[int] = set()
@@ -166,18 +170,22 @@ class TelegramChannel:
         token = self.settings.telegram_bot_token
         if not token:
             raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+        # No python-telegram-bot rate limiter: the 30/s cap is the outbox sender's job (shared
+        # with direct replies, which never queue behind a sweep), 429s are retried by our code
+        # (_safe_send for replies, the outbox sender for pushes), and groups only ever get one
+        # message (private_only).
         builder = (
             ApplicationBuilder()
             .token(token)
-            # Group limits stay; the overall 30/s cap is the outbox sender's own job, so direct
-            # replies are not queued behind a reminder sweep. 429s are retried by our code:
-            # _safe_send for replies, the outbox sender (which parks and reports) for pushes.
-            .rate_limiter(AIORateLimiter(overall_max_rate=0, max_retries=0))
             .concurrent_updates(PerChatUpdateProcessor(256))
             .post_init(self._post_init)
         )
-        if self._request is not None:  # tests: an offline transport
-            builder = builder.request(self._request).get_updates_request(self._request)
+        request, updates_request = (
+            (self._request, self._request)  # tests: an offline transport
+            if self._request is not None
+            else build_requests(self.settings)
+        )
+        builder = builder.request(request).get_updates_request(updates_request)
         if self.settings.telegram_base_url:
             builder = builder.base_url(self.settings.telegram_base_url)
         if self.settings.file_base_url:
@@ -221,7 +229,7 @@ class TelegramChannel:
             return
         if update.callback_query is not None:
             with contextlib.suppress(TelegramError):
-                await update.callback_query.answer()  # stop the button's spinner
+                await answer_button(self.application.bot, update.callback_query.id)
         if inbound.file is not None:
             inbound = await self._fetch_file(update, inbound)
         outcome = await self.app.dispatcher.handle(inbound)
@@ -237,7 +245,9 @@ class TelegramChannel:
             return
         if query.message.reply_markup:
             with contextlib.suppress(TelegramError):
-                await query.message.edit_reply_markup(None)
+                await remove_keyboard(
+                    self.application.bot, query.message.chat.id, query.message.message_id
+                )
 
     async def _fetch_file(self, update: Update, inbound: Inbound) -> Inbound:
         file = inbound.file
@@ -264,20 +274,23 @@ class TelegramChannel:
         return replace(inbound, file=replace(file, data=data, size=len(data)))
 
     async def _safe_send(self, chat_id: int, message: Outgoing) -> None:
-        """Send a direct reply; waits out a 429, marks a blocked chat, logs other failures."""
+        """Send a direct reply; waits out a 429 (this chat's, or a bot-wide pause), marks a
+        blocked chat, logs other failures."""
+        address = str(chat_id)
         for attempt in range(REPLY_ATTEMPTS):
-            self.limiter.note(str(chat_id))
+            await self.limiter.reply(address)
             try:
                 await self._send(chat_id, message)
             except RetryAfter as exc:
                 retry = exc.retry_after
-                seconds = retry if isinstance(retry, int | float) else retry.total_seconds()
+                seconds = float(retry if isinstance(retry, int | float) else retry.total_seconds())
                 if attempt + 1 == REPLY_ATTEMPTS:
                     log.warning("reply dropped after %s rate-limit waits", REPLY_ATTEMPTS)
                     return
-                await asyncio.sleep(float(seconds))
+                if self.limiter.rate_limited(address, seconds):
+                    await asyncio.sleep(seconds)  # only this chat waits (its updates are queued)
             except Forbidden:
-                await self._mark_blocked(str(chat_id))
+                await self._mark_blocked(address)
                 return
             except TelegramError:
                 log.warning("could not reply in a chat", exc_info=True)
@@ -287,31 +300,7 @@ class TelegramChannel:
 
     async def _send(self, chat_id: int, message: Outgoing) -> int | None:
         """Send the message (in parts when long); the id of its last part."""
-        bot = self.application.bot
-        parts = split_text(message.text)
-        sent_id = None
-        for i, part in enumerate(parts):
-            last = i == len(parts) - 1
-            if last and message.document:
-                data = await asyncio.to_thread(Path(message.document).read_bytes)
-                sent = await bot.send_document(
-                    chat_id,
-                    data,
-                    filename=Path(message.document).name,
-                    caption=part[:1024] or None,
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=keyboard(message.buttons),
-                )
-                sent_id = sent.message_id
-                continue
-            sent = await bot.send_message(
-                chat_id,
-                part,
-                parse_mode=ParseMode.HTML,
-                reply_markup=keyboard(message.buttons) if last else None,
-            )
-            sent_id = sent.message_id
-        return sent_id
+        return await send(self.application.bot, chat_id, message)
 
     async def _mark_blocked(self, address: str) -> None:
         now = self.app.services.clock.now()

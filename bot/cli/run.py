@@ -16,6 +16,22 @@ FIRST_WAIT = 1.0  # seconds before the first retry, doubled after each failure
 LONGEST_WAIT = 60.0
 
 
+WEBHOOK_SERVER = "telegram.ext._utils.webhookhandler"
+
+
+def without_webhook_server() -> None:
+    """Polling needs no webhook server: keep python-telegram-bot from importing it (tornado,
+    about 3.5 MiB, which its Updater imports whenever it is installed).
+
+    PTB imports the webhook server in a try/except ImportError, as for a missing optional
+    dependency; a None in `sys.modules` makes that import fail (Python's documented import
+    rule), so PTB goes on without webhooks. It must happen before `telegram.ext` is imported,
+    and only when no webhook is configured: webhook mode imports everything as usual.
+    """
+    if "telegram.ext" not in sys.modules:
+        sys.modules.setdefault(WEBHOOK_SERVER, None)  # type: ignore[arg-type]
+
+
 def retry_waits() -> Any:
     """1, 2, 4 ... 60, 60, ... seconds."""
     wait = FIRST_WAIT
@@ -42,6 +58,8 @@ async def run_telegram(app: App) -> int:
     after 1, 2, 4 ... at most 60 seconds; a signal ends the waiting. A rejected token is not a
     network failure: it ends the start (InvalidToken, exit 2 in `bot.cli.main`).
     """
+    if not app.services.settings.telegram_webhook_url:
+        without_webhook_server()
     from bot.channels.telegram import TelegramChannel
 
     stop = asyncio.Event()

@@ -11,10 +11,11 @@ import pytest
 
 from bot.app import App, open_app
 from bot.channels.base import Blocked, DeliveryError, Outgoing, RetryLater
+from bot.channels.ratelimit import RateLimiter
 from bot.channels.telegram import TelegramChannel
 from bot.clock import FixedClock
 from bot.config import Settings
-from bot.outbox import RateLimiter, Sender
+from bot.outbox import Sender
 from bot.services import queue
 from bot.storage import outbox, people
 from tests.conftest import NOW
@@ -192,8 +193,6 @@ async def test_the_limiter_allows_thirty_a_second_and_one_a_second_per_chat() ->
 
 
 async def test_a_chat_waiting_for_its_interval_does_not_hold_up_other_chats() -> None:
-    from bot.outbox import RateLimiter
-
     clock = [0.0]
 
     async def sleep(seconds: float) -> None:
@@ -214,8 +213,6 @@ async def test_a_chat_waiting_for_its_interval_does_not_hold_up_other_chats() ->
 
 
 async def test_replies_count_overall_but_never_starve_a_push_to_a_chatting_person() -> None:
-    from bot.outbox import RateLimiter
-
     clock = [0.0]
 
     async def sleep(seconds: float) -> None:

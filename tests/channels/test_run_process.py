@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -200,3 +201,50 @@ def test_a_running_bot_stops_without_a_traceback(tmp_path: Path, server: FakeBot
         log = bot.collect()
     assert "Traceback" not in log
     assert "CancelledError" not in log
+
+
+def test_polling_imports_no_webhook_server_and_webhook_mode_still_serves(
+    tmp_path: Path, server: FakeBotApi
+) -> None:
+    profile = {"PYTHONPROFILEIMPORTTIME": "1"}  # every import is logged
+    with running_bot(tmp_path / "polling", server, profile) as bot:
+        (tmp_path / "polling").mkdir()
+        bot.start()
+        assert bot.stop() == 0
+        log = bot.collect()
+    assert re.search(r"\|\s+telegram\.ext\._updater$", log, re.MULTILINE)
+    assert "tornado" not in log
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    webhook = {
+        "TELEGRAM_WEBHOOK_URL": f"http://127.0.0.1:{port}/hook",
+        "TELEGRAM_WEBHOOK_SECRET": "a-long-enough-secret",
+        "TELEGRAM_WEBHOOK_PORT": str(port),
+    }
+    (tmp_path / "webhook").mkdir()
+    log_file = tmp_path / "webhook" / "run.log"
+    with log_file.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "bot", "run"],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=tmp_path / "webhook",
+            env=environment(
+                tmp_path / "webhook",
+                TELEGRAM_BOT_TOKEN=TOKEN,
+                TELEGRAM_BASE_URL=server.base_url,
+                PYTHONPATH=str(ROOT),
+                **profile,
+                **webhook,
+            ),
+        )
+    try:
+        wait_until(lambda: server.calls("setWebhook") or proc.poll() is not None, "setWebhook")
+        with socket.create_connection(("127.0.0.1", port), timeout=10):
+            pass  # the webhook server listens
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=20)
+    assert re.search(r"\|\s+tornado\.web$", log_file.read_text(errors="replace"), re.MULTILINE)

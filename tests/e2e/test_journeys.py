@@ -55,10 +55,12 @@ def test_klantmanager_and_participant_onboard_with_invites(
         assert w.db.scalar("SELECT klantmanager_id FROM participants") == kim_id
 
 
+@pytest.mark.parametrize("client", ["aiohttp", "httpx"])
 def test_declaration_with_receipt_photo_reaches_the_klantmanager(
-    tmp_path: Path, server: FakeBotApi
+    tmp_path: Path, server: FakeBotApi, client: str
 ) -> None:
-    with world(tmp_path, server) as w:
+    """With either HTTP client: texts, buttons, a photo downloaded and a document uploaded."""
+    with world(tmp_path, server, TELEGRAM_HTTP_CLIENT=client) as w:
         w.bot.start()
         kim = w.klantmanager(KIM, 2101)
         ayla = w.participant(AYLA, 2102, KIM)
@@ -84,6 +86,9 @@ def test_declaration_with_receipt_photo_reaches_the_klantmanager(
         server.press_button(kim.chat, message_id, data)
         sent = server.wait_for_requests_sync("sendDocument", 1, timeout=15)
         assert int(sent[0].params["chat_id"]) == kim.chat
+        stored = Path(proofs[0]["path"])
+        stored = stored if stored.is_file() else tmp_path / stored
+        assert sent[0].params["document"].data == stored.read_bytes()  # uploaded intact
 
 
 def test_correction_asked_made_and_closed(tmp_path: Path, server: FakeBotApi) -> None:

@@ -60,6 +60,7 @@ THIRD_PARTY = (
     "telegram.request",
     "httpx",
     "httpcore",
+    "aiohttp",
     "aiosqlite",
     "apscheduler",
     "asyncio",
@@ -189,7 +190,7 @@ def test_third_party_loggers_are_capped_whatever_log_level_says(level: str) -> N
         logger = logging.getLogger(name)
         assert not logger.isEnabledFor(logging.DEBUG), name  # updates, calls, SQL parameters
         assert logger.getEffectiveLevel() >= asked, name  # and never chattier than asked
-    for name in ("aiosqlite", "httpx", "httpcore", "telegram.request"):
+    for name in ("aiosqlite", "httpx", "httpcore", "aiohttp", "telegram.request"):
         assert not logging.getLogger(name).isEnabledFor(logging.INFO), name
     for name in ("bot.dispatcher", "handlers.declaration", "scheduler.setup"):
         assert logging.getLogger(name).getEffectiveLevel() == asked  # ours follow LOG_LEVEL

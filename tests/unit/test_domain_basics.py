@@ -120,6 +120,10 @@ def test_settings_from_environment() -> None:
         load_settings({"TELEGRAM_WEBHOOK_URL": "https://example.org/hook"})
     with pytest.raises(ConfigError, match="PTO_INVITE_TTL_DAYS"):
         load_settings({"PTO_INVITE_TTL_DAYS": "soon"})
+    assert settings.telegram_http_client == "aiohttp"
+    assert load_settings({"TELEGRAM_HTTP_CLIENT": "HTTPX"}).telegram_http_client == "httpx"
+    with pytest.raises(ConfigError, match="TELEGRAM_HTTP_CLIENT"):
+        load_settings({"TELEGRAM_HTTP_CLIENT": "requests"})
 
 
 def test_months_as_people_type_them_after_opgave() -> None:

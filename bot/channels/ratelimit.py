@@ -1,0 +1,138 @@
+"""Telegram's limits on the sending side: 30 messages a second overall, one a second per chat,
+and what a 429 ("Too Many Requests: retry after N") holds back.
+
+With `spread`, pushes are also spaced `1 / per_second` apart instead of going out in a burst at
+the start of each second: a burst reaches Telegram bunched up behind its own queueing, the next
+second's burst reaches it on time, and its window then counts more than ours did.
+
+Direct replies go first: they wait only for a bot-wide pause, never for the overall or the
+per-chat budget; they are counted in it, so the pushes after them wait instead.
+
+Telegram's 429 does not say which limit was hit, so the limiter judges by what it sent
+(`rate_limited`): a 429 for a chat that had another message from us within the last
+`busy_window` seconds (3 s) is that chat's own limit, and holds only that chat for
+`retry_after`; a 429 for a chat that was quiet can only be the bot-wide limit, and pauses every
+send — pushes and direct replies — for `retry_after`. A wrong guess corrects itself: a bot-wide
+429 taken for one chat's meets the next quiet chat at once, and a per-chat 429 taken for the
+bot's costs one pause.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import OrderedDict, deque
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+
+class RateLimiter:
+    """At most `per_second` sends in any second and one per `per_chat_interval` per chat;
+    holds a chat or pauses everyone after a 429 (see the module docstring)."""
+
+    def __init__(
+        self,
+        per_second: int = 30,
+        per_chat_interval: float = 1.0,
+        monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+        busy_window: float = 3.0,
+        spread: bool = False,
+    ) -> None:
+        self.per_second = per_second
+        self.gap = 1.0 / per_second if spread else 0.0
+        self.per_chat_interval = per_chat_interval
+        self.busy_window = busy_window
+        self.monotonic = monotonic
+        self.sleep = sleep
+        self._sent: deque[float] = deque()
+        self._chat_last: OrderedDict[str, float] = OrderedDict()
+        self._recent: OrderedDict[str, deque[float]] = OrderedDict()  # replies and pushes
+        self._paused_until = 0.0
+        self._lock = asyncio.Lock()
+
+    def _global_wait(self, now: float) -> float:
+        while self._sent and now - self._sent[0] >= 1.0:
+            self._sent.popleft()
+        wait = self._paused_until - now
+        full = len(self._sent) - self.per_second
+        if full >= 0:  # wait until the send that fills the window (replies too) leaves it
+            wait = max(wait, self._sent[full] + 1.0 - now)
+        if self._sent:  # keep the distance from the last send
+            wait = max(wait, self._sent[-1] + self.gap - now)
+        return wait
+
+    def _chat_wait(self, chat: str, now: float) -> float:
+        last = self._chat_last.get(chat)
+        return 0.0 if last is None else last + self.per_chat_interval - now
+
+    def _remember(self, chat: str, now: float) -> None:
+        times = self._recent.get(chat)
+        if times is None:
+            self._recent[chat] = deque((now,), maxlen=2)
+        else:
+            times.append(now)
+            self._recent.move_to_end(chat)
+        while self._recent:  # forget chats that have been quiet for a while
+            oldest, seen = next(iter(self._recent.items()))
+            if now - seen[-1] < self.busy_window:
+                break
+            del self._recent[oldest]
+
+    def note(self, chat: str) -> None:
+        """Count a direct reply against the overall limit: it goes first, pushes wait for it.
+
+        Replies don't wait per chat: Telegram allows a short burst in a chat, and a
+        participant who keeps chatting must not hold back a reminder to them forever.
+        """
+        now = self.monotonic()
+        self._global_wait(now)  # forgets sends older than a second
+        self._sent.append(now)
+        self._remember(chat, now)
+
+    async def reply(self, chat: str) -> None:
+        """Wait out a bot-wide pause, then count a direct reply to `chat` (`note`)."""
+        while (wait := self._paused_until - self.monotonic()) > 0:
+            await self.sleep(wait)
+        self.note(chat)
+
+    def _count(self, chat: str, now: float) -> None:
+        self._sent.append(now)
+        self._remember(chat, now)
+        self._chat_last[chat] = now
+        self._chat_last.move_to_end(chat)
+        while self._chat_last:  # forget chats that are past their interval
+            oldest, at = next(iter(self._chat_last.items()))
+            if now - at < self.per_chat_interval:
+                break
+            del self._chat_last[oldest]
+
+    async def acquire(self, chat: str) -> None:
+        """Wait until one more message to `chat` stays within both limits, then count it.
+
+        A chat that must wait for its own interval (or a hold) waits outside the lock, so it
+        never holds up other chats; the overall limit and a pause are waited for in turn, under
+        the lock.
+        """
+        while True:
+            async with self._lock:
+                chat_wait = self._chat_wait(chat, self.monotonic())
+                if chat_wait <= 0:
+                    while (wait := self._global_wait(self.monotonic())) > 0:
+                        await self.sleep(wait)
+                    self._count(chat, self.monotonic())
+                    return
+            await self.sleep(chat_wait)
+
+    def rate_limited(self, chat: str, retry_after: float) -> bool:
+        """Telegram answered 429 to a message for `chat`. True: the chat's own limit, only
+        that chat is held for `retry_after` seconds; False: the bot-wide limit, every send
+        pauses that long."""
+        now = self.monotonic()
+        times = self._recent.get(chat, ())
+        if sum(1 for at in times if now - at < self.busy_window) >= 2:
+            self._chat_last[chat] = now + retry_after - self.per_chat_interval
+            self._chat_last.move_to_end(chat)
+            return True
+        self._paused_until = max(self._paused_until, now + retry_after)
+        return False
