@@ -24,8 +24,9 @@ from datetime import datetime
 
 from bot.channels.base import Outgoing, html_to_text
 from bot.channels.email import Mail, Rejected, SmtpTransport
+from bot.channels.ratelimit import RateLimiter
 from bot.config import Settings
-from bot.outbox import DELIVERED, RateLimiter, Sender, default_backoff
+from bot.outbox import DELIVERED, Sender, default_backoff
 from bot.storage import audit_log, outbox
 from bot.storage.outbox import EMAIL, Pending
 from bot.storage.unit import Database, Tx
