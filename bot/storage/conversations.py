@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 from bot.clock import utc_iso
 from bot.domain.models import Identity, Person, Role
+from bot.storage import codec
 from bot.storage.unit import Tx
 
 StoredState = tuple[str, str, dict[str, Any]]
@@ -39,7 +39,7 @@ async def chat_context(
     )
     if row["flow"] is None:
         return identity, person, None
-    return identity, person, (row["flow"], row["step"], json.loads(row["data"]))
+    return identity, person, (row["flow"], row["step"], codec.loads(row["data"]))
 
 
 async def load_state(tx: Tx, person_id: int) -> StoredState | None:
@@ -47,7 +47,7 @@ async def load_state(tx: Tx, person_id: int) -> StoredState | None:
     row = await tx.one("SELECT * FROM conversation_state WHERE person_id = ?", (person_id,))
     if row is None:
         return None
-    return row["flow"], row["step"], json.loads(row["data"])
+    return row["flow"], row["step"], codec.loads(row["data"])
 
 
 async def save_state(
@@ -67,7 +67,7 @@ async def save_state(
         "VALUES (?, ?, ?, ?, ?) ON CONFLICT (person_id) DO UPDATE SET "
         "flow = excluded.flow, step = excluded.step, data = excluded.data, "
         "updated_at = excluded.updated_at",
-        (person_id, flow, step, json.dumps(data, separators=(",", ":")), utc_iso(now)),
+        (person_id, flow, step, codec.dumps(data), utc_iso(now)),
     )
 
 
