@@ -40,7 +40,7 @@ from bot.clock import FixedClock
 from bot.config import Settings
 from bot.domain.models import Household, Role
 from bot.storage import participants, people
-from bot.storage.sqlite.db import RoundTrips, Statements
+from bot.storage.sqlite.probes import RoundTrips, Statements
 
 NOW = datetime(2026, 12, 3, 10, 0, tzinfo=UTC)
 ROUNDS = 5

@@ -10,13 +10,8 @@ import pytest
 from bot.app import App
 from bot.domain.models import Role
 from bot.storage import people
-from bot.storage.sqlite.db import (
-    SYNC_FULL,
-    SYNC_NORMAL,
-    NeedsDurable,
-    Statements,
-    Tx,
-)
+from bot.storage.sqlite.db import SYNC_FULL, SYNC_NORMAL, NeedsDurable, Tx
+from bot.storage.sqlite.probes import Statements
 from tests import factories as f
 from tests.handlers.test_declaration_flow import Chat, _fill_november, _people
 
