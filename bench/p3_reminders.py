@@ -1,10 +1,22 @@
 """P3: planning the deadline-reminder sweep at 1k/10k/100k participants; delivering it against a
-server that enforces 30 msg/s with 429 bursts; a participant's reply latency meanwhile."""
+server that enforces Telegram's limits; a participant's reply latency meanwhile.
+
+Delivery: the real `python -m bot run` drains a sweep of reminders (one per participant) from
+its outbox against the fake Bot API, which answers 429 (retry_after) to any send beyond 30 in
+the last second, and to a second send to one chat within a second (per chat); on top of that,
+a few chats get a 429 of their own (retry_after 3 s: a chat-bound 429 must hold that chat only)
+and three bot-wide bursts answer every send with 429 for one second (retry_after 1). The rate
+is every message the server accepted (reminders, klantmanager cards, replies) from the first to
+the last reminder delivered, over the time the server accepted sends at all (the burst seconds
+left out: no sender can use them; the rate with them is in the note); lost and duplicated count
+the reminders, chat by chat. Meanwhile a
+participant types /hulp about once a second (Telegram's per-chat pace) and waits for the reply.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import shutil
+import os
 import sqlite3
 import statistics
 import tempfile
@@ -19,7 +31,7 @@ from bench.common import TOKEN, Result, check, unavailable
 from bench.proc import BotUnderTest, pin_self
 from bot.domain.policy import load_policy
 from bot.storage.sqlite.db import Database
-from tests.e2e.fakebotapi import FakeBotApi
+from tests.e2e.fakebotapi import ApiError, FakeBotApi
 
 # Monday 7 December 2026, 09:05 in Amsterdam: three days before November's declaration is due.
 SWEEP_NOW = datetime(2026, 12, 7, 8, 5, tzinfo=UTC)
@@ -84,18 +96,38 @@ def planning(sizes: tuple[int, ...], root: Path) -> list[Result]:
 
 
 class Deliveries:
-    """Times every successful sendMessage per chat (installed with `set_handler`)."""
+    """Times every accepted sendMessage per chat (installed with `set_handler`); answers 429 to
+    every send while a bot-wide burst lasts."""
 
     def __init__(self, server: FakeBotApi) -> None:
         self.server = server
         self.by_chat: dict[int, list[float]] = {}
+        self.all: list[float] = []
         self.lock = threading.Lock()
+        self.burst_until = 0.0
+        self.burst_429s = 0
+        self.bursts: list[tuple[float, float]] = []
         server.set_handler("sendMessage", self._send)
 
+    def burst(self, seconds: float) -> None:
+        """Answer every send with 429 (retry_after 1) for `seconds`: Telegram's bot-wide flood."""
+        began = time.perf_counter()
+        self.burst_until = began + seconds
+        self.bursts.append((began, self.burst_until))
+
+    def refused(self, start: float, end: float) -> float:
+        """Seconds within [start, end] in which the server refused every send (bursts)."""
+        return sum(max(0.0, min(end, b) - max(start, a)) for a, b in self.bursts)
+
     def _send(self, params: dict[str, Any]) -> Any:
-        result = self.server._m_send_message(params)  # raises for 429s and blocked chats
+        if time.perf_counter() < self.burst_until:
+            self.burst_429s += 1
+            raise ApiError(429, "Too Many Requests: retry after 1", {"retry_after": 1})
+        result = self.server._m_send_message(params)
+        now = time.perf_counter()
         with self.lock:
-            self.by_chat.setdefault(int(params["chat_id"]), []).append(time.perf_counter())
+            self.by_chat.setdefault(int(params["chat_id"]), []).append(now)
+            self.all.append(now)
         return result
 
 
@@ -113,13 +145,18 @@ def delivery(count: int, root: Path) -> list[Result]:
         queued = conn.execute(
             "SELECT COUNT(*) FROM outbox WHERE person_id != ?", (caseload.participants[-1],)
         ).fetchone()[0]
-    targets = {caseload.chat(p) for p in caseload.participants}
+    targets = [caseload.chat(p) for p in caseload.participants[:-1]]
+    held = targets[:: max(1, len(targets) // 5)][:5]  # chats that get a 429 of their own
     latencies: list[float] = []
     before = pin_self(0)
     try:
-        fake = FakeBotApi(token=TOKEN, max_long_poll=1.0, enforce_limits=True)
+        fake = FakeBotApi(
+            token=TOKEN, max_long_poll=1.0, enforce_limits=True, global_limit=30, per_chat_limit=1
+        )
         with fake.run_in_thread() as server:
             deliveries = Deliveries(server)
+            for chat in held:
+                server.fail_next("sendMessage", 429, times=1, chat_id=chat, retry_after=3)
             bot = BotUnderTest(workdir, server)
             try:
                 bot.start()
@@ -128,11 +165,11 @@ def delivery(count: int, root: Path) -> list[Result]:
                 bursts = 0
                 while time.perf_counter() < deadline:
                     with deliveries.lock:
-                        done = sum(1 for c in targets if c != talker and c in deliveries.by_chat)
+                        done = sum(1 for c in targets if c in deliveries.by_chat)
                     if done >= queued:
                         break
-                    if bursts < 3 and time.perf_counter() - began > 2 + 4 * bursts:
-                        server.fail_next("sendMessage", 429, times=2, retry_after=1)
+                    if bursts < 3 and time.perf_counter() - began > 2 + 5 * bursts:
+                        deliveries.burst(1.0)
                         bursts += 1
                     sent_before = len(deliveries.by_chat.get(talker, []))
                     asked = time.perf_counter()
@@ -142,39 +179,54 @@ def delivery(count: int, root: Path) -> list[Result]:
                             break
                         time.sleep(0.002)
                     latencies.append(time.perf_counter() - asked)
-                    time.sleep(0.4)
+                    time.sleep(max(0.0, 1.1 - (time.perf_counter() - asked)))
                 ended = time.perf_counter()
             finally:
                 bot.stop()
             server.set_handler("sendMessage", None)
             violations = server.rate_violations
     finally:
-        import os
-
         os.sched_setaffinity(0, before)
     with sqlite3.connect(db) as conn:
         unsent = conn.execute("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL").fetchone()[0]
-    times = sorted(t for c in targets for t in deliveries.by_chat.get(c, []) if c != talker)
-    duplicates = sum(
-        max(0, len(deliveries.by_chat.get(c, [])) - 1) for c in targets if c != talker
-    )
-    rate = (len(times) - 1) / (times[-1] - times[0]) if len(times) > 1 else 0.0
-    lost = queued - len({c for c in targets if c != talker and c in deliveries.by_chat})
+    firsts = [deliveries.by_chat[c][0] for c in targets if c in deliveries.by_chat]
+    lasts = [deliveries.by_chat[c][-1] for c in targets if c in deliveries.by_chat]
+    duplicates = sum(max(0, len(deliveries.by_chat.get(c, [])) - 1) for c in targets)
+    lost = queued - len(firsts)
+    rate = raw_rate = 0.0
+    refused = 0.0
+    if len(firsts) > 1:
+        start, end = min(firsts), max(lasts)
+        accepted = sum(1 for t in deliveries.all if start <= t <= end)
+        refused = deliveries.refused(start, end)
+        raw_rate = (accepted - 1) / (end - start)
+        rate = (accepted - 1) / (end - start - refused)  # of the time the server took sends
     p95 = statistics.quantiles(latencies, n=20)[18] if len(latencies) >= 2 else float("nan")
     return [
         Result(
             "P3-rate",
-            "reminder delivery rate, 30/s enforced, 429 bursts",
+            "delivery rate, server enforcing 30/s and 1/s per chat, chat and bot-wide 429s",
             rate,
             "msg/s",
-            "≥ 28.5/s, 0 lost",
-            check(rate, 28.5, at_most=False) and lost <= 0,
-            f"{len(times)} of {queued} delivered in {ended - began:.1f} s; lost {lost}, "
-            f"duplicates {duplicates}, unsent rows {unsent}, 429s answered {violations}",
+            "≥ 28.5/s, 0 lost, 0 dup",
+            check(rate, 28.5, at_most=False) and lost <= 0 and duplicates == 0,
+            f"{len(firsts)} of {queued} reminders delivered in {ended - began:.1f} s; "
+            f"rate over the time the server accepted sends ({refused:.1f} s of bursts left out; "
+            f"{raw_rate:.1f}/s with them); "
+            f"lost {lost}, duplicated {duplicates}; {len(held)} chat-bound 429s (3 s), "
+            f"{deliveries.burst_429s} 429s in 3 bot-wide 1 s bursts, {violations} limit 429s; "
+            f"unsent outbox rows {unsent}",
+            extra={
+                "lost": lost,
+                "duplicated": duplicates,
+                "delivered": len(firsts),
+                "rate_with_bursts": raw_rate,
+                "burst_seconds": refused,
+            },
         ),
         Result(
             "P3-latency",
-            "reply p95 of a participant during the sweep",
+            "reply p95 of a participant typing /hulp about once a second during the sweep",
             p95,
             "s",
             "< 1 s",
@@ -195,5 +247,4 @@ def run(quick: bool, root: Path | None = None) -> list[Result]:
         base = root or Path(tmp)
         results = planning(sizes, base)
         results += delivery(150 if quick else 600, base)
-        _ = shutil
     return results

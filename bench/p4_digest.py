@@ -21,7 +21,7 @@ async def run(quick: bool) -> list[Result]:
     try:
         from bot.services import digest
     except ImportError as exc:
-        return [unavailable("P4", "weekly digests", str(exc), "≤ 10 s")]
+        return [unavailable("P4", "weekly digests", str(exc), "≤ 5 s")]
     klantmanagers = 100 if quick else 1000
     with tempfile.TemporaryDirectory(prefix="pto-bench-p4-") as tmp:
         path = Path(tmp) / "p4.db"
@@ -45,15 +45,16 @@ async def run(quick: bool) -> list[Result]:
                 parts = await tx.scalar("SELECT COUNT(*) FROM outbox")
         finally:
             await db.close()
-    target = 10.0 * klantmanagers / 1000
+    target = 5.0 * klantmanagers / 1000
     return [
         Result(
             "P4",
             f"weekly digests, {klantmanagers:,} klantmanagers × 50",
             elapsed,
             "s",
-            "≤ 10 s" if not quick else f"≤ {target:.0f} s (scaled)",
+            "≤ 5 s" if not quick else f"≤ {target:.1f} s (scaled)",
             check(elapsed, target),
+            f"wall time of one weekly_digests run (read, render, write to the outbox): "
             f"{count} digests, {parts} chat parts in the outbox",
         )
     ]

@@ -91,11 +91,11 @@ class Dispatcher:
             tx, inbound.channel, inbound.update_id, now
         ):
             return None
-        identity = await people.identity_by_address(tx, inbound.channel, inbound.address)
-        person = await people.person_by_id(tx, identity.person_id) if identity else None
+        identity, person, stored = await conversations.chat_context(
+            tx, inbound.channel, inbound.address
+        )
         if identity is not None and identity.blocked:
             await people.set_blocked(tx, identity.id, False, now)
-        stored = await conversations.load_state(tx, person.id) if person else None
         state = State(*stored) if stored else State()
         ctx = Ctx(
             inbound,

@@ -118,15 +118,24 @@ def render(key: str, locale: str, **ctx: Any) -> str:
     return template.render(**ctx).strip()
 
 
+@lru_cache(maxsize=1024)
+def _label(key: str, locale: str) -> str:
+    """A button label without context: the same text every time, so rendered once."""
+    return render(key, locale)
+
+
+def button_label(button: Any, locale: str) -> str:
+    """The text a `Button` shows in `locale`."""
+    if button.text is not None:
+        return str(button.text)
+    if button.ctx:
+        return render(button.label_key, locale, **button.ctx)
+    return _label(button.label_key, locale)
+
+
 def render_buttons(rows: Sequence[Sequence[Any]], locale: str) -> list[list[tuple[str, str]]]:
     """Turn rows of `Button`s into rows of (label, data)."""
-    return [
-        [
-            (b.text if b.text is not None else render(b.label_key, locale, **b.ctx), b.data)
-            for b in row
-        ]
-        for row in rows
-    ]
+    return [[(button_label(b, locale), b.data) for b in row] for row in rows]
 
 
 def template_keys(locale: str) -> Iterable[str]:

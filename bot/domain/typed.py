@@ -8,8 +8,9 @@ Dutch is tried first ("1.250,50"), then the English way ("1250.50", "1,250.50").
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from babel import Locale
@@ -20,6 +21,9 @@ PARSE_LOCALES = (Locale.parse("nl_NL"), Locale.parse("en_GB"))
 NUMBER_CHARS = frozenset("0123456789.,-")
 SPACES = (" ", "\u00a0", "\u202f", "\u2009", "'")
 MAX_INPUT = 40
+# A Dutch number with correct thousands dots (no leading zero) and any decimals after a comma:
+# Babel's strict check accepts exactly these unchanged (tests/unit/test_typed_fast.py).
+_DUTCH_GROUPED = re.compile(r"[1-9]\d{0,2}(?:\.\d{3})+(?:,\d+)?")
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,9 @@ def parse_number(text: str) -> Decimal | Refusal:
         return Refusal("declaration/refuse_not_number")
     if text.startswith("-"):
         return Refusal("declaration/refuse_negative")
+    fast = _dutch(text)
+    if fast is not None:
+        return fast
     for locale in PARSE_LOCALES:
         try:
             value = parse_decimal(text, locale=locale, strict=True)
@@ -49,6 +56,18 @@ def parse_number(text: str) -> Decimal | Refusal:
             return Refusal("declaration/refuse_negative")
         return value
     return Refusal("declaration/refuse_not_number")
+
+
+def _dutch(text: str) -> Decimal | None:
+    """What Babel's strict Dutch parse returns for the shapes typed most ("1250", "12,5",
+    "1.250,50"), without Babel's locale look-ups and its format-and-compare check; None: ask
+    Babel. Without a dot Babel itself only swaps the comma for a point."""
+    if "." in text and not _DUTCH_GROUPED.fullmatch(text):
+        return None
+    try:
+        return Decimal(text.replace(".", "").replace(",", "."))
+    except InvalidOperation:
+        return None
 
 
 def strip_words(text: str, words: tuple[str, ...]) -> str:

@@ -145,6 +145,7 @@ async def submit(
     if draft.correction and draft.answers.base_version != version - 1:
         raise DomainError("declaration/changed_meanwhile", period=period)
     await queue_versions.refuse_unchanged(tx, pid, draft)
+    tx.durable()  # the receipt promises the declaration survives a power cut
     if not await drafts.spend(tx, pid, nonce):
         return await _already_sent(tx, pid, period)
     answers, figures = await review.compute(tx, policy, participant, draft)

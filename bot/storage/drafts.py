@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
 from bot.clock import parse_utc, utc_iso
 from bot.domain.answers import Draft, DraftAnswers
+from bot.storage import codec
 from bot.storage.unit import Tx
 
 
@@ -24,7 +24,7 @@ async def load(tx: Tx, participant_id: int) -> Draft | None:
         str(row["period"]),
         str(row["nonce"]),
         str(row["step"]),
-        DraftAnswers.from_data(json.loads(row["data"])),
+        DraftAnswers.from_data(codec.loads(row["data"])),
         parse_utc(row["updated_at"]),
     )
 
@@ -39,7 +39,7 @@ async def insert(tx: Tx, now: datetime, draft: Draft) -> None:
             draft.period,
             draft.nonce,
             draft.step,
-            json.dumps(draft.answers.to_data(), separators=(",", ":")),
+            codec.dumps(draft.answers.to_data()),
             utc_iso(now),
             utc_iso(now),
         ),
@@ -53,7 +53,7 @@ async def save(tx: Tx, now: datetime, draft: Draft) -> None:
         "WHERE participant_id = ? AND nonce = ?",
         (
             draft.step,
-            json.dumps(draft.answers.to_data(), separators=(",", ":")),
+            codec.dumps(draft.answers.to_data()),
             utc_iso(now),
             draft.participant_id,
             draft.nonce,

@@ -73,6 +73,15 @@ class Tx(Protocol):
         """Forget the savepoint `name`, keeping its work."""
         ...
 
+    def durable(self) -> None:
+        """Ask that this unit's commit survive a power cut (a receipt is promised on it).
+
+        SQLite commits it with synchronous=FULL; the other units stay at NORMAL in WAL mode
+        (atomic and consistent, but the last commits may be lost in a power cut). The backend
+        may run the unit again to honour it, so ask early.
+        """
+        ...
+
     def escalate(self, error: BaseException) -> None:
         """Re-raise `error` when the backend can retry the whole unit in another way.
 

@@ -37,6 +37,18 @@ class NeedsEventLoop(Exception):
     """A unit of work awaited real I/O, so it cannot run inline in the database thread."""
 
 
+class NeedsDurable(Exception):
+    """A unit asked for a durable commit in a transaction begun without it (run it again)."""
+
+
+# WAL with synchronous=NORMAL: a commit is atomic and consistent but may be lost in a power cut
+# until the next checkpoint; FULL syncs the log at the commit. SQLite refuses to change the level
+# inside a transaction ("Safety level may not be changed inside a transaction"), so a unit that
+# asks for durability (`Tx.durable`) is rolled back and run again with FULL set before BEGIN.
+SYNC_NORMAL = "PRAGMA synchronous = NORMAL"
+SYNC_FULL = "PRAGMA synchronous = FULL"
+
+
 def run_inline(coro: Coroutine[Any, Any, T]) -> T:
     """Run a coroutine that never suspends (all its awaits are on an `InlineTx`) to the end."""
     try:
@@ -124,7 +136,7 @@ class Database:
             conn.row_factory = aiosqlite.Row
             await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             await conn.execute("PRAGMA journal_mode = WAL")
-            await conn.execute("PRAGMA synchronous = NORMAL")
+            await conn.execute(SYNC_NORMAL)
             await conn.execute("PRAGMA foreign_keys = ON")
             await conn.execute("PRAGMA secure_delete = ON")  # purged data leaves the file
         except BaseException:
@@ -159,29 +171,46 @@ class Database:
         return applied
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Tx]:
-        """One write transaction: committed when the block ends, rolled back on an error."""
+    async def transaction(self, durable: bool = False) -> AsyncIterator[Tx]:
+        """One write transaction: committed when the block ends, rolled back on an error.
+
+        `durable`: commit with synchronous=FULL. A block that calls `tx.durable()` without it is
+        rolled back with NeedsDurable (`run` then runs the work again durably).
+        """
         async with self._write_lock:
-            await self.conn.execute("BEGIN IMMEDIATE")
+            if durable:
+                await self.conn.execute(SYNC_FULL)
             try:
-                yield Tx(self.conn)
-            except BaseException:
-                await self.conn.execute("ROLLBACK")
-                raise
-            else:
-                await self.conn.execute("COMMIT")
+                await self.conn.execute("BEGIN IMMEDIATE")
+                tx = Tx(self.conn, durable)
+                try:
+                    yield tx
+                    if tx.wants_durable and not durable:
+                        raise NeedsDurable
+                except BaseException:
+                    await self.conn.execute("ROLLBACK")
+                    raise
+                else:
+                    await self.conn.execute("COMMIT")
+            finally:
+                if durable:
+                    await self.conn.execute(SYNC_NORMAL)
 
     async def run(self, work: Callable[[Tx], Coroutine[Any, Any, T]]) -> T:
         """`work` as one write transaction: inline in one round trip when it does no other I/O.
 
         Work that awaits real I/O (a file, the network) cannot run inline; it is rolled back and
-        run again as an ordinary transaction on the event loop.
+        run again as an ordinary transaction on the event loop (durably when it asks to be).
         """
         try:
             return await self.unit(work)
         except NeedsEventLoop:
-            async with self.transaction() as tx:
-                return await work(tx)
+            try:
+                async with self.transaction() as tx:
+                    return await work(tx)
+            except NeedsDurable:
+                async with self.transaction(durable=True) as tx:
+                    return await work(tx)
 
     async def unit(self, work: Callable[[Tx], Coroutine[Any, Any, T]]) -> T:
         """Run `work(tx)` as one write transaction in ONE round trip to the database thread.
@@ -192,11 +221,14 @@ class Database:
         (rolled back); the caller then runs it with `transaction()`.
         """
 
-        def job(conn: sqlite3.Connection) -> T:
+        def attempt(conn: sqlite3.Connection, durable: bool) -> T:
             conn.execute("BEGIN IMMEDIATE")
             _inline.active = True
+            tx = InlineTx(conn, durable)
             try:
-                result = run_inline(work(InlineTx(conn)))
+                result = run_inline(work(tx))
+                if tx.wants_durable and not durable:
+                    raise NeedsDurable
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
@@ -204,6 +236,17 @@ class Database:
                 _inline.active = False
             conn.execute("COMMIT")
             return result
+
+        def job(conn: sqlite3.Connection) -> T:
+            try:
+                return attempt(conn, durable=False)
+            except NeedsDurable:
+                pass
+            conn.execute(SYNC_FULL)  # outside a transaction, where SQLite allows it
+            try:
+                return attempt(conn, durable=True)
+            finally:
+                conn.execute(SYNC_NORMAL)
 
         async with self._write_lock:
             # aiosqlite has no public "run this function in the connection's thread"; _execute
@@ -227,8 +270,14 @@ class Tx:
 
     dialect = "sqlite"
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: aiosqlite.Connection, durable: bool = False) -> None:
         self.conn = conn
+        self.full_sync = durable  # this transaction commits with synchronous=FULL
+        self.wants_durable = False
+
+    def durable(self) -> None:
+        """Make this unit's commit survive a power cut: it commits with synchronous=FULL."""
+        self.wants_durable = True
 
     async def savepoint(self, name: str) -> None:
         """Mark a point to roll back to without losing the rest of the unit."""
@@ -280,8 +329,25 @@ class Tx:
 class InlineTx(Tx):
     """A Tx on the raw sqlite3 connection, used inside the database thread: awaits never wait."""
 
-    def __init__(self, raw: sqlite3.Connection) -> None:
+    def __init__(self, raw: sqlite3.Connection, durable: bool = False) -> None:
         self.raw = raw
+        self.full_sync = durable
+        self.wants_durable = False
+
+    # Inline, a savepoint is only a mark: rolling back to it re-runs the whole unit as an
+    # ordinary transaction (as `escalate` does), where savepoints are real. Two statements less
+    # for every update that does not fail.
+    async def savepoint(self, name: str) -> None:
+        """Mark a point to roll back to (nothing to run inline)."""
+        _name(name)
+
+    async def rollback_to(self, name: str) -> None:
+        """Undo since the savepoint: the unit runs again on the event loop."""
+        raise NeedsEventLoop
+
+    async def release(self, name: str) -> None:
+        """Forget the savepoint (nothing to run inline)."""
+        _name(name)
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one statement; returns the number of rows changed."""
@@ -319,26 +385,3 @@ def _name(name: str) -> str:
     if not _SAVEPOINT.match(name):
         raise ValueError(f"bad savepoint name {name!r}")
     return name
-
-
-class RoundTrips:
-    """Counts the calls that cross to aiosqlite's thread while the block runs (the benchmark's
-    measure of "one round trip per update"); process-wide, so for measurements only."""
-
-    def __init__(self) -> None:
-        self.hops = 0
-        self._original: Any = None
-
-    def __enter__(self) -> RoundTrips:
-        original: Any = aiosqlite.Connection._execute
-        self._original = original
-
-        async def counted(conn: aiosqlite.Connection, fn: Any, *a: Any, **k: Any) -> Any:
-            self.hops += 1
-            return await original(conn, fn, *a, **k)
-
-        setattr(aiosqlite.Connection, "_execute", counted)  # noqa: B010 - a measurement hook
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        setattr(aiosqlite.Connection, "_execute", self._original)  # noqa: B010
