@@ -72,6 +72,11 @@ class Settings:
     outbox_max_attempts: int = 8
     demo: bool = True
     log_level: str = "INFO"
+    web: bool = True
+    web_listen: str = "127.0.0.1"
+    web_port: int = 8080
+    web_base_url: str = "http://127.0.0.1:8080"
+    web_secret: str | None = field(default=None, repr=False)
 
     @property
     def database_path(self) -> Path:
@@ -89,7 +94,8 @@ class Settings:
 
     def secrets(self) -> list[str]:
         """Values that must never reach a log line."""
-        return [s for s in (self.telegram_bot_token, self.telegram_webhook_secret) if s]
+        found = (self.telegram_bot_token, self.telegram_webhook_secret, self.web_secret)
+        return [s for s in found if s]
 
 
 def load_settings(env: Mapping[str, str] | None = None, env_file: Path | None = None) -> Settings:
@@ -120,8 +126,17 @@ def load_settings(env: Mapping[str, str] | None = None, env_file: Path | None = 
         outbox_max_attempts=_int(merged, "PTO_OUTBOX_MAX_ATTEMPTS", 8, 1),
         demo=_bool(merged, "PTO_DEMO", True),
         log_level=(merged.get("LOG_LEVEL", "").strip() or "INFO").upper(),
+        web=_bool(merged, "PTO_WEB", True),
+        web_listen=merged.get("PTO_WEB_LISTEN", "").strip() or "127.0.0.1",
+        web_port=_int(merged, "PTO_WEB_PORT", 8080, 1),
+        web_base_url=(
+            merged.get("PTO_WEB_BASE_URL", "").strip() or "http://127.0.0.1:8080"
+        ).rstrip("/"),
+        web_secret=merged.get("PTO_WEB_SECRET", "").strip() or None,
     )
     database_path(settings.database_url)  # validate early
     if settings.telegram_webhook_url and not settings.telegram_webhook_secret:
         raise ConfigError("TELEGRAM_WEBHOOK_SECRET is required when TELEGRAM_WEBHOOK_URL is set")
+    if not settings.web_base_url.startswith(("http://", "https://")):
+        raise ConfigError("PTO_WEB_BASE_URL must start with http:// or https://")
     return settings

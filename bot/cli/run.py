@@ -42,12 +42,25 @@ async def run_telegram(app: App) -> int:
     after 1, 2, 4 ... at most 60 seconds; a signal ends the waiting. A rejected token is not a
     network failure: it ends the start (InvalidToken, exit 2 in `bot.cli.main`).
     """
-    from bot.channels.telegram import TelegramChannel
-
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    from bot.web.server import serve_web
+
+    web = asyncio.create_task(serve_web(app, stop))
+    try:
+        await _run_channel(app, stop)
+    finally:
+        stop.set()
+        await web
+    return 0
+
+
+async def _run_channel(app: App, stop: asyncio.Event) -> None:
+    """The Telegram channel with its patient start (see `run_telegram`)."""
+    from bot.channels.telegram import TelegramChannel
+
     waits = retry_waits()
     while not stop.is_set():
         channel = TelegramChannel(app)
@@ -65,7 +78,6 @@ async def run_telegram(app: App) -> int:
                 continue
         else:
             break
-    return 0
 
 
 def _hooks(app: App, channel: Any, stop: asyncio.Event, reached: asyncio.Event) -> tuple[Any, Any]:
