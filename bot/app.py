@@ -14,6 +14,7 @@ from bot.config import Settings
 from bot.dispatcher import Dispatcher
 from bot.domain.policy import load_policy
 from bot.runtime import Services
+from bot.services import mail
 from bot.storage.sqlite.db import Database
 from handlers import build_router
 from handlers.router import Router
@@ -36,6 +37,7 @@ async def open_app(settings: Settings, clock: Clock | None = None) -> AsyncItera
     db = await Database.open(settings.database_path)
     try:
         await db.migrate()
+        mail.configure(settings.mail_configured, settings.web_base_url)
         services = Services(settings, policy, db, clock or SystemClock())
         router = build_router()
         yield App(services, router, Dispatcher(services, router))

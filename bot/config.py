@@ -5,9 +5,12 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from email.utils import parseaddr
 from pathlib import Path
 
 from dotenv import dotenv_values
+
+from bot.domain.email import is_email
 
 
 class ConfigError(ValueError):
@@ -72,11 +75,19 @@ class Settings:
     outbox_max_attempts: int = 8
     demo: bool = True
     log_level: str = "INFO"
+    # The web inbox (issue 12): PTO_WEB=false switches it off.
     web: bool = True
     web_listen: str = "127.0.0.1"
     web_port: int = 8080
     web_base_url: str = "http://127.0.0.1:8080"
     web_secret: str | None = field(default=None, repr=False)
+    # E-mail (issue 12): without smtp_host nothing is mailed.
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_username: str | None = None
+    smtp_password: str | None = field(default=None, repr=False)
+    smtp_from: str | None = None
+    smtp_starttls: bool = True
 
     @property
     def database_path(self) -> Path:
@@ -92,9 +103,19 @@ class Settings:
             return self.telegram_base_url.rstrip("/")[: -len("/bot")] + "/file/bot"
         return None
 
+    @property
+    def mail_configured(self) -> bool:
+        """True when e-mail can be sent (`SMTP_HOST` is set); the web inbox says so when not."""
+        return self.smtp_host is not None
+
     def secrets(self) -> list[str]:
         """Values that must never reach a log line."""
-        found = (self.telegram_bot_token, self.telegram_webhook_secret, self.web_secret)
+        found = (
+            self.telegram_bot_token,
+            self.telegram_webhook_secret,
+            self.smtp_password,
+            self.web_secret,
+        )
         return [s for s in found if s]
 
 
@@ -129,14 +150,32 @@ def load_settings(env: Mapping[str, str] | None = None, env_file: Path | None = 
         web=_bool(merged, "PTO_WEB", True),
         web_listen=merged.get("PTO_WEB_LISTEN", "").strip() or "127.0.0.1",
         web_port=_int(merged, "PTO_WEB_PORT", 8080, 1),
+        web_secret=merged.get("PTO_WEB_SECRET", "").strip() or None,
+        smtp_host=merged.get("SMTP_HOST", "").strip() or None,
+        smtp_port=_int(merged, "SMTP_PORT", 587, 1),
+        smtp_username=merged.get("SMTP_USERNAME", "").strip() or None,
+        smtp_password=merged.get("SMTP_PASSWORD", "") or None,
+        smtp_from=merged.get("SMTP_FROM", "").strip() or None,
+        smtp_starttls=_bool(merged, "SMTP_STARTTLS", True),
         web_base_url=(
             merged.get("PTO_WEB_BASE_URL", "").strip() or "http://127.0.0.1:8080"
         ).rstrip("/"),
-        web_secret=merged.get("PTO_WEB_SECRET", "").strip() or None,
     )
     database_path(settings.database_url)  # validate early
     if settings.telegram_webhook_url and not settings.telegram_webhook_secret:
         raise ConfigError("TELEGRAM_WEBHOOK_SECRET is required when TELEGRAM_WEBHOOK_URL is set")
     if not settings.web_base_url.startswith(("http://", "https://")):
         raise ConfigError("PTO_WEB_BASE_URL must start with http:// or https://")
+    _check_mail(settings)
     return settings
+
+
+def _check_mail(settings: Settings) -> None:
+    """With `SMTP_HOST`, a usable `SMTP_FROM` (`name@host` or `Name <name@host>`) is required."""
+    if settings.smtp_host is None:
+        return
+    if settings.smtp_from is None:
+        raise ConfigError("SMTP_FROM is required when SMTP_HOST is set")
+    address = parseaddr(settings.smtp_from)[1].strip().lower()
+    if not is_email(address):
+        raise ConfigError(f"SMTP_FROM must be an e-mail address, got {settings.smtp_from!r}")

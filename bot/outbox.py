@@ -40,7 +40,7 @@ from bot.clock import utc_iso
 from bot.services import queue
 from bot.storage import audit_log, outbox, people
 from bot.storage.outbox import Pending
-from bot.storage.unit import Database
+from bot.storage.unit import Database, Tx
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=2)
@@ -251,7 +251,7 @@ class Sender:
 
     async def _failed(self, item: Pending, now: datetime, error: str) -> None:
         attempts = item.attempts + 1
-        parked = attempts >= self.max_attempts
+        parked = self._gives_up(item, attempts)
         retry_at = now + _seconds(self.backoff(attempts))
         async with self.db.transaction() as tx:
             await outbox.record_failure(
@@ -264,18 +264,26 @@ class Sender:
                 parked_at=now if parked else None,
             )
             if parked:
-                await queue.open_item(
-                    tx,
-                    now,
-                    item.person_id,
-                    queue.DELIVERY_FAILED,
-                    dedupe_key=f"delivery-failed:{item.id}",
-                    details={"message_key": item.message_key, "attempts": attempts},
-                    policy=None,
-                )
+                await self._parked(tx, item, now, attempts)
         log.warning("outbox row %s not delivered (attempt %s): %s", item.id, attempts, error)
         if parked:
             log.error("outbox row %s parked after %s attempts", item.id, attempts)
+
+    def _gives_up(self, item: Pending, attempts: int) -> bool:
+        """Whether this failure parks the row (the mail sender gives up sooner on a 5xx)."""
+        return attempts >= self.max_attempts
+
+    async def _parked(self, tx: Tx, item: Pending, now: datetime, attempts: int) -> None:
+        """What parking a row sets off, in its unit of work: the klantmanager gets an item."""
+        await queue.open_item(
+            tx,
+            now,
+            item.person_id,
+            queue.DELIVERY_FAILED,
+            dedupe_key=f"delivery-failed:{item.id}",
+            details={"message_key": item.message_key, "attempts": attempts},
+            policy=None,
+        )
 
 
 def _seconds(value: float) -> timedelta:

@@ -162,3 +162,12 @@ def render_html(digest: dict[str, Any], locale: str, back_url: str | None = None
     web inbox, hidden in print)."""
     context = _localised(digest, locale) | {"back_url": back_url}
     return _render("digest/page", locale, context) + "\n"
+
+
+def render_mail_parts(digest: dict[str, Any], locale: str) -> dict[str, str]:
+    """The digest for a mail: the page (`html`) and the chat text in one piece (`text`, Telegram
+    HTML; the mail's plain text part is made from it as `ptobot digest --format text` is)."""
+    return {
+        "html": render_html(digest, locale),
+        "text": "\n\n".join(render_chat_parts(digest, locale)),
+    }

@@ -11,11 +11,12 @@ from bot import outbox as sender
 from bot.channels.registry import Channels
 from bot.domain import reminders as rules
 from bot.domain.pushes import PushRun
+from bot.mail import EMAIL, mail_sender
 from bot.runtime import Services
 from bot.services import coach, reminders
 from bot.services.digest import weekly_digests
 from bot.services.privacy import purge as purge_expired
-from messages.digest import render_chat_parts
+from messages.digest import render_chat_parts, render_mail_parts
 
 
 @dataclass(frozen=True)
@@ -135,7 +136,11 @@ async def weekly_digest(run: Run) -> JobResult:
     if run.dry_run:
         return JobResult("weekly_digest", ["dry run: the weekly digest is not simulated"])
     result = await weekly_digests(
-        run.services.db, run.services.policy, run.now, render=render_chat_parts
+        run.services.db,
+        run.services.policy,
+        run.now,
+        render=render_chat_parts,
+        render_mail=render_mail_parts,
     )
     return JobResult("weekly_digest", [f"{result} weekly digest(s) queued"])
 
@@ -163,7 +168,20 @@ async def outbox(run: Run) -> JobResult:
             services.db, channel, run.now, services.settings.outbox_max_attempts
         )
         lines.append(f"{sent} message(s) delivered")
+    lines += await _mail_round(run)
     return JobResult("outbox", lines)
+
+
+async def _mail_round(run: Run) -> list[str]:
+    """One round of the mail sender (nothing without `SMTP_HOST`); in a dry run, what waits."""
+    services = run.services
+    mails = mail_sender(services.db, services.settings)
+    if mails is None:
+        return []
+    if run.dry_run:
+        rows = await sender.pending(services.db, EMAIL, run.now)
+        return [f"{len(rows)} mail(s) ready to send"]
+    return [f"{await mails.drain_once(run.now)} mail(s) delivered"]
 
 
 JOBS: dict[str, JobFunc] = {

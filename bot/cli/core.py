@@ -45,11 +45,19 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--household", choices=[h.value for h in Household], default=Household.ALLEENSTAANDE.value
     )
+    p.add_argument("--email", metavar="ADDRESS", help="the person's e-mail address")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=cmd_invite)
 
-    p = sub.add_parser("people", help="list people, their role, klantmanager, coach and chat")
+    p = sub.add_parser(
+        "people", help="list people, their role, klantmanager, coach, chat and e-mail"
+    )
     p.add_argument("--json", action="store_true")
+    change = p.add_mutually_exclusive_group()
+    change.add_argument(
+        "--set-email", nargs=2, metavar=("NAME", "ADDRESS"), help="set a person's e-mail address"
+    )
+    change.add_argument("--remove-email", metavar="NAME", help="remove a person's e-mail address")
     p.set_defaults(func=cmd_people)
 
 
@@ -96,6 +104,7 @@ async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 async def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     """The terminal chat on the embedded database, with demo people in an empty one."""
     from bot.channels.console import ConsoleChannel
+    from bot.mail import mailing
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     with instance_lock(settings.database_path):
@@ -105,10 +114,11 @@ async def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
                     app.services.db, app.services.clock.now(), settings.proof_dir
                 )
             console = ConsoleChannel(app)
-            if not (getattr(args, "serve_web", False) and settings.web):
-                await console.run()
-                return 0
-            await _chat_with_web(app, console)
+            async with mailing(app.services.db, settings, app.services.clock.now):
+                if not (getattr(args, "serve_web", False) and settings.web):
+                    await console.run()
+                    return 0
+                await _chat_with_web(app, console)
     return 0
 
 
@@ -179,6 +189,7 @@ async def cmd_invite(args: argparse.Namespace, settings: Settings) -> int:
                     coach=args.coach,
                     start_date=args.start_date,
                     household=Household(args.household),
+                    email=args.email,
                 )
         except DomainError as exc:
             print(f"ptobot invite: {_cli_text(exc)}", file=sys.stderr)
@@ -196,6 +207,7 @@ async def cmd_invite(args: argparse.Namespace, settings: Settings) -> int:
                     "expires_at": invite.expires_at.isoformat(timespec="seconds"),
                     "klantmanager": invite.klantmanager,
                     "coach": invite.coach,
+                    "email": invite.email,
                 }
             )
         )
@@ -204,7 +216,11 @@ async def cmd_invite(args: argparse.Namespace, settings: Settings) -> int:
             f"Invite for {invite.name} ({invite.role.value}), valid until "
             f"{invite.expires_at:%Y-%m-%d %H:%M} UTC"
         )
-        for role, full in (("klantmanager", invite.klantmanager), ("coach", invite.coach)):
+        for role, full in (
+            ("klantmanager", invite.klantmanager),
+            ("coach", invite.coach),
+            ("email", invite.email),
+        ):
             if full:
                 print(f"{role}: {full}")
         print(f"code: {invite.code}")
@@ -213,19 +229,44 @@ async def cmd_invite(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_people(args: argparse.Namespace, settings: Settings) -> int:
-    """List people with their role, klantmanager, coach, status and whether a chat is linked."""
+    """List people with their role, klantmanager, coach, status, whether a chat is linked and
+    their e-mail address; or set or remove one person's address (`--set-email`,
+    `--remove-email`)."""
+    if args.set_email or args.remove_email:
+        return await _change_email(args, settings)
     async with open_app(settings) as app, app.services.db.read() as tx:
         entries = await people.directory(tx)
     listed = [_person_data(e) for e in entries]
     if args.json:
         print(json.dumps(listed))
         return 0
-    print(f"{'name':<24} {'role':<13} {'klantmanager':<20} {'coach':<16} {'status':<7} chat")
+    print(
+        f"{'name':<24} {'role':<13} {'klantmanager':<20} {'coach':<16} {'status':<7} "
+        f"{'chat':<5} e-mail"
+    )
     for p in listed:
         print(
             f"{p['name']:<24} {p['role']:<13} {p['klantmanager'] or '-':<20} "
-            f"{p['coach'] or '-':<16} {p['status'] or '-':<7} {'yes' if p['linked'] else 'no'}"
+            f"{p['coach'] or '-':<16} {p['status'] or '-':<7} "
+            f"{'yes' if p['linked'] else 'no':<5} {p['email'] or '-'}"
         )
+    return 0
+
+
+async def _change_email(args: argparse.Namespace, settings: Settings) -> int:
+    """`ptobot people --set-email NAME ADDRESS` / `--remove-email NAME` (audited)."""
+    name, address = args.set_email if args.set_email else (args.remove_email, None)
+    async with open_app(settings) as app:
+        try:
+            async with app.services.db.transaction() as tx:
+                person = await onboarding.set_email(tx, app.services.clock.now(), name, address)
+        except DomainError as exc:
+            print(f"ptobot people: {_cli_text(exc)}", file=sys.stderr)
+            return 1
+    if args.json:
+        print(json.dumps({"name": person.name, "email": person.email}))
+    else:
+        print(f"{person.name}: e-mail {person.email or 'removed'}")
     return 0
 
 
@@ -242,4 +283,5 @@ def _person_data(entry: people.DirectoryEntry) -> dict[str, Any]:
         "start_date": entry.start_date.isoformat() if entry.start_date else None,
         "household": entry.household.value if entry.household else None,
         "linked": entry.linked,
+        "email": entry.email,
     }

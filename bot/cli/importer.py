@@ -2,7 +2,8 @@
 
 Every row is checked against everything in one run, and every problem is reported at once: an
 empty name, a BSN in any column (never echoed), a name twice in the file, a bad household or
-start date, a name that already exists, a klantmanager or coach nobody is called (or several
+start date, an e-mail address that is not usable, appears twice or belongs to someone already,
+a name that already exists, a klantmanager or coach nobody is called (or several
 are; names match like `/deelnemer`, `bot.services.names`). Only a file without any problem is
 imported, in one transaction.
 """
@@ -22,6 +23,7 @@ from bot.app import open_app
 from bot.cli.core import PLACEHOLDER_BOT, bot_username
 from bot.config import Settings
 from bot.domain.bsn import mask_bsn
+from bot.domain.email import normalise_email
 from bot.domain.errors import DomainError
 from bot.domain.invites import deep_link
 from bot.domain.models import Household, Role
@@ -30,7 +32,7 @@ from bot.storage import people
 from bot.storage.unit import Tx
 from messages import render
 
-CSV_COLUMNS = ("name", "klantmanager", "coach", "start_date", "household")
+CSV_COLUMNS = ("name", "klantmanager", "coach", "start_date", "household", "email")
 Problem = tuple[int, str]  # (row number in the file, reason)
 
 
@@ -52,6 +54,7 @@ class CsvRow:
     coach: str | None
     start_date: date | None
     household: Household
+    email: str | None = None  # checked and normalised (`bot.domain.email`)
 
 
 def _text(exc: DomainError) -> str:
@@ -74,6 +77,7 @@ def read_caseload(path: Path) -> tuple[list[CsvRow], list[Problem]]:
             return [], [(1, f"missing column(s): {', '.join(missing)}")]
         reader.fieldnames = header
         seen: set[str] = set()
+        addresses: set[str] = set()
         for number, raw in enumerate(reader, start=2):
             row = {k: (v or "").strip() for k, v in raw.items() if k}
             found, usable = _row_problems(row)
@@ -85,6 +89,12 @@ def read_caseload(path: Path) -> tuple[list[CsvRow], list[Problem]]:
                 problems.append((number, f"{name} appears twice in the file"))
                 continue
             seen.add(name.casefold())
+            email = _email(row.get("email", ""))
+            if email is not None and email in addresses:
+                problems.append((number, f"e-mail address {email} appears twice in the file"))
+                continue
+            if email is not None:
+                addresses.add(email)
             household = row.get("household") or Household.ALLEENSTAANDE.value
             rows.append(
                 CsvRow(
@@ -94,6 +104,7 @@ def read_caseload(path: Path) -> tuple[list[CsvRow], list[Problem]]:
                     None if mask_bsn(row.get("coach", ""))[1] else row.get("coach"),
                     _start(row.get("start_date", "")),
                     Household(household) if household in _HOUSEHOLDS else Household.ALLEENSTAANDE,
+                    email,
                 )
             )
     return rows, problems
@@ -106,6 +117,14 @@ def _start(text: str) -> date | None:
     try:
         return date.fromisoformat(text) if text else None
     except ValueError:
+        return None
+
+
+def _email(text: str) -> str | None:
+    """The row's address as stored; None when empty or not usable (reported by _row_problems)."""
+    try:
+        return normalise_email(text) if text else None
+    except DomainError:
         return None
 
 
@@ -129,6 +148,11 @@ def _row_problems(row: dict[str, str]) -> tuple[list[str], bool]:
     household = row.get("household") or Household.ALLEENSTAANDE.value
     if household not in _HOUSEHOLDS:
         found.append(f"unknown household {household!r}")
+    if row.get("email"):
+        try:
+            normalise_email(row["email"])
+        except DomainError as exc:  # the BSN message never repeats the number
+            found.append(_text(exc))
     if row.get("start_date") and _start(row["start_date"]) is None:
         found.append(f"start_date is not YYYY-MM-DD: {row['start_date']!r}")
     return found, usable
@@ -155,6 +179,9 @@ async def check_rows(tx: Tx, rows: list[CsvRow]) -> tuple[list[Problem], list[Cs
     for row in rows:
         if await people.person_by_name(tx, row.name) is not None:
             problems.append((row.line, f"{row.name} already exists"))
+        if row.email and await people.person_by_email(tx, row.email) is not None:
+            taken = DomainError("people/email_taken", address=row.email)
+            problems.append((row.line, _text(taken)))
         km = await full_name(row.klantmanager, Role.KLANTMANAGER)
         coach = await full_name(row.coach, Role.COACH)
         for found in (km, coach):
@@ -168,6 +195,7 @@ async def check_rows(tx: Tx, rows: list[CsvRow]) -> tuple[list[Problem], list[Cs
                 coach if isinstance(coach, str) else None,
                 row.start_date,
                 row.household,
+                row.email,
             )
         )
     return problems, resolved
@@ -222,6 +250,7 @@ async def _invite(tx: Tx, now: datetime, settings: Settings, row: CsvRow) -> onb
         coach=row.coach,
         start_date=row.start_date,
         household=row.household,
+        email=row.email,
     )
 
 

@@ -82,6 +82,8 @@ async def _run_channel(app: App, stop: asyncio.Event) -> None:
 
 def _hooks(app: App, channel: Any, stop: asyncio.Event, reached: asyncio.Event) -> tuple[Any, Any]:
     """`started` (the sender and the scheduler start) and `stopping` (both end, quietly)."""
+    from bot.mail import mail_sender
+    from bot.mail import run_forever as mail_forever
     from bot.outbox import run_forever
     from scheduler.setup import start_scheduler, stop_scheduler
 
@@ -103,6 +105,9 @@ def _hooks(app: App, channel: Any, stop: asyncio.Event, reached: asyncio.Event) 
                 )
             )
         )
+        mails = mail_sender(services.db, services.settings)
+        if mails is not None:  # e-mail beside the chat: an SMTP outage never holds the bot up
+            tasks.append(asyncio.create_task(mail_forever(mails, services.clock.now, stop)))
         scheduler = start_scheduler(app)
 
     async def stopping() -> None:

@@ -44,6 +44,7 @@ class Person:
     name: str
     role: Role
     locale: str
+    email: str | None = None  # lowercased and trimmed (bot/domain/email.py); None when none
 
 
 @dataclass(frozen=True)

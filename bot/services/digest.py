@@ -6,7 +6,10 @@ Entry point for the scheduler (the Monday job):
 
 It enqueues each klantmanager's chat digest (split to fit Telegram's 4,096 characters) into the
 outbox, exactly once per klantmanager and ISO week (dedupe_key f"digest:{km_id}:{iso_week}"), and
-returns how many klantmanagers got one. A re-run in the same week does nothing.
+returns how many klantmanagers got one. A re-run in the same week does nothing. A klantmanager
+with an e-mail address also gets the digest by mail when mail is configured (`bot.services.mail`):
+one outbox row on the e-mail channel with the HTML page and the text, under its own exactly-once
+key (`mail.digest_key`), so a second run mails nothing either.
 
 `build_digest` gathers the figures for one klantmanager (own caseload plus delegated caseloads).
 The rules (what is late, a big change, ...) are in `bot.domain.digest`; the rendering (chat
@@ -46,10 +49,11 @@ from bot.domain.digest import (
 from bot.domain.localtime import local_day
 from bot.domain.models import Person, Role
 from bot.domain.policy import Policy
-from bot.services import access
+from bot.services import access, mail
 from bot.services.queue import AFGEHANDELD, CORRECTIE_GEVRAAGD
 from bot.storage import caseload, digests
 from bot.storage.digests import Push
+from bot.storage.outbox import EMAIL
 from bot.storage.unit import Database, Tx
 
 __all__ = [
@@ -65,6 +69,8 @@ __all__ = [
 # is read in the language of that week), so its caller hands in the renderer of messages/ —
 # services themselves never render.
 ChatParts = Callable[[dict[str, Any], str], list[str]]
+# Renders one digest for a mail in a locale: {"html": the page, "text": the plain text}.
+MailParts = Callable[[dict[str, Any], str], dict[str, str]]
 
 BATCH_KLANTMANAGERS = 25  # per database round trip: ~1,250 participants, tens of ms of SQLite
 
@@ -102,6 +108,7 @@ class _Batch:
 
     last_id: int | None = None  # the highest klantmanager id looked at; None when none were left
     todo: list[Person] = field(default_factory=list)  # those without this week's digest yet
+    sent: set[str] = field(default_factory=set)  # their digest keys queued before (chat, mail)
     owners: dict[int, list[int]] = field(default_factory=dict)  # whose caseloads each works on
     facts: list[Facts] = field(default_factory=list)  # every participant of those, by name
     waiting: list[Waiting] = field(default_factory=list)  # corrections, oldest first
@@ -128,8 +135,19 @@ class _Batch:
         return facts, [w for w in self.waiting if w.participant_id in ids]
 
 
+def _mail_key(klantmanager: Person, week: str, mails: bool) -> str | None:
+    """The digest mail's key when this klantmanager gets one (an address, mail configured)."""
+    return mail.digest_key(klantmanager.id, week) if mails and klantmanager.email else None
+
+
 async def _load_batch(
-    tx: Tx, policy: Policy, window: Window, cal: Calendar, after_id: int, size: int
+    tx: Tx,
+    policy: Policy,
+    window: Window,
+    cal: Calendar,
+    after_id: int,
+    size: int,
+    mails: bool = False,
 ) -> _Batch:
     """The next `size` klantmanagers after `after_id` and their caseloads, set-based."""
     klantmanagers = await digests.klantmanagers_after(tx, after_id, size)
@@ -137,8 +155,13 @@ async def _load_batch(
         return _Batch()
     batch = _Batch(last_id=klantmanagers[-1].id)
     keys = [_key(p.id, window.week) for p in klantmanagers]
-    sent = await digests.queued(tx, keys)
-    batch.todo = [p for p, key in zip(klantmanagers, keys, strict=True) if key not in sent]
+    mail_keys = [_mail_key(p, window.week, mails) for p in klantmanagers]
+    batch.sent = sent = await digests.queued(tx, keys + [k for k in mail_keys if k])
+    batch.todo = [
+        p
+        for p, key, mail_key in zip(klantmanagers, keys, mail_keys, strict=True)
+        if key not in sent or (mail_key is not None and mail_key not in sent)
+    ]
     if not batch.todo:
         return batch
     ids = [p.id for p in batch.todo]
@@ -169,11 +192,18 @@ def _pushes(klantmanager_id: int, key: str, parts: list[str]) -> list[Push]:
 
 
 async def _store(tx: Tx, found: list[tuple[str, list[Push]]], now: datetime) -> int:
-    """Write the digests not queued yet (checked again inside this transaction); how many."""
+    """Write the digests not queued yet (checked again inside this transaction); how many chat
+    digests (a mail is written beside its chat digest and not counted)."""
     sent = await digests.queued(tx, [key for key, _ in found])
     fresh = [pushes for key, pushes in found if key not in sent]
     await digests.enqueue_many(tx, chain.from_iterable(fresh), now)
-    return len(fresh)
+    return sum(pushes[0].channel is None for pushes in fresh)
+
+
+def _mail_push(klantmanager_id: int, key: str, parts: dict[str, str], week: str) -> Push:
+    """The digest mail as one outbox push on the e-mail channel."""
+    context = {"week": week, "url": mail.link("/weekoverzicht"), **parts}
+    return Push(klantmanager_id, key, mail.DIGEST, context, EMAIL)
 
 
 @contextmanager
@@ -200,17 +230,22 @@ async def weekly_digests(
     now: datetime,
     *,
     render: ChatParts,
+    render_mail: MailParts | None = None,
     batch_size: int = BATCH_KLANTMANAGERS,
 ) -> int:
-    """Enqueue every klantmanager's digest for now's ISO week, exactly once; returns how many."""
+    """Enqueue every klantmanager's digest for now's ISO week, exactly once; returns how many.
+
+    With `render_mail`, and mail configured, a klantmanager with an address gets it by mail too.
+    """
     window = window_for(policy, now)
     cal = Calendar.of(policy, window.as_of)
+    mailer = render_mail if mail.configured() else None
     sent = 0
     after: int | None = 0
     while after is not None:
         with _collector_paused():
             after, count = await _next_batch(
-                db, policy, now, window, cal, after, batch_size, render
+                db, policy, now, window, cal, after, batch_size, render, mailer
             )
         sent += count
     return sent
@@ -225,13 +260,22 @@ async def _next_batch(
     after: int,
     size: int,
     render: ChatParts,
+    render_mail: MailParts | None = None,
 ) -> tuple[int | None, int]:
     """Digest the next batch of klantmanagers: (the last id looked at, None when done; sent).
 
     One read and one write round trip to the database; between klantmanagers the event loop
     serves other chats.
     """
-    load = partial(_load_batch, policy=policy, window=window, cal=cal, after_id=after, size=size)
+    load = partial(
+        _load_batch,
+        policy=policy,
+        window=window,
+        cal=cal,
+        after_id=after,
+        size=size,
+        mails=render_mail is not None,
+    )
     batch = await db.run(load)
     if batch.last_id is None:
         return None, 0
@@ -242,9 +286,15 @@ async def _next_batch(
         if not facts:
             continue
         figures = assemble(policy, klantmanager, window, cal, facts, waiting, batch.open_count)
-        parts = render(figures, klantmanager.locale)
         key = _key(klantmanager.id, window.week)
-        found.append((key, _pushes(klantmanager.id, key, parts)))
+        if key not in batch.sent:
+            parts = render(figures, klantmanager.locale)
+            found.append((key, _pushes(klantmanager.id, key, parts)))
+        mail_key = _mail_key(klantmanager, window.week, render_mail is not None)
+        if render_mail is not None and mail_key is not None and mail_key not in batch.sent:
+            mail_parts = render_mail(figures, klantmanager.locale)
+            push = _mail_push(klantmanager.id, mail_key, mail_parts, window.week)
+            found.append((mail_key, [push]))
         await asyncio.sleep(0)  # let other chats in between klantmanagers
     if not found:
         return batch.last_id, 0

@@ -56,27 +56,31 @@ def matches(items: Sequence[T], query: str, name_of: Callable[[T], str]) -> list
 
 
 async def person_named(
-    tx: Tx, query: str, role: Role, *, unknown: str = "cli/unknown_person"
+    tx: Tx, query: str, role: Role | None, *, unknown: str = "cli/unknown_person"
 ) -> Person:
-    """The one person with `role` whose name fits `query` (for the command line).
+    """The one person with `role` (None: any role) whose name fits `query` (for the command
+    line).
 
     Raises DomainError `unknown` (context: name, role) when nobody fits and
-    `queue/cli_ambiguous` (name, role, names) when several do.
+    `queue/cli_ambiguous` (name, role, names) when several do; without a role,
+    `people/unknown_person` and `people/ambiguous`.
     """
     everyone = [
-        Person(entry.id, entry.name, entry.role, entry.locale)
+        Person(entry.id, entry.name, entry.role, entry.locale, entry.email)
         for entry in await people.directory(tx)
-        if entry.role == role
+        if role is None or entry.role == role
     ]
+    if role is None:
+        unknown = "people/unknown_person"
     found = matches(everyone, query, lambda person: person.name)
     shown = mask_bsn(" ".join(query.split()))[0][:80]  # never echo a BSN
     if not found:
-        raise DomainError(unknown, name=shown, role=role.value)
+        raise DomainError(unknown, name=shown, role=role.value if role else "")
     if len(found) > 1:
         raise DomainError(
-            "queue/cli_ambiguous",
+            "queue/cli_ambiguous" if role else "people/ambiguous",
             name=shown,
-            role=role.value,
+            role=role.value if role else "",
             names=[person.name for person in found[:MAX_CANDIDATES]],
         )
     return found[0]

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from bot.domain.bsn import mask_bsn
+from bot.domain.email import normalise_email
 from bot.domain.errors import DomainError
 from bot.domain.invites import MAX_WRONG_TRIES_PER_HOUR, hash_address, hash_code, new_code
 from bot.domain.models import Household, Person, Role
@@ -25,6 +26,7 @@ class Invite:
     expires_at: datetime
     klantmanager: str | None = None  # the full names the typed ones matched
     coach: str | None = None
+    email: str | None = None  # the address as stored, when one was given
 
 
 async def create_invite(
@@ -38,13 +40,15 @@ async def create_invite(
     coach: str | None = None,
     start_date: date | None = None,
     household: Household = Household.ALLEENSTAANDE,
+    email: str | None = None,
 ) -> Invite:
     """Create the person (or re-invite one not yet linked) and a one-time code.
 
     A name with a BSN in it is refused before anything is read or written: it would be shown in
     lists, digests and exports. The klantmanager's and coach's names are checked too, so an
     error message never echoes a BSN. Those two match like `/deelnemer` (`bot.services.names`):
-    `Kim` is Kim Klantmanager when she is the only klantmanager called that.
+    `Kim` is Kim Klantmanager when she is the only klantmanager called that. An `email` is
+    checked (`bot.domain.email`) and stored with the person, replacing an earlier address.
     """
     name = " ".join(name.split())
     for given in (name, klantmanager, coach):
@@ -52,6 +56,7 @@ async def create_invite(
             raise DomainError("onboarding/name_has_bsn")
     if not name or len(name) > 80:
         raise DomainError("cli/bad_name")
+    address = normalise_email(email) if email is not None else None
     existing = await people.person_by_name(tx, name)
     if existing is not None and existing.role != role:
         raise DomainError("cli/name_taken", name=name, role=existing.role.value)
@@ -71,6 +76,8 @@ async def create_invite(
         person_id = existing.id
         if role == Role.PARTICIPANT and (km_id or coach_id or start_date):
             await participants.update_participant(tx, person_id, km_id, coach_id, start_date)
+    if address is not None:
+        await _store_email(tx, now, person_id, address)
     code = new_code()
     expires = now + timedelta(days=ttl_days)
     await invites.insert_invite(tx, hash_code(code), person_id, role, now, expires)
@@ -83,7 +90,33 @@ async def create_invite(
         expires,
         km.name if km else None,
         the_coach.name if the_coach else None,
+        address,
     )
+
+
+async def set_email(tx: Tx, now: datetime, name: str, email: str | None) -> Person:
+    """An administrator sets (or with None removes) the e-mail address of the person `name`
+    means (matched like `/deelnemer`); audited. Returns the person as stored now."""
+    address = normalise_email(email) if email is not None else None
+    person = await names.person_named(tx, name, None)
+    if address is None:
+        await people.set_email(tx, person.id, None)
+        await audit_log.record(tx, now, None, "person.email_removed", person.id)
+    else:
+        await _store_email(tx, now, person.id, address)
+    stored = await people.person_by_id(tx, person.id)
+    if stored is None:
+        raise DomainError("cli/unknown_person", name=name)
+    return stored
+
+
+async def _store_email(tx: Tx, now: datetime, person_id: int, address: str) -> None:
+    """Store a checked address; refused when it belongs to someone else (audited, without it)."""
+    holder = await people.person_by_email(tx, address)
+    if holder is not None and holder.id != person_id:
+        raise DomainError("people/email_taken", address=address)
+    await people.set_email(tx, person_id, address)
+    await audit_log.record(tx, now, None, "person.email_set", person_id)
 
 
 async def _role_person(tx: Tx, name: str | None, role: Role) -> Person | None:

@@ -86,6 +86,7 @@ async def _own_data(tx: Tx, person_id: int) -> tuple[dict[str, Any], list[ProofR
             "role": person.role,
             "language": person.locale,
             "created_at": person.created_at,
+            "email": person.email,
         },
         "chats": [
             {"channel": c.channel, "address": c.address, "linked_at": c.created_at}

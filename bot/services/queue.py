@@ -51,7 +51,7 @@ from bot.domain.queue import (
     QueuePage,
     actions,
 )
-from bot.services import access
+from bot.services import access, mail
 from bot.services.privacy import resolve_proof_path
 from bot.services.queue_cards import card_buttons, card_data, figures, norm_for, push_card
 from bot.services.queue_cards import refresh_cards as _refresh
@@ -186,6 +186,7 @@ async def open_item(
         note = f"corrected:{item_id}"
         await _move(tx, now, item, None, VERVANGEN, OPEN_STATES, note, policy, item_id)
     await push_card(tx, now, item_id, km_id, policy)
+    await mail.queue_urgent(tx, now, item_id, km_id, participant_id, kind)
     await audit_log.record(tx, now, None, "queue.opened", participant_id, item=item_id, kind=kind)
     return item_id
 

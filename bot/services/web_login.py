@@ -10,8 +10,8 @@ from bot.domain.bsn import mask_bsn
 from bot.domain.errors import AccessDenied, DomainError
 from bot.domain.invites import hash_code, new_code
 from bot.domain.models import Person
-from bot.domain.web_links import KEEP_EXPIRED, LINK_TTL, WEB_ROLES
-from bot.services import names
+from bot.domain.web_links import KEEP_EXPIRED, LINK_TTL, WEB_ROLES, login_url
+from bot.services import mail, names
 from bot.storage import audit_log, people, web_links
 from bot.storage.unit import Tx
 
@@ -45,6 +45,26 @@ async def redeem(tx: Tx, now: datetime, token: str) -> Person | None:
         return None
     await audit_log.record(tx, now, person.id, "web.login", None)
     return person
+
+
+def mail_on() -> bool:
+    """Whether the login page can mail a link (`SMTP_HOST` is set)."""
+    return mail.configured()
+
+
+async def mail_link(tx: Tx, now: datetime, address: str, base_url: str) -> None:
+    """Mail a login link to the klantmanager, coach or administrator with this address.
+
+    Nothing is said about whether the address is known: an unknown one, another role or no
+    mail set up quietly sends nothing, and the page answers the same.
+    """
+    if not mail.configured():
+        return
+    person = await people.person_by_email(tx, address)
+    if person is None or person.role not in WEB_ROLES:
+        return
+    token = await create_link(tx, now, person, via="mail")
+    await mail.queue_login_link(tx, person_id=person.id, url=login_url(base_url, token), now=now)
 
 
 async def web_person_named(tx: Tx, query: str) -> Person:

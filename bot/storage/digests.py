@@ -27,6 +27,7 @@ class Push:
     dedupe_key: str
     message_key: str
     context: Mapping[str, Any]
+    channel: str | None = None  # None: the person's chat; "email": their address
 
 
 async def klantmanagers_after(tx: Tx, after_id: int, size: int) -> list[Person]:
@@ -73,10 +74,20 @@ async def enqueue_many(tx: Tx, pushes: Iterable[Push], now: datetime) -> None:
     at = utc_iso(now)
     await tx.executemany(
         "INSERT INTO outbox (person_id, dedupe_key, message_key, context, buttons, "
-        "attachment, created_at, not_before) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+        "attachment, created_at, not_before, channel) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT DO NOTHING",
         (
-            (p.person_id, p.dedupe_key, p.message_key, _json(p.context), "[]", None, at, at)
+            (
+                p.person_id,
+                p.dedupe_key,
+                p.message_key,
+                _json(p.context),
+                "[]",
+                None,
+                at,
+                at,
+                p.channel,
+            )
             for p in pushes
         ),
     )

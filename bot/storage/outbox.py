@@ -20,6 +20,7 @@ from bot.contract import ButtonRows, Reply, rows_from_data, rows_to_data
 from bot.storage.unit import Row, Tx
 
 ERROR_LIMIT = 500  # characters of a delivery error kept in `last_error`
+EMAIL = "email"  # the `channel` of a row mailed to the person's address (NULL: their chat)
 
 
 @dataclass(frozen=True)
@@ -47,11 +48,14 @@ async def enqueue(
     dedupe_key: str | None = None,
     not_before: datetime | None = None,
     attachment: str | None = None,
+    channel: str | None = None,
 ) -> int | None:
-    """Write a push to the outbox; None when `dedupe_key` was queued before (exactly once)."""
+    """Write a push to the outbox; None when `dedupe_key` was queued before (exactly once).
+
+    `channel` None goes to the person's chat; `EMAIL` to their e-mail address."""
     return await tx.insert(
         "INSERT INTO outbox (person_id, dedupe_key, message_key, context, buttons, "
-        "attachment, created_at, not_before) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+        "attachment, created_at, not_before, channel) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT DO NOTHING",
         (
             person_id,
@@ -62,6 +66,7 @@ async def enqueue(
             attachment,
             utc_iso(now),
             utc_iso(not_before or now),
+            channel,
         ),
     )
 
@@ -91,18 +96,30 @@ async def due_by_chat(tx: Tx, channel: str, now: datetime, limit: int) -> list[l
 
     A chat stops at a row that is held (it failed before and waits for its retry) or that is
     claimed by another sender; a row merely scheduled for later (`not_before`) does not block.
-    Blocked chats, sent and parked rows are left out. One query for all chats.
+    Blocked chats, sent and parked rows are left out. One query for all chats. For the channel
+    `EMAIL` these are the mail rows, by the person's address (identity id 0); the chat
+    channels never see a mail row.
     """
-    rows = await tx.all(
-        "SELECT o.id, o.person_id, o.message_key, o.context, o.buttons, o.attachment, "
-        "o.attempts, o.not_before, o.claimed_until, o.held, p.locale, ci.address, "
-        "ci.id AS identity_id FROM outbox o "
-        "JOIN people p ON p.id = o.person_id "
-        "JOIN channel_identities ci ON ci.person_id = o.person_id AND ci.channel = ? "
-        "WHERE o.sent_at IS NULL AND o.parked_at IS NULL AND ci.blocked = 0 "
-        "ORDER BY o.id LIMIT ?",
-        (channel, limit),
-    )
+    if channel == EMAIL:
+        rows = await tx.all(
+            "SELECT o.id, o.person_id, o.message_key, o.context, o.buttons, o.attachment, "
+            "o.attempts, o.not_before, o.claimed_until, o.held, p.locale, p.email AS address, "
+            "0 AS identity_id FROM outbox o JOIN people p ON p.id = o.person_id "
+            "WHERE o.channel = ? AND o.sent_at IS NULL AND o.parked_at IS NULL "
+            "AND p.email IS NOT NULL ORDER BY o.id LIMIT ?",
+            (EMAIL, limit),
+        )
+    else:
+        rows = await tx.all(
+            "SELECT o.id, o.person_id, o.message_key, o.context, o.buttons, o.attachment, "
+            "o.attempts, o.not_before, o.claimed_until, o.held, p.locale, ci.address, "
+            "ci.id AS identity_id FROM outbox o "
+            "JOIN people p ON p.id = o.person_id "
+            "JOIN channel_identities ci ON ci.person_id = o.person_id AND ci.channel = ? "
+            "WHERE o.sent_at IS NULL AND o.parked_at IS NULL AND ci.blocked = 0 "
+            "AND o.channel IS NULL ORDER BY o.id LIMIT ?",
+            (channel, limit),
+        )
     chats: OrderedDict[int, list[Pending]] = OrderedDict()
     stopped: set[int] = set()
     for r in rows:
@@ -248,11 +265,16 @@ async def set_message_id(tx: Tx, outbox_id: int, message_id: str) -> None:
     )
 
 
+async def forget_context(tx: Tx, outbox_id: int) -> None:
+    """Drop what a row said (a mail once delivered or parked), keeping its send record."""
+    await tx.execute("UPDATE outbox SET context = '{}' WHERE id = ?", (outbox_id,))
+
+
 # --- Retention: the copies a purge takes away -------------------------------------------------
 
 # The dedupe keys that name the queue item a row is about (`queue-card:<item>:<recipient>`,
-# `queue-fix:<item>:<history>`).
-_ITEM_KEYS = ("queue-card:", "queue-fix:")
+# `queue-fix:<item>:<history>`, an urgent mail `mail-item:<item>:<recipient>`).
+_ITEM_KEYS = ("queue-card:", "queue-fix:", "mail-item:")
 _HAS_PAYLOAD = "(context != '{}' OR buttons != '[]' OR attachment IS NOT NULL)"
 _UNSENT = "(sent_at IS NULL AND parked_at IS NULL)"
 PURGED = "purged"  # `last_error` of a row withheld because what it was about was purged
@@ -284,7 +306,8 @@ async def copies(tx: Tx, before: datetime, reminder_ids: Sequence[int] = ()) -> 
         f"SELECT id, dedupe_key, {_UNSENT} AS unsent, created_at < ? AS old "  # noqa: S608
         "FROM outbox "
         f"WHERE ({_HAS_PAYLOAD} OR {_UNSENT}) AND (dedupe_key LIKE 'queue-card:%' "
-        f"OR dedupe_key LIKE 'queue-fix:%' OR created_at < ? OR id IN ({marks})) ORDER BY id",
+        "OR dedupe_key LIKE 'queue-fix:%' OR dedupe_key LIKE 'mail-item:%' "
+        f"OR created_at < ? OR id IN ({marks})) ORDER BY id",
         (utc_iso(before), utc_iso(before), *reminder_ids),
     )
     return [

@@ -12,7 +12,13 @@ from bot.storage.unit import Row, Tx
 
 def person_from_row(row: Row) -> Person:
     """A `people` row as a Person."""
-    return Person(id=row["id"], name=row["name"], role=Role(row["role"]), locale=row["locale"])
+    return Person(
+        id=row["id"],
+        name=row["name"],
+        role=Role(row["role"]),
+        locale=row["locale"],
+        email=row["email"],
+    )
 
 
 async def person_by_id(tx: Tx, person_id: int) -> Person | None:
@@ -25,6 +31,18 @@ async def person_by_name(tx: Tx, name: str) -> Person | None:
     """One person by exact name, ignoring case (of ASCII letters, like the unique index)."""
     row = await tx.one("SELECT * FROM people WHERE lower(name) = lower(?)", (name.strip(),))
     return person_from_row(row) if row else None
+
+
+async def person_by_email(tx: Tx, address: str) -> Person | None:
+    """The person with this e-mail address (as `bot.domain.email.normalise_email` stores it:
+    trimmed and lowercased; the address given is trimmed and lowercased the same way)."""
+    row = await tx.one("SELECT * FROM people WHERE email = ?", (address.strip().lower(),))
+    return person_from_row(row) if row else None
+
+
+async def set_email(tx: Tx, person_id: int, address: str | None) -> None:
+    """Store (or with None remove) a person's e-mail address, already normalised."""
+    await tx.execute("UPDATE people SET email = ? WHERE id = ?", (address, person_id))
 
 
 async def has_people(tx: Tx) -> bool:
@@ -116,12 +134,13 @@ class DirectoryEntry:
     start_date: date | None
     household: Household | None
     linked: bool
+    email: str | None = None
 
 
 async def directory(tx: Tx) -> list[DirectoryEntry]:
     """Everyone, by role and name, with their klantmanager, coach and whether a chat is linked."""
     rows = await tx.all(
-        "SELECT pe.id, pe.name, pe.role, pe.locale, km.name AS klantmanager, "
+        "SELECT pe.id, pe.name, pe.role, pe.locale, pe.email, km.name AS klantmanager, "
         "co.name AS coach, pa.status, pa.start_date, pa.household, "
         "EXISTS (SELECT 1 FROM channel_identities ci WHERE ci.person_id = pe.id) AS linked "
         "FROM people pe LEFT JOIN participants pa ON pa.person_id = pe.id "
@@ -140,6 +159,7 @@ async def directory(tx: Tx) -> list[DirectoryEntry]:
             start_date=date.fromisoformat(r["start_date"]) if r["start_date"] else None,
             household=Household(r["household"]) if r["household"] else None,
             linked=bool(r["linked"]),
+            email=r["email"],
         )
         for r in rows
     ]

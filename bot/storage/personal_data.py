@@ -33,6 +33,7 @@ class PersonRecord:
     role: str
     locale: str
     created_at: str
+    email: str | None = None
 
 
 @dataclass(frozen=True)
@@ -142,7 +143,7 @@ class SentRecord:
 async def person(tx: Tx, person_id: int) -> PersonRecord | None:
     """The person row."""
     row = await tx.one(
-        "SELECT name, role, locale, created_at FROM people WHERE id = ?", (person_id,)
+        "SELECT name, role, locale, created_at, email FROM people WHERE id = ?", (person_id,)
     )
     return None if row is None else PersonRecord(*row)
 

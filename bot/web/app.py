@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -54,8 +53,8 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return error_page(request, None, status if status in (404, 405) else 400)
 
 
-def create_app(app: App, mail: Any = None) -> Starlette:
-    """The inbox over a running assistant (`mail`: sends a login link to an address)."""
+def create_app(app: App) -> Starlette:
+    """The inbox over a running assistant."""
     settings = app.services.settings
     web = Starlette(
         routes=routes(),
@@ -72,5 +71,5 @@ def create_app(app: App, mail: Any = None) -> Starlette:
         ],
         exception_handlers={HTTPException: _http_error},
     )
-    web.state.web = Web(app, mail)
+    web.state.web = Web(app)
     return web

@@ -43,7 +43,6 @@ class Web:
     """The inbox's share of the running assistant, and its login throttles."""
 
     app: App
-    mail: Any = None  # the e-mail service, when configured (bot/services/mail.py)
     login_tries: Throttle = field(default_factory=lambda: Throttle(20, timedelta(minutes=15)))
     mail_requests: Throttle = field(default_factory=lambda: Throttle(5, timedelta(minutes=15)))
 

@@ -17,11 +17,7 @@ ADDRESS = re.compile(r"[^@\s]{1,64}@[^@\s]{1,255}")
 
 async def login_form(request: Request) -> Response:
     """The login page: how to get a link, and a form to have one mailed."""
-    return page_response(request, "login", None, mailed=False, mail=_mail_on(request))
-
-
-def _mail_on(request: Request) -> bool:
-    return web_of(request).mail is not None
+    return page_response(request, "login", None, mailed=False, mail=web_login.mail_on())
 
 
 async def ask_link(request: Request) -> Response:
@@ -36,9 +32,10 @@ async def ask_link(request: Request) -> Response:
         f"mail:{address.lower()}", now
     ):
         return error_page(request, None, 429)
-    if web.mail is not None and ADDRESS.fullmatch(address):
-        await web.mail(address, now)
-    return page_response(request, "login", None, mailed=True, mail=_mail_on(request))
+    if ADDRESS.fullmatch(address):
+        async with web.app.services.db.transaction() as tx:
+            await web_login.mail_link(tx, now, address, web.app.services.settings.web_base_url)
+    return page_response(request, "login", None, mailed=True, mail=web_login.mail_on())
 
 
 async def link_page(request: Request) -> Response:

@@ -12,7 +12,6 @@ import contextlib
 import logging
 import socket
 from collections.abc import Generator
-from typing import Any
 
 import uvicorn
 
@@ -46,7 +45,7 @@ def bind(host: str, port: int) -> socket.socket | None:
     return sock
 
 
-async def serve_web(app: App, stop: asyncio.Event, mail: Any = None) -> None:
+async def serve_web(app: App, stop: asyncio.Event) -> None:
     """Serve the inbox until `stop` is set (nothing when PTO_WEB=false or the port is taken)."""
     settings = app.services.settings
     if not settings.web:
@@ -55,7 +54,7 @@ async def serve_web(app: App, stop: asyncio.Event, mail: Any = None) -> None:
     if sock is None:
         return
     config = uvicorn.Config(
-        create_app(app, mail),
+        create_app(app),
         log_level="warning",
         access_log=False,
         lifespan="off",

@@ -53,7 +53,7 @@ async def ids(app: App, clock: FixedClock) -> dict[str, int]:
 
 
 @pytest.fixture
-async def clients(app: App) -> AsyncIterator[list[httpx.AsyncClient]]:
+async def clients() -> AsyncIterator[list[httpx.AsyncClient]]:
     """Every client made in the test, closed at its end."""
     made: list[httpx.AsyncClient] = []
     yield made

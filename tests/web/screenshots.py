@@ -70,9 +70,7 @@ def main(out: Path, extra: bool = False) -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("PTO_", "TELEGRAM_"))}
         env |= {"PYTHONPATH": str(ROOT), "PTO_WEB_PORT": str(port), "PTO_WEB_BASE_URL": base}
         _ptobot(workdir, env | {"PTO_WEB": "false"}, "chat")  # seeds the demo people
-        server = subprocess.Popen(
-            [sys.executable, "-m", "bot", "web"], cwd=workdir, env=env
-        )
+        server = subprocess.Popen([sys.executable, "-m", "bot", "web"], cwd=workdir, env=env)
         try:
             _wait(f"{base}/login")
             link = json.loads(_ptobot(workdir, env, "web-link", "--name", "kim", "--json"))["url"]
