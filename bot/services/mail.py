@@ -5,7 +5,8 @@ unit of work as its cause like every push; the mail sender (`bot/mail.py`) deliv
 person's address as it is when it goes out, with the outbox's retries, parking and audit.
 Without `SMTP_HOST` nothing is queued at all: the composition root (`bot.app.open_app`) tells
 this module once per process whether mail is configured and the public address of the web
-inbox, which the links in a mail point at (`/item/{id}`, `/weekoverzicht`; a login link comes whole).
+inbox, which the links in a mail point at (`/item/{id}`, `/weekoverzicht`; a login link comes
+whole).
 
 Mails queued here (message keys under `messages/templates/<locale>/mail/`):
 - `mail/login_link`: a login link someone asked for on the login page (`queue_login_link`);
