@@ -74,7 +74,7 @@ def _wait_for(url: str, proc: subprocess.Popen[str]) -> httpx.Response:
 
 def test_ptobot_run_serves_the_inbox_next_to_the_terminal_chat(tmp_path: Path) -> None:
     port = free_port()
-    with subprocess.Popen(  # noqa: S603
+    with subprocess.Popen(
         [sys.executable, "-m", "bot", "run"],
         cwd=tmp_path,
         env=_env(tmp_path, port),
@@ -88,7 +88,8 @@ def test_ptobot_run_serves_the_inbox_next_to_the_terminal_chat(tmp_path: Path) -
 
 def _run_demo(proc: subprocess.Popen[str], tmp_path: Path) -> None:
     try:
-        assert proc.stdout is not None and proc.stdin is not None
+        assert proc.stdout is not None
+        assert proc.stdin is not None
         line = proc.stdout.readline()
         assert line.startswith("Webinbox voor Kim Klantmanager"), line
         url = next(word for word in line.split() if word.startswith("http://"))
@@ -109,7 +110,7 @@ def _run_demo(proc: subprocess.Popen[str], tmp_path: Path) -> None:
 def test_ptobot_web_serves_alone_and_stops_on_sigterm(tmp_path: Path) -> None:
     port = free_port()
     env = _env(tmp_path, port) | {"PTO_DEMO": "false"}
-    with subprocess.Popen(  # noqa: S603
+    with subprocess.Popen(
         [sys.executable, "-m", "bot", "web"],
         cwd=tmp_path,
         env=env,
