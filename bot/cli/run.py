@@ -16,6 +16,15 @@ FIRST_WAIT = 1.0  # seconds before the first retry, doubled after each failure
 LONGEST_WAIT = 60.0
 
 
+async def serve_inbox(app: App, stop: asyncio.Event) -> None:
+    """The web inbox until `stop`; with PTO_WEB=false nothing (not even Starlette) is loaded."""
+    if not app.services.settings.web:
+        return
+    from bot.web.server import serve_web
+
+    await serve_web(app, stop)
+
+
 def retry_waits() -> Any:
     """1, 2, 4 ... 60, 60, ... seconds."""
     wait = FIRST_WAIT
@@ -46,9 +55,7 @@ async def run_telegram(app: App) -> int:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    from bot.web.server import serve_web
-
-    web = asyncio.create_task(serve_web(app, stop))
+    web = asyncio.create_task(serve_inbox(app, stop))
     try:
         await _run_channel(app, stop)
     finally:
