@@ -94,3 +94,20 @@ async def test_the_export_holds_only_the_caseloads_one_works_on(
     assert [r["participant"] for r in rows] == [AYLA]
     assert (await kim.get("/export/2026-13.csv")).status_code == 404
     assert (await kim.get("/export/..%2F2026-11.csv")).status_code == 404
+
+
+async def test_pages_speak_dutch_by_default_and_the_persons_language_when_set(
+    app: App, ids: dict[str, int], clock: FixedClock, login: Login
+) -> None:
+    kim = await login(KIM)
+    dutch = await kim.get("/wachtrij")
+    assert '<html lang="nl">' in dutch.text
+    assert "Uitloggen" in dutch.text
+    async with app.services.db.transaction() as tx:
+        await tx.execute("UPDATE people SET locale = 'en' WHERE id = ?", (ids[KIM],))
+    english = await kim.get("/wachtrij")
+    assert '<html lang="en">' in english.text
+    assert "Log out" in english.text
+    assert "Declaration submitted" in english.text
+    login_page = await (await login(KARIN)).get("/login")
+    assert '<html lang="nl">' in login_page.text
