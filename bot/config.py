@@ -88,6 +88,12 @@ class Settings:
     outbox_max_attempts: int = 8
     demo: bool = True
     log_level: str = "INFO"
+    # The web inbox (issue 12): PTO_WEB=false switches it off.
+    web: bool = True
+    web_listen: str = "127.0.0.1"
+    web_port: int = 8080
+    web_base_url: str = "http://127.0.0.1:8080"
+    web_secret: str | None = field(default=None, repr=False)
     # E-mail (issue 12): without smtp_host nothing is mailed.
     smtp_host: str | None = None
     smtp_port: int = 587
@@ -95,7 +101,6 @@ class Settings:
     smtp_password: str | None = field(default=None, repr=False)
     smtp_from: str | None = None
     smtp_starttls: bool = True
-    web_base_url: str = "http://127.0.0.1:8080"
 
     @property
     def database_path(self) -> Path:
@@ -118,7 +123,12 @@ class Settings:
 
     def secrets(self) -> list[str]:
         """Values that must never reach a log line."""
-        found = (self.telegram_bot_token, self.telegram_webhook_secret, self.smtp_password)
+        found = (
+            self.telegram_bot_token,
+            self.telegram_webhook_secret,
+            self.smtp_password,
+            self.web_secret,
+        )
         return [s for s in found if s]
 
 
@@ -151,6 +161,10 @@ def load_settings(env: Mapping[str, str] | None = None, env_file: Path | None = 
         outbox_max_attempts=_int(merged, "PTO_OUTBOX_MAX_ATTEMPTS", 8, 1),
         demo=_bool(merged, "PTO_DEMO", True),
         log_level=(merged.get("LOG_LEVEL", "").strip() or "INFO").upper(),
+        web=_bool(merged, "PTO_WEB", True),
+        web_listen=merged.get("PTO_WEB_LISTEN", "").strip() or "127.0.0.1",
+        web_port=_int(merged, "PTO_WEB_PORT", 8080, 1),
+        web_secret=merged.get("PTO_WEB_SECRET", "").strip() or None,
         smtp_host=merged.get("SMTP_HOST", "").strip() or None,
         smtp_port=_int(merged, "SMTP_PORT", 587, 1),
         smtp_username=merged.get("SMTP_USERNAME", "").strip() or None,
@@ -164,6 +178,8 @@ def load_settings(env: Mapping[str, str] | None = None, env_file: Path | None = 
     database_path(settings.database_url)  # validate early
     if settings.telegram_webhook_url and not settings.telegram_webhook_secret:
         raise ConfigError("TELEGRAM_WEBHOOK_SECRET is required when TELEGRAM_WEBHOOK_URL is set")
+    if not settings.web_base_url.startswith(("http://", "https://")):
+        raise ConfigError("PTO_WEB_BASE_URL must start with http:// or https://")
     _check_mail(settings)
     return settings
 

@@ -7,9 +7,18 @@ from handlers.router import Router
 
 def build_router() -> Router:
     """Register every feature; order matters for the menu and for overlapping commands."""
-    from handlers import common, declaration, hours, onboarding, privacy, queue, reminders
+    from handlers import (
+        common,
+        declaration,
+        hours,
+        inbox,
+        onboarding,
+        privacy,
+        queue,
+        reminders,
+    )
 
     router = Router()
-    for feature in (onboarding, declaration, hours, queue, reminders, privacy, common):
+    for feature in (onboarding, declaration, hours, queue, inbox, reminders, privacy, common):
         feature.register(router)
     return router

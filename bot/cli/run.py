@@ -32,6 +32,15 @@ def without_webhook_server() -> None:
         sys.modules.setdefault(WEBHOOK_SERVER, None)  # type: ignore[arg-type]
 
 
+async def serve_inbox(app: App, stop: asyncio.Event) -> None:
+    """The web inbox until `stop`; with PTO_WEB=false nothing (not even Starlette) is loaded."""
+    if not app.services.settings.web:
+        return
+    from bot.web.server import serve_web
+
+    await serve_web(app, stop)
+
+
 def retry_waits() -> Any:
     """1, 2, 4 ... 60, 60, ... seconds."""
     wait = FIRST_WAIT
@@ -60,12 +69,24 @@ async def run_telegram(app: App) -> int:
     """
     if not app.services.settings.telegram_webhook_url:
         without_webhook_server()
-    from bot.channels.telegram import TelegramChannel
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    web = asyncio.create_task(serve_inbox(app, stop))
+    try:
+        await _run_channel(app, stop)
+    finally:
+        stop.set()
+        await web
+    return 0
+
+
+async def _run_channel(app: App, stop: asyncio.Event) -> None:
+    """The Telegram channel with its patient start (see `run_telegram`)."""
+    from bot.channels.telegram import TelegramChannel
+
     waits = retry_waits()
     while not stop.is_set():
         channel = TelegramChannel(app)
@@ -83,7 +104,6 @@ async def run_telegram(app: App) -> int:
                 continue
         else:
             break
-    return 0
 
 
 def _hooks(app: App, channel: Any, stop: asyncio.Event, reached: asyncio.Event) -> tuple[Any, Any]:
