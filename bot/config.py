@@ -132,6 +132,15 @@ class Settings:
         return [s for s in found if s]
 
 
+def _local_base_url(listen: str, port: int) -> str:
+    """The inbox's address when PTO_WEB_BASE_URL is unset: where it listens, so a changed
+    PTO_WEB_PORT or PTO_WEB_LISTEN gives links that work (all interfaces: 127.0.0.1)."""
+    host = listen if listen and listen not in ("0.0.0.0", "::") else "127.0.0.1"  # noqa: S104 (a comparison, not a bind)
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
 def load_settings(env: Mapping[str, str] | None = None, env_file: Path | None = None) -> Settings:
     """Read settings from `env` (default: the process environment) over the `.env` file."""
     merged: dict[str, str] = {}
@@ -172,7 +181,10 @@ def load_settings(env: Mapping[str, str] | None = None, env_file: Path | None = 
         smtp_from=merged.get("SMTP_FROM", "").strip() or None,
         smtp_starttls=_bool(merged, "SMTP_STARTTLS", True),
         web_base_url=(
-            merged.get("PTO_WEB_BASE_URL", "").strip() or "http://127.0.0.1:8080"
+            merged.get("PTO_WEB_BASE_URL", "").strip()
+            or _local_base_url(
+                merged.get("PTO_WEB_LISTEN", "").strip(), _int(merged, "PTO_WEB_PORT", 8080, 1)
+            )
         ).rstrip("/"),
     )
     database_path(settings.database_url)  # validate early
