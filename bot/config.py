@@ -12,6 +12,8 @@ from dotenv import dotenv_values
 
 from bot.domain.email import is_email
 
+WHATSAPP_API_URL = "https://graph.facebook.com/v23.0"  # Meta's Graph API, a current version
+
 
 class ConfigError(ValueError):
     """A setting has a value we cannot use; the message names the setting."""
@@ -83,6 +85,16 @@ class Settings:
     smtp_from: str | None = None
     smtp_starttls: bool = True
     web_base_url: str = "http://127.0.0.1:8080"
+    # The web server (`PTO_WEB_*`, shared with the web inbox): also receives WhatsApp's webhook.
+    web_listen: str = "127.0.0.1"
+    web_port: int = 8080
+    # WhatsApp Business Cloud API (issue 13): configured when token and phone number id are set.
+    whatsapp_token: str | None = field(default=None, repr=False)
+    whatsapp_phone_number_id: str | None = None
+    whatsapp_app_secret: str | None = field(default=None, repr=False)
+    whatsapp_verify_token: str | None = field(default=None, repr=False)
+    whatsapp_api_url: str = WHATSAPP_API_URL
+    whatsapp_phone_number: str | None = None  # the business number people write to (wa.me links)
 
     @property
     def database_path(self) -> Path:
@@ -103,9 +115,21 @@ class Settings:
         """True when e-mail can be sent (`SMTP_HOST` is set); the web inbox says so when not."""
         return self.smtp_host is not None
 
+    @property
+    def whatsapp_configured(self) -> bool:
+        """True when the WhatsApp channel can run (`WHATSAPP_TOKEN` and the phone number id)."""
+        return bool(self.whatsapp_token and self.whatsapp_phone_number_id)
+
     def secrets(self) -> list[str]:
         """Values that must never reach a log line."""
-        found = (self.telegram_bot_token, self.telegram_webhook_secret, self.smtp_password)
+        found = (
+            self.telegram_bot_token,
+            self.telegram_webhook_secret,
+            self.smtp_password,
+            self.whatsapp_token,
+            self.whatsapp_app_secret,
+            self.whatsapp_verify_token,
+        )
         return [s for s in found if s]
 
 
@@ -146,8 +170,22 @@ def load_settings(env: Mapping[str, str] | None = None, env_file: Path | None = 
         web_base_url=(
             merged.get("PTO_WEB_BASE_URL", "").strip() or "http://127.0.0.1:8080"
         ).rstrip("/"),
+        web_listen=merged.get("PTO_WEB_LISTEN", "").strip() or "127.0.0.1",
+        web_port=_int(merged, "PTO_WEB_PORT", 8080, 1),
+        whatsapp_token=merged.get("WHATSAPP_TOKEN", "").strip() or None,
+        whatsapp_phone_number_id=merged.get("WHATSAPP_PHONE_NUMBER_ID", "").strip() or None,
+        whatsapp_app_secret=merged.get("WHATSAPP_APP_SECRET", "").strip() or None,
+        whatsapp_verify_token=merged.get("WHATSAPP_VERIFY_TOKEN", "").strip() or None,
+        whatsapp_api_url=(merged.get("WHATSAPP_API_URL", "").strip() or WHATSAPP_API_URL).rstrip(
+            "/"
+        ),
+        whatsapp_phone_number=(
+            "".join(ch for ch in merged.get("WHATSAPP_PHONE_NUMBER", "") if ch.isdigit()) or None
+        ),
     )
     database_path(settings.database_url)  # validate early
+    if settings.whatsapp_configured and not settings.whatsapp_app_secret:
+        raise ConfigError("WHATSAPP_APP_SECRET is required when WHATSAPP_TOKEN is set")
     if settings.telegram_webhook_url and not settings.telegram_webhook_secret:
         raise ConfigError("TELEGRAM_WEBHOOK_SECRET is required when TELEGRAM_WEBHOOK_URL is set")
     _check_mail(settings)

@@ -36,18 +36,33 @@ def unreachable(app: App, exc: NetworkError, wait: float) -> str:
 
 
 async def run_telegram(app: App) -> int:
-    """Run the Telegram channel, the outbox sender and the scheduler until a signal.
+    """Run every configured channel (Telegram, WhatsApp or both), the outbox senders, the mail
+    sender and the scheduler until a signal.
 
     Until the Bot API answers, a start that cannot reach it says so in one line and tries again
     after 1, 2, 4 ... at most 60 seconds; a signal ends the waiting. A rejected token is not a
     network failure: it ends the start (InvalidToken, exit 2 in `bot.cli.main`).
     """
-    from bot.channels.telegram import TelegramChannel
-
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    from bot.cli.run_whatsapp import whatsapp_running
+
+    async with whatsapp_running(app, stop):
+        if app.services.settings.telegram_bot_token:
+            await _run_telegram(app, stop)
+        else:
+            started, stopping = _hooks(app, None, stop, asyncio.Event())
+            await started()
+            await stop.wait()
+            await stopping()
+    return 0
+
+
+async def _run_telegram(app: App, stop: asyncio.Event) -> None:
+    from bot.channels.telegram import TelegramChannel
+
     waits = retry_waits()
     while not stop.is_set():
         channel = TelegramChannel(app)
@@ -65,7 +80,6 @@ async def run_telegram(app: App) -> int:
                 continue
         else:
             break
-    return 0
 
 
 def _hooks(app: App, channel: Any, stop: asyncio.Event, reached: asyncio.Event) -> tuple[Any, Any]:
@@ -82,17 +96,18 @@ def _hooks(app: App, channel: Any, stop: asyncio.Event, reached: asyncio.Event) 
     async def started() -> None:
         nonlocal scheduler
         reached.set()
-        tasks.append(
-            asyncio.create_task(
-                run_forever(
-                    services.db,
-                    channel,
-                    services.clock.now,
-                    services.settings.outbox_max_attempts,
-                    stop,
+        if channel is not None:
+            tasks.append(
+                asyncio.create_task(
+                    run_forever(
+                        services.db,
+                        channel,
+                        services.clock.now,
+                        services.settings.outbox_max_attempts,
+                        stop,
+                    )
                 )
             )
-        )
         mails = mail_sender(services.db, services.settings)
         if mails is not None:  # e-mail beside the chat: an SMTP outage never holds the bot up
             tasks.append(asyncio.create_task(mail_forever(mails, services.clock.now, stop)))
