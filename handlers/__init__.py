@@ -7,9 +7,19 @@ from handlers.router import Router
 
 def build_router() -> Router:
     """Register every feature; order matters for the menu and for overlapping commands."""
-    from handlers import common, declaration, hours, onboarding, privacy, queue, reminders
+    from handlers import (
+        channel_choice,
+        common,
+        declaration,
+        hours,
+        onboarding,
+        privacy,
+        queue,
+        reminders,
+    )
 
     router = Router()
-    for feature in (onboarding, declaration, hours, queue, reminders, privacy, common):
+    features = (onboarding, declaration, hours, queue, reminders, privacy, channel_choice, common)
+    for feature in features:
         feature.register(router)
     return router

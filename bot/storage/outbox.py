@@ -127,8 +127,8 @@ async def due_by_chat(tx: Tx, channel: str, now: datetime, limit: int) -> list[l
             "channel_identities pc WHERE pc.person_id = o.person_id "
             "AND pc.channel = p.chat_channel AND pc.blocked = 0) "
             "THEN oc.channel = p.chat_channel "
-            "ELSE COALESCE(oc.last_inbound_at, oc.created_at) "
-            "> COALESCE(ci.last_inbound_at, ci.created_at) END) "
+            "ELSE (COALESCE(oc.last_inbound_at, oc.created_at), oc.id) "
+            "> (COALESCE(ci.last_inbound_at, ci.created_at), ci.id) END) "
             "ORDER BY o.id LIMIT ?",
             (channel, limit),
         )

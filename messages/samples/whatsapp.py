@@ -6,4 +6,7 @@ from typing import Any
 
 SAMPLES: dict[str, dict[str, Any]] = {
     "whatsapp/page": {"page": 2, "pages": 3},
+    "common/kanaal_choose": {"chosen": "WhatsApp"},
+    "common/kanaal_set": {"channel": "WhatsApp"},
+    "common/kanaal_unknown": {"choices": ["Telegram", "WhatsApp"]},
 }
