@@ -77,6 +77,12 @@ class Settings:
     outbox_max_attempts: int = 8
     demo: bool = True
     log_level: str = "INFO"
+    # The web inbox (issue 12): PTO_WEB=false switches it off.
+    web: bool = True
+    web_listen: str = "127.0.0.1"
+    web_port: int = 8080
+    web_base_url: str = "http://127.0.0.1:8080"
+    web_secret: str | None = field(default=None, repr=False)
     # E-mail (issue 12): without smtp_host nothing is mailed.
     smtp_host: str | None = None
     smtp_port: int = 587
@@ -84,10 +90,6 @@ class Settings:
     smtp_password: str | None = field(default=None, repr=False)
     smtp_from: str | None = None
     smtp_starttls: bool = True
-    web_base_url: str = "http://127.0.0.1:8080"
-    # The web server (`PTO_WEB_*`, shared with the web inbox): also receives WhatsApp's webhook.
-    web_listen: str = "127.0.0.1"
-    web_port: int = 8080
     # WhatsApp Business Cloud API (issue 13): configured when token and phone number id are set.
     whatsapp_token: str | None = field(default=None, repr=False)
     whatsapp_phone_number_id: str | None = None
@@ -126,6 +128,7 @@ class Settings:
             self.telegram_bot_token,
             self.telegram_webhook_secret,
             self.smtp_password,
+            self.web_secret,
             self.whatsapp_token,
             self.whatsapp_app_secret,
             self.whatsapp_verify_token,
@@ -161,6 +164,10 @@ def load_settings(env: Mapping[str, str] | None = None, env_file: Path | None = 
         outbox_max_attempts=_int(merged, "PTO_OUTBOX_MAX_ATTEMPTS", 8, 1),
         demo=_bool(merged, "PTO_DEMO", True),
         log_level=(merged.get("LOG_LEVEL", "").strip() or "INFO").upper(),
+        web=_bool(merged, "PTO_WEB", True),
+        web_listen=merged.get("PTO_WEB_LISTEN", "").strip() or "127.0.0.1",
+        web_port=_int(merged, "PTO_WEB_PORT", 8080, 1),
+        web_secret=merged.get("PTO_WEB_SECRET", "").strip() or None,
         smtp_host=merged.get("SMTP_HOST", "").strip() or None,
         smtp_port=_int(merged, "SMTP_PORT", 587, 1),
         smtp_username=merged.get("SMTP_USERNAME", "").strip() or None,
@@ -170,8 +177,6 @@ def load_settings(env: Mapping[str, str] | None = None, env_file: Path | None = 
         web_base_url=(
             merged.get("PTO_WEB_BASE_URL", "").strip() or "http://127.0.0.1:8080"
         ).rstrip("/"),
-        web_listen=merged.get("PTO_WEB_LISTEN", "").strip() or "127.0.0.1",
-        web_port=_int(merged, "PTO_WEB_PORT", 8080, 1),
         whatsapp_token=merged.get("WHATSAPP_TOKEN", "").strip() or None,
         whatsapp_phone_number_id=merged.get("WHATSAPP_PHONE_NUMBER_ID", "").strip() or None,
         whatsapp_app_secret=merged.get("WHATSAPP_APP_SECRET", "").strip() or None,
@@ -188,6 +193,8 @@ def load_settings(env: Mapping[str, str] | None = None, env_file: Path | None = 
         raise ConfigError("WHATSAPP_APP_SECRET is required when WHATSAPP_TOKEN is set")
     if settings.telegram_webhook_url and not settings.telegram_webhook_secret:
         raise ConfigError("TELEGRAM_WEBHOOK_SECRET is required when TELEGRAM_WEBHOOK_URL is set")
+    if not settings.web_base_url.startswith(("http://", "https://")):
+        raise ConfigError("PTO_WEB_BASE_URL must start with http:// or https://")
     _check_mail(settings)
     return settings
 

@@ -12,6 +12,7 @@ def build_router() -> Router:
         common,
         declaration,
         hours,
+        inbox,
         onboarding,
         privacy,
         queue,
@@ -19,7 +20,17 @@ def build_router() -> Router:
     )
 
     router = Router()
-    features = (onboarding, declaration, hours, queue, reminders, privacy, channel_choice, common)
+    features = (
+        onboarding,
+        declaration,
+        hours,
+        queue,
+        inbox,
+        reminders,
+        privacy,
+        channel_choice,
+        common,
+    )
     for feature in features:
         feature.register(router)
     return router

@@ -157,9 +157,11 @@ def render_chat_parts(digest: dict[str, Any], locale: str) -> list[str]:
     return split_parts(_render("digest/chat", locale, _localised(digest, locale)))
 
 
-def render_html(digest: dict[str, Any], locale: str) -> str:
-    """The digest as a standalone HTML5 page that prints on A4."""
-    return _render("digest/page", locale, _localised(digest, locale)) + "\n"
+def render_html(digest: dict[str, Any], locale: str, back_url: str | None = None) -> str:
+    """The digest as a standalone HTML5 page that prints on A4 (`back_url`: a link back to the
+    web inbox, hidden in print)."""
+    context = _localised(digest, locale) | {"back_url": back_url}
+    return _render("digest/page", locale, context) + "\n"
 
 
 def render_mail_parts(digest: dict[str, Any], locale: str) -> dict[str, str]:

@@ -15,6 +15,8 @@ from bot.config import Settings
 
 # python-telegram-bot 22 warns when RetryAfter.retry_after is read as a number: use timedelta.
 os.environ.setdefault("PTB_TIMEDELTA", "true")
+# `ptobot run` started in-process serves no web inbox on port 8080 unless a test asks for it.
+os.environ.setdefault("PTO_WEB", "false")
 
 NOW = datetime(2026, 12, 3, 10, 0, tzinfo=UTC)
 

@@ -18,14 +18,14 @@ from bot.storage.sqlite.db import InstanceLocked
 
 def build_parser() -> argparse.ArgumentParser:
     """All subcommands, each feature adding its own."""
-    from bot.cli import core, digest, importer, jobs, privacy, queue
+    from bot.cli import core, digest, importer, jobs, privacy, queue, web
 
     parser = argparse.ArgumentParser(
         prog="ptobot",
         description="PTO assistant: monthly declarations by chat for Parttime ondernemen.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for feature in (core, importer, queue, digest, jobs, privacy):
+    for feature in (core, importer, queue, digest, jobs, privacy, web):
         feature.register(sub)
     return parser
 

@@ -91,6 +91,7 @@ async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     """Every configured channel (Telegram, WhatsApp or both), the terminal chat otherwise."""
     if not settings.telegram_bot_token and not settings.whatsapp_configured:
         args.as_name = None
+        args.serve_web = True  # the inbox next to the terminal chat
         return await cmd_chat(args, settings)
     from bot.cli.run import run_telegram
 
@@ -114,8 +115,37 @@ async def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
                 )
             console = ConsoleChannel(app)
             async with mailing(app.services.db, settings, app.services.clock.now):
-                await console.run()
+                if not (getattr(args, "serve_web", False) and settings.web):
+                    await console.run()
+                    return 0
+                await _chat_with_web(app, console)
     return 0
+
+
+async def _chat_with_web(app: App, console: Any) -> None:
+    """The terminal chat with the web inbox next to it; the demo prints Kim's login link."""
+    import asyncio
+
+    from bot.cli.web import make_link
+    from bot.domain.web_links import LINK_TTL
+    from bot.web.server import serve_web
+
+    stop = asyncio.Event()
+    web = asyncio.create_task(serve_web(app, stop))
+    if await demo.is_demo(app.services.db):
+        try:
+            name, url = await make_link(app, demo.KLANTMANAGER)
+        except DomainError:
+            name = ""
+        if name:
+            minutes = int(LINK_TTL.total_seconds() // 60)
+            line = render("console/web_link", "nl", name=name, url=url, minutes=minutes)
+            print(line + "\n", flush=True)
+    try:
+        await console.run()
+    finally:
+        stop.set()
+        await web
 
 
 async def bot_username(app: App) -> str:

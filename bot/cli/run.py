@@ -48,19 +48,26 @@ async def run_telegram(app: App) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     from bot.cli.run_whatsapp import whatsapp_running
+    from bot.web.server import serve_web
 
-    async with whatsapp_running(app, stop):
-        if app.services.settings.telegram_bot_token:
-            await _run_telegram(app, stop)
-        else:
-            started, stopping = _hooks(app, None, stop, asyncio.Event())
-            await started()
-            await stop.wait()
-            await stopping()
+    web = asyncio.create_task(serve_web(app, stop))  # the inbox and WhatsApp's webhook
+    try:
+        async with whatsapp_running(app, stop):
+            if app.services.settings.telegram_bot_token:
+                await _run_channel(app, stop)
+            else:
+                started, stopping = _hooks(app, None, stop, asyncio.Event())
+                await started()
+                await stop.wait()
+                await stopping()
+    finally:
+        stop.set()
+        await web
     return 0
 
 
-async def _run_telegram(app: App, stop: asyncio.Event) -> None:
+async def _run_channel(app: App, stop: asyncio.Event) -> None:
+    """The Telegram channel with its patient start (see `run_telegram`)."""
     from bot.channels.telegram import TelegramChannel
 
     waits = retry_waits()

@@ -1,4 +1,5 @@
-"""`ptobot run` with WhatsApp: the channel, its outbox sender and the webhook's web server."""
+"""`ptobot run` with WhatsApp: the channel and its outbox sender (the webhook is served by the
+web server, `bot.web.server`, with the inbox)."""
 
 from __future__ import annotations
 
@@ -15,23 +16,18 @@ log = logging.getLogger(__name__)
 @asynccontextmanager
 async def whatsapp_running(app: App, stop: asyncio.Event) -> AsyncIterator[None]:
     """With WHATSAPP_TOKEN and WHATSAPP_PHONE_NUMBER_ID set: the WhatsApp channel registered,
-    its outbox sender and the webhook server running for the block; nothing otherwise."""
+    and its outbox sender running for the block; nothing otherwise."""
     settings = app.services.settings
     if not settings.whatsapp_configured:
         yield
         return
     from bot.channels.whatsapp import WhatsAppChannel
-    from bot.channels.whatsapp_server import serve_webhook
-    from bot.channels.whatsapp_webhook import routes
     from bot.outbox import run_forever
 
     channel = WhatsAppChannel(app)
     app.channels.register(channel)
     services = app.services
     tasks = [
-        asyncio.create_task(
-            serve_webhook(routes(app), settings.web_listen, settings.web_port, stop)
-        ),
         asyncio.create_task(
             run_forever(
                 services.db, channel, services.clock.now, settings.outbox_max_attempts, stop

@@ -202,7 +202,7 @@ async def _store(tx: Tx, found: list[tuple[str, list[Push]]], now: datetime) -> 
 
 def _mail_push(klantmanager_id: int, key: str, parts: dict[str, str], week: str) -> Push:
     """The digest mail as one outbox push on the e-mail channel."""
-    context = {"week": week, "url": mail.link("/week"), **parts}
+    context = {"week": week, "url": mail.link("/weekoverzicht"), **parts}
     return Push(klantmanager_id, key, mail.DIGEST, context, EMAIL)
 
 

@@ -5,7 +5,8 @@ unit of work as its cause like every push; the mail sender (`bot/mail.py`) deliv
 person's address as it is when it goes out, with the outbox's retries, parking and audit.
 Without `SMTP_HOST` nothing is queued at all: the composition root (`bot.app.open_app`) tells
 this module once per process whether mail is configured and the public address of the web
-inbox, which the links in a mail point at (`/items/{id}`, `/week`; a login link comes whole).
+inbox, which the links in a mail point at (`/item/{id}`, `/weekoverzicht`; a login link comes
+whole).
 
 Mails queued here (message keys under `messages/templates/<locale>/mail/`):
 - `mail/login_link`: a login link someone asked for on the login page (`queue_login_link`);
@@ -55,7 +56,7 @@ def configured() -> bool:
 
 
 def link(path: str) -> str:
-    """An absolute link into the web inbox, e.g. `link("/items/7")`."""
+    """An absolute link into the web inbox, e.g. `link("/item/7")`."""
     return f"{_setup.base_url}{path}"
 
 
@@ -102,7 +103,7 @@ async def queue_urgent(
             context={
                 "kind": kind,
                 "participant": participant.name,
-                "url": link(f"/items/{item_id}"),
+                "url": link(f"/item/{item_id}"),
             },
             dedupe_key=f"mail-item:{item_id}:{recipient_id}",
             channel=EMAIL,

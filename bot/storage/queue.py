@@ -266,3 +266,26 @@ async def open_states_of(tx: Tx, participant_id: int) -> dict[str, int]:
     )
     found = {r["state"]: int(r["n"]) for r in rows}
     return {state: found[state] for state in OPEN_STATES if state in found}
+
+
+async def open_of_participant(tx: Tx, participant_id: int) -> list[QueueEntry]:
+    """The participant's open items, oldest first."""
+    marks = ", ".join("?" for _ in OPEN_STATES)
+    rows = await tx.all(
+        f"SELECT q.id, q.kind, {_STATE} AS state, q.period, q.created_at, q.updated_at, "  # noqa: S608
+        "p.name FROM queue_items q JOIN people p ON p.id = q.participant_id "
+        f"WHERE q.participant_id = ? AND q.state IN ({marks}) ORDER BY q.created_at, q.id",
+        (participant_id, *OPEN_STATES),
+    )
+    return [
+        QueueEntry(
+            id=int(r["id"]),
+            kind=r["kind"],
+            state=r["state"],
+            period=r["period"],
+            created_at=parse_utc(r["created_at"]),
+            name=r["name"],
+            updated_at=parse_utc(r["updated_at"]),
+        )
+        for r in rows
+    ]

@@ -5,11 +5,11 @@ from typing import Any
 _URGENT = {
     "kind": "participant_unreachable",
     "participant": "Ayla Voorbeeld",
-    "url": "http://127.0.0.1:8080/items/7",
+    "url": "http://127.0.0.1:8080/item/7",
 }
 _DIGEST = {
     "week": "2026-W49",
-    "url": "http://127.0.0.1:8080/week",
+    "url": "http://127.0.0.1:8080/weekoverzicht",
     "text": "<b>Weekoverzicht 2026-W49</b>\nGeen uitzonderingen.",
     "html": "<!DOCTYPE html><html><body><h1>Weekoverzicht</h1></body></html>",
 }

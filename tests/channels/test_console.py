@@ -24,6 +24,7 @@ def ptobot(
         {
             "DATABASE_URL": f"sqlite:///{tmp_path / 'pto.db'}",
             "PTO_PROOF_DIR": str(tmp_path / "proof"),
+            "PTO_WEB": "false",  # no web inbox on port 8080 next to other tests
         }
     )
     env.update(extra or {})

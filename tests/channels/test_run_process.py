@@ -32,6 +32,7 @@ def environment(tmp_path: Path, **extra: str) -> dict[str, str]:
             "DATABASE_URL": f"sqlite:///{tmp_path / 'pto.db'}",
             "PTO_PROOF_DIR": str(tmp_path / "proof"),
             "PTB_TIMEDELTA": "true",
+            "PTO_WEB": "false",  # no web inbox on port 8080 next to other tests
         }
     )
     env.update(extra)

@@ -38,6 +38,7 @@ class BotProcess:
                 "DATABASE_URL": f"sqlite:///{workdir / 'pto.db'}",
                 "PTO_PROOF_DIR": str(workdir / "proof"),
                 "PTB_TIMEDELTA": "true",
+                "PTO_WEB": "false",  # the web inbox only where a test asks for it
                 "LOG_LEVEL": "INFO",
             }
         )

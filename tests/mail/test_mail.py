@@ -83,7 +83,7 @@ async def test_weekly_digest_is_mailed_once_with_html_and_text_parts(
     assert "Ayla Voorbeeld" in html
     assert "Ayla Voorbeeld" in text
     assert "<b>" not in text
-    assert f"{BASE_URL}/week" in text
+    assert f"{BASE_URL}/weekoverzicht" in text
     rows = await mail_rows(mail_app)
     assert [(r["person_id"], r["dedupe_key"]) for r in rows] == [
         (kim, mail.digest_key(kim, "2026-W50"))
@@ -183,8 +183,8 @@ async def test_urgent_items_are_mailed_at_once_without_figures(mail_app: App, si
         "Deelnemer niet bereikbaar: Ayla Voorbeeld",
     ]
     texts = {m["Subject"]: parts(m)["text/plain"] for m in sink.received}
-    assert f"{BASE_URL}/items/{item}" in texts["Deelnemer niet bereikbaar: Ayla Voorbeeld"]
-    assert f"{BASE_URL}/items/{again}" in texts["Bericht niet afgeleverd: Ayla Voorbeeld"]
+    assert f"{BASE_URL}/item/{item}" in texts["Deelnemer niet bereikbaar: Ayla Voorbeeld"]
+    assert f"{BASE_URL}/item/{again}" in texts["Bericht niet afgeleverd: Ayla Voorbeeld"]
     assert all("€" not in text for text in texts.values())
     assert {r["context"] for r in await mail_rows(mail_app)} == {"{}"}
 
