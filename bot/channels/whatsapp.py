@@ -17,7 +17,7 @@ from typing import Any
 from bot.app import App
 from bot.channels.base import DeliveryError, Outgoing, RetryLater, render_reply
 from bot.channels.whatsapp_api import GraphClient, MediaError, WindowClosed
-from bot.channels.whatsapp_inbound import CHANNEL, Received, Status, read_payload
+from bot.channels.whatsapp_inbound import CHANNEL, Received, Status, read_payload, stored_id
 from bot.channels.whatsapp_render import payloads, template_message
 from bot.contract import Inbound, Kind
 from bot.domain.proof import is_accepted
@@ -164,7 +164,7 @@ class WhatsAppChannel:
             return
 
     async def _send(self, address: str, message: Outgoing) -> str | None:
-        """Send the message as one or more Cloud API messages; the id of the last."""
+        """Send the message as one or more Cloud API messages; the id of the last (as stored)."""
         sent = None
         for payload in payloads(message, message.locale or "nl"):
             sent = await self.client.send(address, payload)
@@ -173,7 +173,7 @@ class WhatsAppChannel:
             media_id = await self.client.upload(path, _mime(path))
             document = {"id": media_id, "filename": path.name}
             sent = await self.client.send(address, {"type": "document", "document": document})
-        return sent
+        return None if sent is None else stored_id(sent)
 
     async def deliver(self, address: str, message: Outgoing) -> str | None:
         """Send one outbox row: free within 24 hours of the person's last message, else (or when
@@ -201,7 +201,8 @@ class WhatsAppChannel:
         payload = template_message(
             name, template.language(locale), template.values(message.context)
         )
-        return await self.client.send(address, payload)
+        sent = await self.client.send(address, payload)
+        return None if sent is None else stored_id(sent)
 
     async def close(self) -> None:
         """Finish the events in flight and close the connections."""

@@ -23,6 +23,12 @@ def signature_valid(app_secret: str | None, body: bytes, header: str | None) -> 
     return hmac.compare_digest(expected, header.removeprefix("sha256=").strip().lower())
 
 
+def stored_id(wamid: str) -> str:
+    """A WhatsApp message id as we store it (processed updates, the outbox): hashed, since a
+    wamid is base64 that can spell out the phone number."""
+    return "wa:" + hashlib.sha256(wamid.encode()).hexdigest()[:40]
+
+
 def sign(app_secret: str, body: bytes) -> str:
     """The header value WhatsApp sends with `body` (for tests and the fake Graph API)."""
     return "sha256=" + hmac.new(app_secret.encode(), body, hashlib.sha256).hexdigest()
@@ -40,7 +46,7 @@ class Received:
 class Status:
     """A delivery report on a message we sent."""
 
-    message_id: str
+    message_id: str  # as stored (`stored_id`)
     status: str  # sent | delivered | read | failed
     address: str
     at: datetime | None
@@ -56,9 +62,10 @@ def _text_inbound(address: str, message_id: str, text: str) -> Inbound:
 
 def to_received(message: dict[str, Any]) -> Received | None:
     """One entry of `messages` as an Inbound (None when it has no sender or id)."""
-    address, message_id = str(message.get("from") or ""), str(message.get("id") or "")
-    if not address.isdigit() or not message_id:
+    address, wamid = str(message.get("from") or ""), str(message.get("id") or "")
+    if not address.isdigit() or not wamid:
         return None
+    message_id = stored_id(wamid)
     kind = message.get("type")
     if kind == "text":
         return Received(_text_inbound(address, message_id, str(message["text"].get("body", ""))))
@@ -114,7 +121,7 @@ def read_payload(payload: Any) -> tuple[list[Received], list[Status]]:
                 code = errors[0].get("code") if isinstance(errors[0], dict) else None
                 statuses.append(
                     Status(
-                        str(status["id"]),
+                        stored_id(str(status["id"])),
                         str(status.get("status") or ""),
                         str(status.get("recipient_id") or ""),
                         _at(status.get("timestamp")),

@@ -15,6 +15,7 @@ from bot.config import Settings
 from bot.domain.errors import DomainError
 from bot.domain.invites import deep_link, whatsapp_link
 from bot.domain.models import Household, Role
+from bot.domain.phone import mask_phone
 from bot.services import onboarding
 from bot.storage import meta, people
 from bot.storage.sqlite.db import Database, instance_lock
@@ -289,4 +290,5 @@ def _person_data(entry: people.DirectoryEntry) -> dict[str, Any]:
         "household": entry.household.value if entry.household else None,
         "linked": entry.linked,
         "email": entry.email,
+        "whatsapp": mask_phone(entry.whatsapp) if entry.whatsapp else None,
     }

@@ -10,7 +10,13 @@ import pytest
 
 from bot.channels.base import Blocked, DeliveryError, Outgoing, RetryLater
 from bot.channels.whatsapp_api import Undeliverable, WindowClosed, translate
-from bot.channels.whatsapp_inbound import Received, read_payload, sign, signature_valid
+from bot.channels.whatsapp_inbound import (
+    Received,
+    read_payload,
+    sign,
+    signature_valid,
+    stored_id,
+)
 from bot.channels.whatsapp_render import payloads, template_message, to_markup
 from bot.contract import Kind
 from bot.domain.invites import whatsapp_link
@@ -58,7 +64,7 @@ def test_messages_become_inbounds() -> None:
     for kind in ("sticker", "location", "contacts", "reaction", "audio"):
         odd = _one({"type": kind, kind: {}})
         assert odd.inbound.kind == Kind.UNSUPPORTED
-        assert odd.inbound.update_id == "wamid.1"
+        assert odd.inbound.update_id == stored_id("wamid.1")
 
 
 def test_statuses_are_read_with_their_error_code() -> None:
@@ -71,7 +77,7 @@ def test_statuses_are_read_with_their_error_code() -> None:
     }
     _, statuses = read_payload(json.loads(webhook_body("31600000001", statuses=[status])))
     assert [(s.message_id, s.status, s.error_code) for s in statuses] == [
-        ("wamid.9", "failed", 131026)
+        (stored_id("wamid.9"), "failed", 131026)
     ]
     assert read_payload("not a dict") == ([], [])
 
@@ -163,3 +169,26 @@ def test_phone_numbers_are_masked_and_links_carry_the_code() -> None:
     assert whatsapp_link("+31 20 123 4567", "abc_-1") == (
         "https://wa.me/31201234567?text=%2Fstart%20abc_-1"
     )
+
+
+def test_whatsapp_settings_are_read_and_the_secrets_kept() -> None:
+    from bot.config import WHATSAPP_API_URL, ConfigError, load_settings
+
+    env = {
+        "WHATSAPP_TOKEN": "tok-1",
+        "WHATSAPP_PHONE_NUMBER_ID": "1098",
+        "WHATSAPP_APP_SECRET": "app-2",
+        "WHATSAPP_VERIFY_TOKEN": "ver-3",
+        "WHATSAPP_PHONE_NUMBER": "+31 20 123 4567",
+    }
+    settings = load_settings(env)
+    assert settings.whatsapp_configured
+    assert settings.whatsapp_api_url == WHATSAPP_API_URL
+    assert settings.whatsapp_phone_number == "31201234567"
+    assert {"tok-1", "app-2", "ver-3"} <= set(settings.secrets())
+    assert "tok-1" not in repr(settings)
+    assert "app-2" not in repr(settings)
+    without_secret = {k: v for k, v in env.items() if k != "WHATSAPP_APP_SECRET"}
+    with pytest.raises(ConfigError, match="WHATSAPP_APP_SECRET"):
+        load_settings(without_secret)
+    assert not load_settings({}).whatsapp_configured

@@ -4,16 +4,19 @@ fake Graph API), webhooks posted and signed as WhatsApp does."""
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from bot.channels.whatsapp_inbound import stored_id
 from bot.domain.periods import first_day
 from bot.domain.policy import load_policy
 from bot.domain.timeliness import due_date
 from tests.e2e.fakebotapi import FakeBotApi
-from tests.e2e.fakegraphapi import FakeGraphApi, post_webhook
+from tests.e2e.fakegraphapi import FakeGraphApi, post_webhook, webhook_body
 from tests.e2e.harness import TOKEN
 from tests.e2e.journey_helpers import RECEIPT_JPEG, last_month, local_iso, month_past_due, world
 from tests.e2e.whatsapp_helpers import WaChat, free_port, wait_for_webhook, whatsapp_env
@@ -104,7 +107,7 @@ def test_a_reminder_outside_the_24_hour_window_goes_as_the_template(
     with world(tmp_path, server, **whatsapp_env(graph, port)) as w:
         w.bot.start()
         wait_for_webhook(port)
-        w.klantmanager(KIM, 3201)
+        kim = w.klantmanager(KIM, 3201)
         invite = w.bot.invite(
             "--role", "participant", "--name", AYLA, "--klantmanager", KIM,
             "--start-date", first_day(period).isoformat(),
@@ -121,4 +124,56 @@ def test_a_reminder_outside_the_24_hour_window_goes_as_the_template(
         assert parameters == [{"type": "text", "text": "Ayla"}]
         assert [e["error"]["code"] for _, e in graph.refused] == [131047]
         query = "SELECT channel_message_id FROM outbox WHERE message_key = 'reminders/push'"
-        assert graph.wait_for(lambda: w.db.scalar(query)) == sent["id"]
+        assert graph.wait_for(lambda: w.db.scalar(query)) == stored_id(sent["id"])
+
+        # WhatsApp's delivery reports land on the outbox row; undeliverable gives Kim the card.
+        def report(status: str, code: int | None = None) -> None:
+            item: dict[str, object] = {
+                "id": sent["id"],
+                "status": status,
+                "timestamp": "1764756000",
+                "recipient_id": AYLA_PHONE,
+            }
+            if code:
+                item["errors"] = [{"code": code, "title": "Message undeliverable"}]
+            assert post_webhook(ayla.url, webhook_body(AYLA_PHONE, statuses=[item])) == 200
+
+        state = "SELECT delivery_status FROM outbox WHERE message_key = 'reminders/push'"
+        report("delivered")
+        report("read")
+        assert graph.wait_for(lambda: w.db.scalar(state) == "read")
+        report("failed", 131026)
+        kim.expect("bereikbaar", AYLA)
+        assert w.db.scalar(state) == "failed"
+        blocked = "SELECT blocked FROM channel_identities WHERE channel = 'whatsapp'"
+        assert w.db.scalar(blocked) == 1
+        ayla.say("/hulp", "/opgave")  # writing again makes the number reachable again
+        assert w.db.scalar(blocked) == 0
+
+
+def test_whatsapp_alone_runs_without_telegram_or_the_terminal_chat(
+    tmp_path: Path, server: FakeBotApi, graph: FakeGraphApi
+) -> None:
+    port = free_port()
+    env = {**whatsapp_env(graph, port), "TELEGRAM_BOT_TOKEN": ""}
+    with world(tmp_path, server, **env) as w:
+        w.bot.runs = 1
+        with (tmp_path / "bot-1.log").open("wb") as log:
+            w.bot.proc = subprocess.Popen(
+                [sys.executable, "-m", "bot", "run"],
+                cwd=tmp_path,
+                env=w.bot.env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        wait_for_webhook(port)
+        invite = w.bot.invite("--role", "participant", "--name", AYLA)
+        ayla = WaChat(graph, port, AYLA_PHONE)
+        ayla.say(f"/start {invite['code']}", f"Welkom, {AYLA}")
+        ayla.post({"type": "sticker", "sticker": {"id": "s1", "mime_type": "image/webp"}})
+        ayla.expect("kan ik niet lezen")
+        assert server.calls("getUpdates") == []
+        assert w.bot.proc.poll() is None
+        assert "running on WhatsApp" in w.bot.collect()
+        assert w.bot.stop() == 0

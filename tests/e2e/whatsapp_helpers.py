@@ -106,6 +106,8 @@ class WaChat:
         """Post one message as WhatsApp would (signed); returns the body."""
         self.counter += 1
         body = webhook_body(self.wa_id, [{"id": f"wamid.IN{self.wa_id}{self.counter}", **message}])
+        if secret == APP_SECRET:  # Meta saw the person write: their 24-hour window opens
+            self.graph.closed_windows.discard(self.wa_id)
         status = post_webhook(self.url, body, secret)
         assert status == (200 if secret == APP_SECRET else 403), status
         self.bodies.append(body)
