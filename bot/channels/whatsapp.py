@@ -16,15 +16,21 @@ from typing import Any
 
 from bot.app import App
 from bot.channels.base import DeliveryError, Outgoing, RetryLater, render_reply
-from bot.channels.whatsapp_api import GraphClient, MediaError, WindowClosed
+from bot.channels.whatsapp_api import (
+    UNDELIVERABLE,
+    WINDOW_CLOSED,
+    GraphClient,
+    MediaError,
+    WindowClosed,
+)
 from bot.channels.whatsapp_inbound import CHANNEL, Received, Status, read_payload, stored_id
 from bot.channels.whatsapp_render import payloads, template_message
-from bot.contract import Inbound, Kind
+from bot.contract import Inbound, Kind, Reply
 from bot.domain.proof import is_accepted
 from bot.domain.push_templates import window_open
 from bot.outbox import RateLimiter
 from bot.services.reachability import mark_unreachable
-from bot.storage import chat_channels, people
+from bot.storage import chat_channels, outbox, people
 
 log = logging.getLogger(__name__)
 REPLY_ATTEMPTS = 3
@@ -130,21 +136,48 @@ class WhatsAppChannel:
         )
 
     async def _on_status(self, status: Status) -> None:
-        """Record a delivery report on its outbox row; undeliverable marks the chat unreachable."""
+        """Record a delivery report on its outbox row; undeliverable marks the chat unreachable,
+        and a push WhatsApp refused afterwards for the closed window goes again as its template."""
         now = self.app.services.clock.now()
+        failed = status.error_code if status.status == "failed" else None
+        stored = None
         async with self.app.services.db.transaction() as tx:
             target = await chat_channels.record_status(
                 tx, status.message_id, status.status, status.at or now
             )
-            if status.status != "failed" or status.error_code != 131026:
-                return
-            identity = await people.identity_by_address(tx, CHANNEL, status.address)
-            if identity is not None:
-                await mark_unreachable(tx, now, identity.person_id, identity.id, CHANNEL)
-        log.warning(
-            "a WhatsApp number could not be reached (outbox row %s)",
-            target.outbox_id if target else "-",
-        )
+            if failed == WINDOW_CLOSED and target is not None:
+                stored = await outbox.reply_of(tx, target.outbox_id)
+            if failed == UNDELIVERABLE:
+                identity = await people.identity_by_address(tx, CHANNEL, status.address)
+                if identity is not None:
+                    await mark_unreachable(tx, now, identity.person_id, identity.id, CHANNEL)
+                log.warning(
+                    "a WhatsApp number could not be reached (outbox row %s)",
+                    target.outbox_id if target else "-",
+                )
+        if target is not None and failed == WINDOW_CLOSED:
+            await self._resend_as_template(status.address, target.outbox_id, stored)
+
+    async def _resend_as_template(
+        self, address: str, outbox_id: int, stored: tuple[Reply, str] | None
+    ) -> None:
+        if (
+            stored is None
+            or self.app.services.policy.whatsapp_templates.get(stored[0].key) is None
+        ):
+            log.warning(
+                "outbox row %s: the window closed and no template is registered", outbox_id
+            )
+            return
+        try:
+            sent = await self._send_template(address, render_reply(*stored))
+        except DeliveryError as exc:
+            log.warning("outbox row %s: its template could not be sent: %s", outbox_id, exc)
+            return
+        if sent is not None:
+            async with self.app.services.db.transaction() as tx:
+                await outbox.set_message_id(tx, outbox_id, sent)
+        log.info("outbox row %s: the window had closed, sent again as its template", outbox_id)
 
     # Sending -----------------------------------------------------------------------------
 
@@ -213,7 +246,8 @@ class WhatsAppChannel:
 def _mime(path: Path) -> str:
     return {
         ".pdf": "application/pdf",
-        ".csv": "text/csv",
+        ".csv": "text/plain",  # WhatsApp takes plain text, PDF and office files as documents
+        ".json": "text/plain",
         ".jpg": "image/jpeg",
         ".png": "image/png",
     }.get(path.suffix.lower(), "application/octet-stream")

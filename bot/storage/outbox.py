@@ -149,6 +149,16 @@ async def due_by_chat(tx: Tx, channel: str, now: datetime, limit: int) -> list[l
     return list(chats.values())
 
 
+async def reply_of(tx: Tx, outbox_id: int) -> tuple[Reply, str] | None:
+    """The Reply a row holds and its person's language (to send it again another way)."""
+    row = await tx.one(
+        "SELECT o.message_key, o.context, o.buttons, o.attachment, p.locale FROM outbox o "
+        "JOIN people p ON p.id = o.person_id WHERE o.id = ?",
+        (outbox_id,),
+    )
+    return None if row is None else (_reply(row), str(row["locale"]))
+
+
 async def claim(tx: Tx, outbox_id: int, owner: str, now: datetime, until: datetime) -> bool:
     """Take a lease on an unsent, unparked row until `until`; False when someone else has it."""
     changed = await tx.execute(

@@ -173,6 +173,36 @@ async def test_delivery_states_are_recorded_and_undeliverable_opens_the_card(
     assert row["delivery_status"] == "failed"
 
 
+async def test_a_push_refused_later_for_the_closed_window_goes_again_as_its_template(
+    wa: tuple[App, WhatsAppChannel, int], graph: FakeGraphApi
+) -> None:
+    app, channel, person = wa
+    await _wrote_at(app, "whatsapp", PHONE, NOW - timedelta(hours=1))
+    async with app.services.db.transaction() as tx:
+        await outbox.enqueue(
+            tx, person, "coach/push", NOW, context={"coach": "Cas", "text": "Hoi"}
+        )
+    assert await Sender(app.services.db, channel, 3).drain_once(NOW) == 1
+    [free] = graph.messages_to(PHONE)
+    assert free["type"] == "text"
+    failed = {
+        "id": free["id"],
+        "status": "failed",
+        "timestamp": "1764756000",
+        "recipient_id": PHONE,
+        "errors": [{"code": 131047, "title": "Re-engagement message"}],
+    }
+    channel.accept(_json(webhook_body(PHONE, statuses=[failed])))
+    await channel.drain()
+    [_, template] = graph.messages_to(PHONE)
+    assert template["template"]["name"] == "pto_bericht_coach"
+    assert template["template"]["components"][0]["parameters"] == [{"type": "text", "text": "Cas"}]
+    async with app.services.db.read() as tx:
+        row = await tx.one("SELECT channel_message_id FROM outbox WHERE id = 1")
+    assert row is not None
+    assert row["channel_message_id"] == stored_id(template["id"])
+
+
 async def test_media_that_is_too_big_or_gone_arrives_without_data(
     wa: tuple[App, WhatsAppChannel, int], graph: FakeGraphApi
 ) -> None:

@@ -173,6 +173,8 @@ def test_whatsapp_alone_runs_without_telegram_or_the_terminal_chat(
         ayla.say(f"/start {invite['code']}", f"Welkom, {AYLA}")
         ayla.post({"type": "sticker", "sticker": {"id": "s1", "mime_type": "image/webp"}})
         ayla.expect("kan ik niet lezen")
+        ayla.say("/mijngegevens", "document")  # the export, uploaded and sent as a document
+        assert graph.uploads
         assert server.calls("getUpdates") == []
         assert w.bot.proc.poll() is None
         assert "running on WhatsApp" in w.bot.collect()
