@@ -127,12 +127,12 @@ async def _chat_with_web(app: App, console: Any) -> None:
     """The terminal chat with the web inbox next to it; the demo prints Kim's login link."""
     import asyncio
 
+    from bot.cli.run import serve_inbox
     from bot.cli.web import make_link
     from bot.domain.web_links import LINK_TTL
-    from bot.web.server import serve_web
 
     stop = asyncio.Event()
-    web = asyncio.create_task(serve_web(app, stop))
+    web = asyncio.create_task(serve_inbox(app, stop))
     if await demo.is_demo(app.services.db):
         try:
             name, url = await make_link(app, demo.KLANTMANAGER)

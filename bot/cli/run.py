@@ -16,6 +16,17 @@ FIRST_WAIT = 1.0  # seconds before the first retry, doubled after each failure
 LONGEST_WAIT = 60.0
 
 
+async def serve_inbox(app: App, stop: asyncio.Event) -> None:
+    """The web inbox and WhatsApp's webhook until `stop`; with PTO_WEB=false and no WhatsApp
+    nothing (not even Starlette) is loaded."""
+    settings = app.services.settings
+    if not settings.web and not settings.whatsapp_configured:
+        return
+    from bot.web.server import serve_web
+
+    await serve_web(app, stop)
+
+
 def retry_waits() -> Any:
     """1, 2, 4 ... 60, 60, ... seconds."""
     wait = FIRST_WAIT
@@ -48,9 +59,8 @@ async def run_telegram(app: App) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     from bot.cli.run_whatsapp import whatsapp_running
-    from bot.web.server import serve_web
 
-    web = asyncio.create_task(serve_web(app, stop))  # the inbox and WhatsApp's webhook
+    web = asyncio.create_task(serve_inbox(app, stop))  # the inbox and WhatsApp's webhook
     try:
         async with whatsapp_running(app, stop):
             if app.services.settings.telegram_bot_token:

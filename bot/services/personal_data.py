@@ -36,7 +36,8 @@ _EXPLICIT = {
     "audit_log",
     "weekly_hours",
 }
-_NEVER_EXPORTED = {"invites", "outbox"}  # code hashes; the outbox is listed without contents
+# Code and login-link hashes; the outbox is listed without contents.
+_NEVER_EXPORTED = {"invites", "outbox", "web_login_links"}
 
 
 @dataclass(frozen=True)

@@ -204,6 +204,18 @@ async def open_counts(
     return {r["kind"]: int(r["n"]) for r in rows}
 
 
+def _entry(r: Row) -> QueueEntry:
+    return QueueEntry(
+        id=int(r["id"]),
+        kind=r["kind"],
+        state=r["state"],
+        period=r["period"],
+        created_at=parse_utc(r["created_at"]),
+        name=r["name"],
+        updated_at=parse_utc(r["updated_at"]),
+    )
+
+
 async def open_entries(
     tx: Tx,
     owners: Sequence[int] | None,
@@ -221,18 +233,7 @@ async def open_entries(
         "ORDER BY q.created_at, q.id LIMIT ? OFFSET ?",
         [*params, limit, offset],
     )
-    return [
-        QueueEntry(
-            id=int(r["id"]),
-            kind=r["kind"],
-            state=r["state"],
-            period=r["period"],
-            created_at=parse_utc(r["created_at"]),
-            name=r["name"],
-            updated_at=parse_utc(r["updated_at"]),
-        )
-        for r in rows
-    ]
+    return [_entry(r) for r in rows]
 
 
 async def proof_paths(tx: Tx, declaration_id: int) -> list[tuple[str, str | None]]:
@@ -277,15 +278,4 @@ async def open_of_participant(tx: Tx, participant_id: int) -> list[QueueEntry]:
         f"WHERE q.participant_id = ? AND q.state IN ({marks}) ORDER BY q.created_at, q.id",
         (participant_id, *OPEN_STATES),
     )
-    return [
-        QueueEntry(
-            id=int(r["id"]),
-            kind=r["kind"],
-            state=r["state"],
-            period=r["period"],
-            created_at=parse_utc(r["created_at"]),
-            name=r["name"],
-            updated_at=parse_utc(r["updated_at"]),
-        )
-        for r in rows
-    ]
+    return [_entry(r) for r in rows]

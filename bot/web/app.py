@@ -9,7 +9,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -45,8 +45,13 @@ def routes() -> list[Route | Mount]:
         Route("/weekoverzicht", report_pages.week),
         Route("/export", report_pages.export_form),
         Route("/export/{period}.csv", report_pages.export_csv),
+        Route("/favicon.ico", _favicon),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
+
+
+async def _favicon(request: Request) -> Response:
+    return RedirectResponse("/static/favicon.svg", status_code=301)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:

@@ -56,7 +56,9 @@ def _extra(page: Any, out: Path, base: str) -> None:
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{base}/wachtrij")
     page.screenshot(path=out / "inbox-queue-phone.png", full_page=True)
-    page.go_back()
+    page.locator("table.list a").first.click()
+    page.wait_for_selector("h1")
+    page.screenshot(path=out / "inbox-item-phone.png", full_page=True)
 
 
 def main(out: Path, extra: bool = False) -> None:

@@ -95,12 +95,24 @@ def test_a_klantmanager_works_an_item_in_the_browser(inbox: tuple[World, str]) -
             desk = browser.new_context(viewport={"width": 1280, "height": 900})
             page = desk.new_page()
             page.set_default_timeout(STEP_MS)
+            problems: list[str] = []  # a script or style the Content-Security-Policy blocked
+            page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
             page.goto(link)
             page.get_by_role("button", name="Inloggen").click()
+            page.wait_for_url(f"{base}/wachtrij")  # loaded, htmx included
             expect(page.get_by_role("heading", name="Wachtrij")).to_be_visible()
+            page.get_by_label("Status", exact=True).select_option(
+                "afgehandeld"
+            )  # htmx swaps the list
+            expect(page).to_have_url(re.compile(r"status=afgehandeld"))
+            expect(page.get_by_text("Geen punten met deze filters")).to_be_visible()
+            page.get_by_label("Status", exact=True).select_option("")
             row = page.get_by_role("row", name=re.compile(AYLA))
             expect(row).to_contain_text("Opgave ingediend")
-            row.get_by_role("link", name=AYLA).click()
+            page.keyboard.press("Tab")  # the first stop skips to the content
+            expect(page.locator(":focus")).to_have_text("Naar de inhoud")
+            row.get_by_role("link", name=AYLA).focus()
+            page.keyboard.press("Enter")
             expect(page.get_by_role("heading", level=1)).to_contain_text(AYLA)
             expect(page.locator("dl.figures")).to_contain_text("900,00")
             item_path = page.url.removeprefix(base)
@@ -110,6 +122,7 @@ def test_a_klantmanager_works_an_item_in_the_browser(inbox: tuple[World, str]) -
             page.get_by_role("button", name="Afgehandeld").click()
             expect(page.get_by_role("status")).to_contain_text("Afgehandeld")
 
+            assert problems == []
             state = w.db.scalar("SELECT state FROM queue_items WHERE id = ?", (item_id,))
             assert state == "afgehandeld"
             listing = kim.say("/wachtrij", "Je wachtrij")
@@ -125,6 +138,8 @@ def test_a_klantmanager_works_an_item_in_the_browser(inbox: tuple[World, str]) -
             phone.goto(web_link(w, "karin"))
             phone.get_by_role("button", name="Inloggen").click()
             expect(phone.get_by_role("heading", name="Wachtrij")).to_be_visible()
+            width = phone.evaluate("document.documentElement.scrollWidth")
+            assert width <= 390, f"the phone page is {width} px wide"
             assert phone.goto(f"{base}{item_path}").status == 404
             assert phone.goto(f"{base}{proof_path}").status == 404
             assert desk.request.get(f"{base}{proof_path}").status == 200
