@@ -27,6 +27,7 @@ from tests.e2e.fakegraphapi import (
     PHONE_NUMBER_ID,
     TOKEN,
     FakeGraphApi,
+    status_event,
     webhook_body,
 )
 
@@ -139,16 +140,8 @@ async def test_delivery_states_are_recorded_and_undeliverable_opens_the_card(
     assert await Sender(app.services.db, channel, 3).drain_once(NOW) == 1
     [message] = graph.messages_to(PHONE)
 
-    def status(name: str, code: int | None = None) -> object:
-        item: dict[str, object] = {
-            "id": message["id"],
-            "status": name,
-            "timestamp": "1764756000",
-            "recipient_id": PHONE,
-        }
-        if code:
-            item["errors"] = [{"code": code, "title": "Message undeliverable"}]
-        return item
+    def status(name: str, code: int | None = None) -> dict[str, object]:
+        return status_event(message["id"], name, PHONE, code)
 
     for name in ("delivered", "read", "delivered"):
         channel.accept(_json(webhook_body(PHONE, statuses=[status(name)])))
@@ -185,13 +178,7 @@ async def test_a_push_refused_later_for_the_closed_window_goes_again_as_its_temp
     assert await Sender(app.services.db, channel, 3).drain_once(NOW) == 1
     [free] = graph.messages_to(PHONE)
     assert free["type"] == "text"
-    failed = {
-        "id": free["id"],
-        "status": "failed",
-        "timestamp": "1764756000",
-        "recipient_id": PHONE,
-        "errors": [{"code": 131047, "title": "Re-engagement message"}],
-    }
+    failed = status_event(free["id"], "failed", PHONE, 131047)
     channel.accept(_json(webhook_body(PHONE, statuses=[failed])))
     await channel.drain()
     [_, template] = graph.messages_to(PHONE)

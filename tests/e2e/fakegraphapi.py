@@ -250,6 +250,14 @@ def webhook_body(wa_id: str, messages: list[JSON] = (), statuses: list[JSON] = (
     return json.dumps(body).encode()
 
 
+def status_event(wamid: str, status: str, wa_id: str, code: int | None = None) -> JSON:
+    """One entry of a webhook's `statuses`: a delivery report on a message the bot sent."""
+    item: JSON = {"id": wamid, "status": status, "timestamp": "1764756000", "recipient_id": wa_id}
+    if code:
+        item["errors"] = [{"code": code, "title": "test error"}]
+    return item
+
+
 def post_webhook(url: str, body: bytes, secret: str | None = APP_SECRET) -> int:
     """POST a body to the bot's webhook, signed with `secret` (None: unsigned); the status."""
     request = urllib.request.Request(url, data=body, method="POST")  # noqa: S310 - http only

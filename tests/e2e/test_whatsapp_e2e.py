@@ -16,10 +16,16 @@ from bot.domain.periods import first_day
 from bot.domain.policy import load_policy
 from bot.domain.timeliness import due_date
 from tests.e2e.fakebotapi import FakeBotApi
-from tests.e2e.fakegraphapi import FakeGraphApi, post_webhook, webhook_body
+from tests.e2e.fakegraphapi import FakeGraphApi, post_webhook, status_event, webhook_body
 from tests.e2e.harness import TOKEN
 from tests.e2e.journey_helpers import RECEIPT_JPEG, last_month, local_iso, month_past_due, world
-from tests.e2e.whatsapp_helpers import WaChat, free_port, wait_for_webhook, whatsapp_env
+from tests.e2e.whatsapp_helpers import (
+    WaChat,
+    free_port,
+    invite_participant,
+    wait_for_webhook,
+    whatsapp_env,
+)
 
 KIM, AYLA = "Kim Klantmanager", "Ayla Voorbeeld"
 AYLA_PHONE = "31612345001"  # an invented number
@@ -45,10 +51,7 @@ def test_a_participant_declares_on_whatsapp_and_the_klantmanager_gets_the_card(
         w.bot.start()
         wait_for_webhook(port)
         kim = w.klantmanager(KIM, 3101)
-        invite = w.bot.invite(
-            "--role", "participant", "--name", AYLA, "--klantmanager", KIM,
-            "--start-date", first_day(last_month()).isoformat(),
-        )  # fmt: skip
+        invite = invite_participant(w.bot, AYLA, KIM, first_day(last_month()))
         assert invite["whatsapp_link"].startswith("https://wa.me/31201234567?text=%2Fstart%20")
         ayla = WaChat(graph, port, AYLA_PHONE)
 
@@ -108,10 +111,7 @@ def test_a_reminder_outside_the_24_hour_window_goes_as_the_template(
         w.bot.start()
         wait_for_webhook(port)
         kim = w.klantmanager(KIM, 3201)
-        invite = w.bot.invite(
-            "--role", "participant", "--name", AYLA, "--klantmanager", KIM,
-            "--start-date", first_day(period).isoformat(),
-        )  # fmt: skip
+        invite = invite_participant(w.bot, AYLA, KIM, first_day(period))
         ayla = WaChat(graph, port, AYLA_PHONE)
         ayla.say(invite["code"], f"Welkom, {AYLA}")  # the code alone binds too
         graph.close_window(AYLA_PHONE)  # WhatsApp says: more than 24 hours ago
@@ -128,14 +128,7 @@ def test_a_reminder_outside_the_24_hour_window_goes_as_the_template(
 
         # WhatsApp's delivery reports land on the outbox row; undeliverable gives Kim the card.
         def report(status: str, code: int | None = None) -> None:
-            item: dict[str, object] = {
-                "id": sent["id"],
-                "status": status,
-                "timestamp": "1764756000",
-                "recipient_id": AYLA_PHONE,
-            }
-            if code:
-                item["errors"] = [{"code": code, "title": "Message undeliverable"}]
+            item = status_event(sent["id"], status, AYLA_PHONE, code)
             assert post_webhook(ayla.url, webhook_body(AYLA_PHONE, statuses=[item])) == 200
 
         state = "SELECT delivery_status FROM outbox WHERE message_key = 'reminders/push'"

@@ -7,6 +7,7 @@ import socket
 import time
 import urllib.request
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from tests.e2e.fakegraphapi import (
@@ -18,6 +19,7 @@ from tests.e2e.fakegraphapi import (
     post_webhook,
     webhook_body,
 )
+from tests.e2e.harness import BotProcess
 
 WAIT = 15.0
 
@@ -41,6 +43,16 @@ def whatsapp_env(graph: FakeGraphApi, port: int) -> dict[str, str]:
         "PTO_WEB_LISTEN": "127.0.0.1",
         "PTO_WEB_PORT": str(port),
     }
+
+
+def invite_participant(
+    bot: BotProcess, name: str, klantmanager: str, start: date
+) -> dict[str, Any]:
+    """`ptobot invite` for a participant of `klantmanager` starting on `start`, as JSON."""
+    return bot.invite(
+        "--role", "participant", "--name", name, "--klantmanager", klantmanager,
+        "--start-date", start.isoformat(),
+    )  # fmt: skip
 
 
 def wait_for_webhook(port: int, timeout: float = 20.0) -> None:
