@@ -103,8 +103,20 @@ class WhatsAppChannel:
         if received.media_id is not None and inbound.file is not None:
             inbound = await self._fetch_file(inbound, received.media_id)
         outcome = await self.app.dispatcher.handle(inbound)
+        if not outcome.duplicate:
+            await self._follow_up(inbound.address)
         for reply in outcome.replies:
             await self._safe_send(inbound.address, render_reply(reply, outcome.locale))
+
+    async def _follow_up(self, address: str) -> None:
+        """The person wrote: pushes that reached them only as a template now come in full,
+        with their buttons (the window is open)."""
+        async with self.app.services.db.transaction() as tx:
+            rows = await chat_channels.take_follow_ups(tx, CHANNEL, address)
+            stored = [await outbox.reply_of(tx, row) for row in rows]
+        for found in stored:
+            if found is not None:
+                await self._safe_send(address, render_reply(*found))
 
     async def _as_start(self, inbound: Inbound) -> Inbound:
         """A number not bound yet whose text is a single word: read as `/start <word>` (the
@@ -235,7 +247,11 @@ class WhatsAppChannel:
             name, template.language(locale), template.values(message.context)
         )
         sent = await self.client.send(address, payload)
-        return None if sent is None else stored_id(sent)
+        if sent is None:
+            return None
+        async with self.app.services.db.transaction() as tx:
+            await chat_channels.add_follow_up(tx, stored_id(sent), self.app.services.clock.now())
+        return stored_id(sent)
 
     async def close(self) -> None:
         """Finish the events in flight and close the connections."""

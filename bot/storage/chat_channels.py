@@ -4,7 +4,7 @@ what a channel reported about a sent message (WhatsApp's status webhooks)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.clock import parse_utc, utc_iso
 from bot.storage.unit import Tx
@@ -76,3 +76,37 @@ async def record_status(tx: Tx, message_id: str, status: str, at: datetime) -> S
             (status, utc_iso(at), row["id"]),
         )
     return StatusTarget(int(row["id"]), int(row["person_id"]), str(row["message_key"]))
+
+
+FOLLOW_UP_DAYS = 30
+
+
+async def add_follow_up(tx: Tx, message_id: str, now: datetime) -> None:
+    """The push that became `message_id` went as a template: send it in full when the person
+    writes next (forgets unanswered ones older than `FOLLOW_UP_DAYS`)."""
+    await tx.execute(
+        "DELETE FROM template_follow_ups WHERE created_at < ?",
+        (utc_iso(now - timedelta(days=FOLLOW_UP_DAYS)),),
+    )
+    await tx.execute(
+        "INSERT INTO template_follow_ups (message_id, created_at) VALUES (?, ?) "
+        "ON CONFLICT DO NOTHING",
+        (message_id, utc_iso(now)),
+    )
+
+
+async def take_follow_ups(tx: Tx, channel: str, address: str) -> list[int]:
+    """The outbox rows sent as templates to this chat and not followed up yet, oldest first;
+    they are taken (each once)."""
+    rows = await tx.all(
+        "SELECT o.id, f.message_id FROM template_follow_ups f "
+        "JOIN outbox o ON o.channel_message_id = f.message_id "
+        "JOIN channel_identities ci ON ci.person_id = o.person_id "
+        "WHERE ci.channel = ? AND ci.address = ? ORDER BY o.id",
+        (channel, address),
+    )
+    for row in rows:
+        await tx.execute(
+            "DELETE FROM template_follow_ups WHERE message_id = ?", (row["message_id"],)
+        )
+    return [int(r["id"]) for r in rows]

@@ -142,6 +142,10 @@ def test_a_reminder_outside_the_24_hour_window_goes_as_the_template(
         assert w.db.scalar(blocked) == 1
         ayla.say("/hulp", "/opgave")  # writing again makes the number reachable again
         assert w.db.scalar(blocked) == 0
+        # The reminder that came as a template now follows in full, with its button.
+        assert ayla.choice("decl:start:") == f"decl:start:{period}"
+        ayla.press("decl:start:", "gewerkt")
+        assert w.db.scalar("SELECT COUNT(*) FROM template_follow_ups") == 0
 
 
 def test_whatsapp_alone_runs_without_telegram_or_the_terminal_chat(

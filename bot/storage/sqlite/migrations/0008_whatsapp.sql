@@ -13,3 +13,11 @@ ALTER TABLE outbox ADD COLUMN delivery_status TEXT;
 ALTER TABLE outbox ADD COLUMN delivery_status_at TEXT;
 CREATE INDEX outbox_channel_message ON outbox (channel_message_id)
     WHERE channel_message_id IS NOT NULL;
+
+-- Pushes that went as a template (outside WhatsApp's 24-hour window), by the hashed message id
+-- the template got: the full message follows when the person writes next. Unanswered ones go
+-- after 30 days.
+CREATE TABLE template_follow_ups (
+    message_id TEXT PRIMARY KEY,
+    created_at TEXT NOT NULL
+) WITHOUT ROWID;
