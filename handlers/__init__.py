@@ -8,6 +8,7 @@ from handlers.router import Router
 def build_router() -> Router:
     """Register every feature; order matters for the menu and for overlapping commands."""
     from handlers import (
+        channel_choice,
         common,
         declaration,
         hours,
@@ -19,6 +20,17 @@ def build_router() -> Router:
     )
 
     router = Router()
-    for feature in (onboarding, declaration, hours, queue, inbox, reminders, privacy, common):
+    features = (
+        onboarding,
+        declaration,
+        hours,
+        queue,
+        inbox,
+        reminders,
+        privacy,
+        channel_choice,
+        common,
+    )
+    for feature in features:
         feature.register(router)
     return router
