@@ -15,7 +15,7 @@ from bot.dispatcher import Dispatcher
 from bot.domain.policy import load_policy
 from bot.runtime import Services
 from bot.services import mail
-from bot.storage.sqlite.db import Database
+from bot.storage.backends import open_database
 from handlers import build_router
 from handlers.router import Router
 
@@ -34,7 +34,7 @@ class App:
 async def open_app(settings: Settings, clock: Clock | None = None) -> AsyncIterator[App]:
     """Load the policy (fails fast), open and migrate the database, wire the handlers."""
     policy = load_policy(settings.policy_path)
-    db = await Database.open(settings.database_path)
+    db = await open_database(settings.database_url)
     try:
         await db.migrate()
         mail.configure(settings.mail_configured, settings.web_base_url)
@@ -65,6 +65,8 @@ THIRD_PARTY_CAPS = {
     "httpcore": logging.WARNING,
     "aiohttp": logging.WARNING,  # the default HTTP client (bot/channels/telegram_aiohttp.py)
     "aiosqlite": logging.WARNING,
+    "psycopg": logging.WARNING,
+    "psycopg.pool": logging.WARNING,
     "apscheduler": logging.WARNING,
     "asyncio": logging.WARNING,
     "tornado": logging.INFO,

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from email.utils import parseaddr
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 
@@ -55,15 +56,34 @@ def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:
     return raw
 
 
+def database_kind(url: str) -> str:
+    """The backend `DATABASE_URL` selects: 'sqlite' (a file, the default) or 'postgresql'."""
+    if url.startswith(("postgresql://", "postgres://")):
+        rest = url.split("://", 1)[1]
+        host = rest.rsplit("@", 1)[-1].split("/", 1)
+        if not host[0] and "host=" not in url:
+            raise ConfigError("DATABASE_URL: use postgresql://user:password@host:port/database")
+        if len(host) < 2 or not host[1].split("?", 1)[0]:
+            raise ConfigError("DATABASE_URL: name the database: postgresql://user@host:port/NAME")
+        return "postgresql"
+    database_path(url)
+    return "sqlite"
+
+
 def database_path(url: str) -> Path:
     """Turn `DATABASE_URL` (`sqlite:///relative.db`, `sqlite:////abs.db` or a path) into a path."""
     if url.startswith("sqlite:///"):
         return Path(url.removeprefix("sqlite:///"))
     if url.startswith("sqlite://"):
         raise ConfigError("DATABASE_URL: use sqlite:///path/to/file.db")
+    if url.startswith(("postgresql://", "postgres://")):
+        raise ConfigError("DATABASE_URL: a PostgreSQL database has no file")
     if "://" in url:
         scheme = url.split(":")[0]
-        raise ConfigError(f"DATABASE_URL: only sqlite is supported for now, got {scheme}")
+        raise ConfigError(
+            "DATABASE_URL: use sqlite:///path/to/file.db or postgresql://user@host/db, "
+            f"got {scheme}"
+        )
     return Path(url)
 
 
@@ -113,8 +133,21 @@ class Settings:
 
     @property
     def database_path(self) -> Path:
-        """The SQLite file behind `database_url`."""
+        """The SQLite file behind `database_url` (ConfigError for PostgreSQL: see `data_dir`)."""
         return database_path(self.database_url)
+
+    @property
+    def database_kind(self) -> str:
+        """'sqlite' or 'postgresql' (see `database_kind`)."""
+        return database_kind(self.database_url)
+
+    @property
+    def data_dir(self) -> Path:
+        """The folder for the installation's own files: the SQLite file's, or (PostgreSQL) the
+        proof folder's parent."""
+        if self.database_kind == "sqlite":
+            return self.database_path.parent
+        return self.proof_dir.parent
 
     @property
     def file_base_url(self) -> str | None:
@@ -145,6 +178,7 @@ class Settings:
             self.whatsapp_token,
             self.whatsapp_app_secret,
             self.whatsapp_verify_token,
+            urlsplit(self.database_url).password if "://" in self.database_url else None,
         )
         return [s for s in found if s]
 
@@ -214,7 +248,7 @@ def load_settings(env: Mapping[str, str] | None = None, env_file: Path | None = 
             "".join(ch for ch in merged.get("WHATSAPP_PHONE_NUMBER", "") if ch.isdigit()) or None
         ),
     )
-    database_path(settings.database_url)  # validate early
+    database_kind(settings.database_url)  # validate early: one clear line at start
     if settings.whatsapp_configured and not settings.whatsapp_app_secret:
         raise ConfigError("WHATSAPP_APP_SECRET is required when WHATSAPP_TOKEN is set")
     if settings.telegram_webhook_url and not settings.telegram_webhook_secret:

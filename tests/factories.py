@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import date, datetime
 from itertools import count
+
+import psycopg
 
 from bot.app import App
 from bot.contract import FileIn, Inbound, Kind
@@ -12,6 +15,9 @@ from bot.services import onboarding
 from bot.storage.sqlite.db import Database
 
 _updates = count(1)
+
+# A constraint the database refused (unique, foreign key, check), on either backend.
+INTEGRITY_ERRORS: tuple[type[Exception], ...] = (sqlite3.IntegrityError, psycopg.IntegrityError)
 
 
 def command(address: str, text: str, channel: str = "telegram") -> Inbound:

@@ -151,13 +151,13 @@ def short(text: str) -> str:
 
 
 def aiosqlite_outside_storage(root: Path) -> list[str]:
-    """Imports of aiosqlite in any .py file outside bot/storage/."""
+    """Imports of a database driver (aiosqlite, psycopg) in any .py file outside bot/storage/."""
     found = []
     for path in python_files(root):
         if is_under(root, path, "bot/storage"):
             continue
         for imp in imports(root, path, parse(path)):
-            if top_name(imp.module) == "aiosqlite":
+            if top_name(imp.module) in ("aiosqlite", "psycopg", "psycopg_pool"):
                 found.append(f"{rel(root, path)}:{imp.line}: imports {imp.module}")
     return found
 

@@ -13,7 +13,8 @@ from telegram.error import InvalidToken
 
 from bot.config import ConfigError, load_settings
 from bot.domain.policy import PolicyError
-from bot.storage.sqlite.db import InstanceLocked
+from bot.storage.backends import InstanceLocked
+from bot.storage.unit import DatabaseUnavailable
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -54,11 +55,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 2
     except InstanceLocked as exc:
-        print(
-            f"ptobot: another ptobot is already running on {exc.database} "
-            f"(lock held on {exc.lock_file}); stop it first",
-            file=sys.stderr,
-        )
+        print(f"ptobot: {exc}; stop it first", file=sys.stderr)
+        return 2
+    except DatabaseUnavailable as exc:
+        print(f"ptobot: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

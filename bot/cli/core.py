@@ -18,7 +18,7 @@ from bot.domain.models import Household, Role
 from bot.domain.phone import mask_phone
 from bot.services import onboarding
 from bot.storage import meta, people
-from bot.storage.sqlite.db import Database, instance_lock
+from bot.storage.backends import describe, instance_lock, open_database
 from messages import render
 
 log = logging.getLogger(__name__)
@@ -75,14 +75,14 @@ def _cli_text(exc: DomainError) -> str:
 
 async def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
     """Apply the migrations."""
-    db = await Database.open(settings.database_path)
+    db = await open_database(settings.database_url)
     try:
         applied = await db.migrate()
-        version = await db.user_version()
+        version = await db.version()
     finally:
         await db.close()
     print(
-        f"database {settings.database_path}: version {version}"
+        f"database {describe(settings.database_url)}: version {version}"
         + (f" (applied {', '.join(applied)})" if applied else " (up to date)")
     )
     return 0
@@ -97,9 +97,8 @@ async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.cli.run import run_telegram
 
     setup_logging(settings)
-    with instance_lock(settings.database_path):
-        async with open_app(settings) as app:
-            return await run_telegram(app)
+    async with instance_lock(settings.database_url), open_app(settings) as app:
+        return await run_telegram(app)
 
 
 async def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
@@ -108,18 +107,15 @@ async def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     from bot.mail import mailing
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    with instance_lock(settings.database_path):
-        async with open_app(settings) as app:
-            if settings.demo:
-                await demo.seed_if_empty(
-                    app.services.db, app.services.clock.now(), settings.proof_dir
-                )
-            console = ConsoleChannel(app)
-            async with mailing(app.services.db, settings, app.services.clock.now):
-                if not (getattr(args, "serve_web", False) and settings.web):
-                    await console.run()
-                    return 0
-                await _chat_with_web(app, console)
+    async with instance_lock(settings.database_url), open_app(settings) as app:
+        if settings.demo:
+            await demo.seed_if_empty(app.services.db, app.services.clock.now(), settings.proof_dir)
+        console = ConsoleChannel(app)
+        async with mailing(app.services.db, settings, app.services.clock.now):
+            if not (getattr(args, "serve_web", False) and settings.web):
+                await console.run()
+                return 0
+            await _chat_with_web(app, console)
     return 0
 
 

@@ -52,6 +52,10 @@ def _backend(tx: Tx) -> Backend:
         from bot.storage.sqlite import reminders
 
         return reminders
+    if tx.dialect == "postgresql":
+        from bot.storage.postgres import reminders as pg_reminders
+
+        return pg_reminders
     raise NotImplementedError(f"reminder sweeps have no SQL for {tx.dialect!r}")
 
 

@@ -7,6 +7,8 @@ the backend by `tx.dialect`.
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from bot.storage.tables import PERSON_KEYS, PersonTable
 from bot.storage.unit import Tx
 
@@ -15,17 +17,30 @@ __all__ = ["PERSON_KEYS", "PersonTable", "has_table", "tables_with_person_column
 
 async def has_table(tx: Tx, name: str) -> bool:
     """True when the table `name` exists."""
-    if tx.dialect == "sqlite":
-        from bot.storage.sqlite import schema
-
-        return await schema.has_table(tx, name)
-    raise NotImplementedError(f"schema reads for {tx.dialect}")
+    return await _backend(tx).has_table(tx, name)
 
 
 async def tables_with_person_columns(tx: Tx) -> list[PersonTable]:
     """Every table with a `participant_id` or `person_id` column (that one first), by name."""
+    return await _backend(tx).tables_with_person_columns(tx)
+
+
+class Catalogue(Protocol):
+    """What a dialect's `schema` module answers."""
+
+    async def has_table(self, tx: Tx, name: str) -> bool: ...
+
+    async def tables_with_person_columns(self, tx: Tx) -> list[PersonTable]: ...
+
+
+def _backend(tx: Tx) -> Catalogue:
+    """The dialect's catalogue module."""
     if tx.dialect == "sqlite":
         from bot.storage.sqlite import schema
 
-        return await schema.tables_with_person_columns(tx)
+        return schema
+    if tx.dialect == "postgresql":
+        from bot.storage.postgres import schema as pg_schema
+
+        return pg_schema
     raise NotImplementedError(f"schema reads for {tx.dialect}")

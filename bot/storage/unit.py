@@ -3,7 +3,8 @@
 Services and repositories are written against these protocols only. A unit of work (`Tx`) is
 one transaction; the repositories in `bot/storage/*.py` take it as their first argument and
 return frozen domain objects, so rows never leave `bot/storage/`. The SQLite implementation is
-in `bot/storage/sqlite/`; a PostgreSQL one can sit beside it.
+in `bot/storage/sqlite/`, the PostgreSQL one in `bot/storage/postgres/`; `bot.storage.backends`
+opens the one `DATABASE_URL` names.
 
 SQL in the repositories is portable (standard SQL plus `ON CONFLICT … DO NOTHING/UPDATE`, which
 both SQLite and PostgreSQL speak) with `?` placeholders; a backend translates placeholders if
@@ -18,6 +19,10 @@ from typing import Any, Protocol, TypeVar
 
 Params = Sequence[Any] | dict[str, Any]
 T = TypeVar("T")
+
+
+class DatabaseUnavailable(Exception):
+    """The database cannot be reached (or no connection is free in time): one clear line."""
 
 
 class Row(Protocol):
@@ -113,6 +118,10 @@ class Database(Protocol):
 
     async def migrate(self) -> list[str]:
         """Apply the migrations not applied yet; returns their names."""
+        ...
+
+    async def version(self) -> int:
+        """The number of the last migration applied."""
         ...
 
     async def close(self) -> None:

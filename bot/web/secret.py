@@ -12,8 +12,8 @@ SECRET_FILE = "web_secret"  # noqa: S105 - a file name, not a secret
 
 
 def secret_path(settings: Settings) -> Path:
-    """Where the generated secret lives: next to the database file."""
-    return settings.database_path.parent / SECRET_FILE
+    """Where the generated secret lives: next to the database file (see `Settings.data_dir`)."""
+    return settings.data_dir / SECRET_FILE
 
 
 def session_secret(settings: Settings) -> str:

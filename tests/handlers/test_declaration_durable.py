@@ -15,6 +15,8 @@ from bot.storage.sqlite.probes import Statements
 from tests import factories as f
 from tests.handlers.test_declaration_flow import Chat, _fill_november, _people
 
+pytestmark = pytest.mark.sqlite_only  # SQLite's synchronous levels (PostgreSQL: always durable)
+
 NOW = datetime(2026, 12, 3, 10, 0, tzinfo=UTC)
 
 

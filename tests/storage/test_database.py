@@ -12,6 +12,7 @@ from bot.app import App
 from bot.clock import FixedClock
 from bot.domain.models import Role
 from bot.storage import conversations, outbox, people
+from bot.storage.backends import open_database
 from bot.storage.sqlite.db import Database, migrations
 from tests import factories as f
 
@@ -57,7 +58,7 @@ async def test_transaction_rolls_back_on_error(app: App, clock: FixedClock) -> N
 
 
 async def test_foreign_keys_are_enforced(app: App, clock: FixedClock) -> None:
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(f.INTEGRITY_ERRORS):
         async with app.services.db.transaction() as tx:
             await people.bind_identity(tx, "telegram", "1", 999, clock.now())
 
@@ -83,8 +84,7 @@ async def test_state_survives_reopening_the_file(app: App, clock: FixedClock) ->
         await conversations.save_state(
             tx, pid, "declaration", "revenue", {"period": "2026-11"}, now
         )
-    path = f.sqlite_db(app).path
-    db = await Database.open(path)
+    db = await open_database(app.services.settings.database_url)
     try:
         async with db.read() as tx:
             assert await conversations.load_state(tx, pid) == (

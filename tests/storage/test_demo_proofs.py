@@ -7,6 +7,7 @@ dossier all count the proof files stored with that version.
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import datetime
 from pathlib import Path
 
@@ -90,9 +91,12 @@ async def test_counts_ignore_a_claim_without_files(app: App, clock: FixedClock) 
     decl_id, _ = await fq.submit(app, now, ids[fq.AYLA], "2026-11")
     kim = await fq.who(app, fq.KIM)
     async with app.services.db.transaction() as tx:
+        data = json.loads(
+            await tx.scalar("SELECT data FROM declarations WHERE id = ?", (decl_id,))
+        )
         await tx.execute(
-            "UPDATE declarations SET data = json_set(data, '$.proof_count', 3) WHERE id = ?",
-            (decl_id,),
+            "UPDATE declarations SET data = ? WHERE id = ?",
+            (json.dumps({**data, "proof_count": 3}), decl_id),
         )
         overview = await caseload.amounts_overview(tx, app.services.policy, kim, now, ids[fq.AYLA])
         rows = await exports.export_rows(tx, app.services.policy, "2026-11")

@@ -13,9 +13,8 @@ import pytest
 from bot.app import App
 from bot.clock import AMSTERDAM, utc_iso
 from bot.runtime import Services
-from bot.storage.sqlite.db import Database
+from bot.storage.backends import open_database
 from scheduler.jobs import run_job
-from tests import factories as f
 from tests.factories import caseload
 
 SWEEPS = (
@@ -56,7 +55,7 @@ async def test_each_job_twice_and_overlapping_sends_every_reminder_once(
 ) -> None:
     await caseload(app, local(2026, 11, 1, 12))
     people = await ids(app)
-    second_db = await Database.open(f.sqlite_db(app).path)  # a second process, in effect
+    second_db = await open_database(app.services.settings.database_url)  # a second process
     other = Services(app.services.settings, app.services.policy, second_db, app.services.clock)
     try:
         for moment in (

@@ -16,6 +16,8 @@ from bot.storage import people
 from bot.storage.sqlite.db import NeedsEventLoop, Tx
 from tests import factories as f
 
+pytestmark = pytest.mark.sqlite_only  # SQLite's inline unit in its connection thread
+
 
 async def test_a_unit_commits_in_one_go(app: App, clock: FixedClock) -> None:
     async def work(tx: Tx) -> int:

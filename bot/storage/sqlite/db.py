@@ -154,6 +154,10 @@ class Database:
             row = await cur.fetchone()
         return int(row[0]) if row else 0
 
+    async def version(self) -> int:
+        """The number of the last migration applied (`Database.version`)."""
+        return await self.user_version()
+
     async def migrate(self) -> list[str]:
         """Apply the migrations this file has not seen yet; returns their names."""
         applied = []

@@ -13,14 +13,10 @@ from datetime import date
 from typing import Any
 
 from bot.domain.pushes import Candidate
+from bot.storage.candidates import to_candidates
 from bot.storage.unit import Tx
 
 Key = tuple[int, str, str, str]  # participant, kind, period, stage
-
-
-def _interned() -> dict[str | None, frozenset[str]]:
-    """Comma-separated text → frozenset, one object per distinct text (cheap to hash again)."""
-    return {None: frozenset(), "": frozenset()}
 
 
 async def candidates(
@@ -73,24 +69,7 @@ async def candidates(
             0 if reachable_only else 1,
         ),
     )
-    sets = _interned()
-    starts: dict[str, date] = {}
-
-    def names(text: str | None) -> frozenset[str]:
-        found = sets.get(text)
-        if found is None:
-            found = sets[text] = frozenset(str(text).split(","))
-        return found
-
-    result = []
-    for pid, start, name, submitted, recorded, decided, pushes in rows:
-        day = starts.get(start)
-        if day is None:
-            day = starts[start] = date.fromisoformat(start)
-        result.append(
-            Candidate(pid, day, name, names(submitted), names(recorded), names(decided), pushes)
-        )
-    return result
+    return to_candidates(rows)
 
 
 async def insert_keys(

@@ -1,0 +1,1 @@
+"""PostgreSQL: the pooled backend beside SQLite (see `db.py`)."""

@@ -1,0 +1,1 @@
+"""Numbered PostgreSQL migrations: the same numbers and names as SQLite's."""

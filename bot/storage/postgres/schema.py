@@ -1,0 +1,40 @@
+"""PostgreSQL's catalogue: `information_schema` (see `bot/storage/schema.py`)."""
+
+from __future__ import annotations
+
+from bot.storage.tables import PERSON_KEYS, PersonTable
+from bot.storage.unit import Tx
+
+# The migrations' own bookkeeping, not the installation's data.
+INTERNAL = ("schema_migrations",)
+
+
+async def has_table(tx: Tx, name: str) -> bool:
+    """True when the table `name` exists in the current schema."""
+    return bool(
+        await tx.scalar(
+            "SELECT 1 FROM information_schema.tables "
+            "WHERE table_schema = current_schema() AND table_name = ?",
+            (name,),
+        )
+    )
+
+
+async def tables_with_person_columns(tx: Tx) -> list[PersonTable]:
+    """Every table with a `participant_id` or `person_id` column (that one first), by name."""
+    rows = await tx.all(
+        "SELECT c.table_name, c.column_name FROM information_schema.columns c "
+        "JOIN information_schema.tables t ON t.table_schema = c.table_schema "
+        "AND t.table_name = c.table_name AND t.table_type = 'BASE TABLE' "
+        "WHERE c.table_schema = current_schema() ORDER BY c.table_name, c.ordinal_position"
+    )
+    columns: dict[str, list[str]] = {}
+    for r in rows:
+        if str(r["table_name"]) not in INTERNAL:
+            columns.setdefault(str(r["table_name"]), []).append(str(r["column_name"]))
+    found = []
+    for table, names in columns.items():
+        key = next((k for k in PERSON_KEYS if k in names), None)
+        if key is not None:
+            found.append(PersonTable(table, key, tuple(names)))
+    return found
