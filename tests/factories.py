@@ -6,18 +6,17 @@ import sqlite3
 from datetime import date, datetime
 from itertools import count
 
-import psycopg
-
 from bot.app import App
 from bot.contract import FileIn, Inbound, Kind
 from bot.domain.models import Household, Role
 from bot.services import onboarding
 from bot.storage.sqlite.db import Database
+from tests.pg_cluster import POSTGRES_INTEGRITY
 
 _updates = count(1)
 
 # A constraint the database refused (unique, foreign key, check), on either backend.
-INTEGRITY_ERRORS: tuple[type[Exception], ...] = (sqlite3.IntegrityError, psycopg.IntegrityError)
+INTEGRITY_ERRORS: tuple[type[Exception], ...] = (sqlite3.IntegrityError, POSTGRES_INTEGRITY)
 
 
 def command(address: str, text: str, channel: str = "telegram") -> Inbound:

@@ -18,7 +18,10 @@ from itertools import count
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+import psycopg
+
 _names = count(1)
+POSTGRES_INTEGRITY = psycopg.IntegrityError  # see tests.factories.INTEGRITY_ERRORS
 
 
 def find_binaries() -> Path | None:
@@ -104,8 +107,6 @@ def with_database(url: str, name: str) -> str:
 @contextlib.contextmanager
 def fresh_database(admin_url: str) -> Iterator[str]:
     """An empty database of its own on the server for the block (dropped, even if in use)."""
-    import psycopg
-
     name = f"pto_test_{os.getpid()}_{next(_names)}"
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
