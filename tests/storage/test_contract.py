@@ -1,0 +1,245 @@
+"""The storage contract on both backends: migrations, the unit of work, insert ids, exactly-once
+keys, the outbox claim and two connections racing for the same row (see tests/conftest.py for
+how the PostgreSQL cases find a server)."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from contextlib import closing
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.app import App
+from bot.clock import FixedClock
+from bot.config import ConfigError, Settings
+from bot.domain.models import Role
+from bot.storage import conversations, meta, outbox, people, references
+from bot.storage.backends import InstanceLocked, instance_lock, open_database
+from bot.storage.postgres import db as pg
+from bot.storage.sqlite import db as lite
+from bot.storage.unit import Database, DatabaseUnavailable, Tx
+from tests.pg_cluster import fresh_database
+
+
+async def _ayla(app: App, clock: FixedClock) -> int:
+    async with app.services.db.transaction() as tx:
+        return await people.insert_person(tx, "Ayla Voorbeeld", Role.PARTICIPANT, clock.now())
+
+
+async def test_migrations_reach_the_last_number_once(app: App) -> None:
+    db = app.services.db
+    assert await db.version() == lite.migrations()[-1][0]
+    assert await db.migrate() == []
+
+
+def test_both_backends_ship_the_same_migrations() -> None:
+    assert [name for _, name, _ in pg.migrations()] == [name for _, name, _ in lite.migrations()]
+
+
+async def test_postgres_has_the_same_tables_and_columns_as_sqlite(
+    tmp_path: Path, postgres_server: str
+) -> None:
+    db = await lite.Database.open(tmp_path / "pto.db")
+    try:
+        await db.migrate()
+    finally:
+        await db.close()
+    with closing(sqlite3.connect(tmp_path / "pto.db")) as conn:
+        lite_tables = {
+            t: [c[1] for c in conn.execute(f"PRAGMA table_info({t})")]
+            for (t,) in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
+        }
+    with fresh_database(postgres_server) as url:
+        other = await open_database(url)
+        try:
+            await other.migrate()
+            async with other.read() as tx:
+                rows = await tx.all(
+                    "SELECT table_name, column_name FROM information_schema.columns "
+                    "WHERE table_schema = current_schema() AND table_name <> 'schema_migrations' "
+                    "ORDER BY table_name, ordinal_position"
+                )
+        finally:
+            await other.close()
+    pg_tables: dict[str, list[str]] = {}
+    for r in rows:
+        pg_tables.setdefault(r["table_name"], []).append(r["column_name"])
+    assert pg_tables == lite_tables
+
+
+async def test_a_unit_that_fails_leaves_nothing(app: App, clock: FixedClock) -> None:
+    async def work(tx: Tx) -> None:
+        await people.insert_person(tx, "Ayla Voorbeeld", Role.PARTICIPANT, clock.now())
+        await meta.meta_set(tx, "k", "v")
+        raise ValueError("no")
+
+    with pytest.raises(ValueError, match="no"):
+        await app.services.db.run(work)
+    async with app.services.db.read() as tx:
+        assert await tx.scalar("SELECT COUNT(*) FROM people") == 0
+        assert await meta.meta_get(tx, "k") is None
+
+
+async def test_a_savepoint_undoes_only_what_came_after_it(app: App, clock: FixedClock) -> None:
+    async with app.services.db.transaction() as tx:
+        await meta.meta_set(tx, "kept", "1")
+        await tx.savepoint("attempt")
+        await meta.meta_set(tx, "undone", "1")
+        await tx.rollback_to("attempt")
+        await tx.release("attempt")
+    async with app.services.db.read() as tx:
+        assert await meta.meta_get(tx, "kept") == "1"
+        assert await meta.meta_get(tx, "undone") is None
+
+
+async def test_insert_ids_count_up_and_a_conflict_inserts_nothing(
+    app: App, clock: FixedClock
+) -> None:
+    now = clock.now()
+    async with app.services.db.transaction() as tx:
+        first = await people.insert_person(tx, "Ayla Voorbeeld", Role.PARTICIPANT, now)
+        second = await people.insert_person(tx, "Bram Voorbeeld", Role.PARTICIPANT, now)
+        assert second > first > 0
+        one = await outbox.enqueue(tx, first, "common/taal_set", now, dedupe_key="once")
+        again = await outbox.enqueue(tx, first, "common/taal_set", now, dedupe_key="once")
+        assert isinstance(one, int)
+        assert again is None
+        assert await conversations.mark_processed(tx, "telegram", "1", now)
+        assert not await conversations.mark_processed(tx, "telegram", "1", now)
+        assert await tx.scalar("SELECT COUNT(*) FROM outbox") == 1
+        row = await tx.one("SELECT id, name FROM people WHERE id = ?", (first,))
+        assert row is not None
+        assert row["name"] == row[1] == "Ayla Voorbeeld"
+        assert list(row.keys()) == ["id", "name"]
+
+
+async def test_names_are_unique_whatever_their_case(app: App, clock: FixedClock) -> None:
+    from tests.factories import INTEGRITY_ERRORS
+
+    await _ayla(app, clock)
+    with pytest.raises(INTEGRITY_ERRORS):
+        async with app.services.db.transaction() as tx:
+            await people.insert_person(tx, "AYLA voorbeeld", Role.PARTICIPANT, clock.now())
+    async with app.services.db.read() as tx:
+        found = await people.person_by_name(tx, "ayla VOORBEELD")
+    assert found is not None
+    assert found.name == "Ayla Voorbeeld"
+
+
+async def _second(app: App) -> Database:
+    """Another connection to the same database, as a second process would have."""
+    return await open_database(app.services.settings.database_url)
+
+
+async def test_two_connections_claiming_one_outbox_row_one_wins(
+    app: App, clock: FixedClock
+) -> None:
+    now = clock.now()
+    pid = await _ayla(app, clock)
+    async with app.services.db.transaction() as tx:
+        row = await outbox.enqueue(tx, pid, "common/taal_set", now)
+    assert row is not None
+    other = await _second(app)
+    try:
+
+        async def claim(db: Database, owner: str) -> bool:
+            async def work(tx: Tx) -> bool:
+                return await outbox.claim(tx, row, owner, now, now + timedelta(minutes=1))
+
+            return await db.run(work)
+
+        won = await asyncio.gather(
+            *(claim(db, f"sender-{i}") for i, db in enumerate([app.services.db, other] * 3))
+        )
+        assert sorted(won) == [False] * 5 + [True]
+        async with other.read() as tx:
+            owner = await tx.scalar("SELECT claimed_by FROM outbox WHERE id = ?", (row,))
+        assert owner == f"sender-{won.index(True)}"
+    finally:
+        await other.close()
+
+
+async def test_two_connections_numbering_references_never_share_one(app: App) -> None:
+    other = await _second(app)
+    try:
+
+        async def number(db: Database) -> int:
+            async def work(tx: Tx) -> int:
+                return await references.next_number(tx, "2026-11")
+
+            return await db.run(work)
+
+        numbers = await asyncio.gather(*(number(db) for db in [app.services.db, other] * 10))
+        assert sorted(numbers) == list(range(1, 21))
+    finally:
+        await other.close()
+
+
+# -- PostgreSQL's own: the pool, migrations by two instances, the instance lock, bad URLs ----
+
+
+def test_placeholders_are_translated_outside_quotes_only() -> None:
+    sql = "SELECT '?', \"a?\" FROM t WHERE a = ? AND b LIKE 'x%' -- any? 5%\nAND c = ?"
+    assert pg.translate(sql) == (
+        "SELECT '?', \"a?\" FROM t WHERE a = %s AND b LIKE 'x%%' -- any? 5%%\nAND c = %s"
+    )
+
+
+async def test_two_instances_migrating_at_once_apply_each_migration_once(
+    postgres_server: str,
+) -> None:
+    with fresh_database(postgres_server) as url:
+        first, second = await open_database(url), await open_database(url)
+        try:
+            applied = await asyncio.gather(first.migrate(), second.migrate())
+            names = [name for _, name, _ in pg.migrations()]
+            assert sorted(applied, key=len) == [[], names]
+            assert await first.version() == pg.migrations()[-1][0]
+        finally:
+            await first.close()
+            await second.close()
+
+
+async def test_a_second_instance_on_one_postgres_is_refused(postgres_server: str) -> None:
+    with fresh_database(postgres_server) as url:
+        async with instance_lock(url):
+            with pytest.raises(InstanceLocked, match="already running"):
+                async with instance_lock(url):
+                    pass
+        async with instance_lock(url):  # free again once the first stopped
+            pass
+
+
+async def test_an_unreachable_server_is_one_clear_line_without_the_password() -> None:
+    with pytest.raises(DatabaseUnavailable) as caught:
+        await open_database("postgresql://pto:geheim-wachtwoord@127.0.0.1:1/pto")
+    message = str(caught.value)
+    assert message.startswith("cannot connect to postgresql://pto@127.0.0.1:1/pto: ")
+    assert "geheim" not in message
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["postgresql:///", "postgresql://host", "mysql://x/y", "sqlite://x.db"],
+)
+def test_a_wrong_database_url_is_refused_at_start(url: str) -> None:
+    with pytest.raises(ConfigError, match="DATABASE_URL"):
+        _ = Settings(database_url=url).database_kind
+
+
+async def test_a_busy_pool_waits_then_says_so(postgres_server: str) -> None:
+    with fresh_database(postgres_server) as url:
+        db = await pg.Database.open(url, max_size=1, wait=0.5)
+        try:
+            async with db.transaction():
+                with pytest.raises(DatabaseUnavailable, match="no free connection"):
+                    async with db.transaction():
+                        pass
+        finally:
+            await db.close()
