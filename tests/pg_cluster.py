@@ -16,6 +16,7 @@ import tempfile
 from collections.abc import Iterator
 from itertools import count
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
@@ -115,3 +116,13 @@ def fresh_database(admin_url: str) -> Iterator[str]:
     finally:
         with psycopg.connect(admin_url, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def postgres_rows(url: str, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
+    """A query with the repositories' `?` placeholders on the database `url`, read-only; rows
+    readable by name and by position (like sqlite3.Row)."""
+    from bot.storage.postgres.db import pg_rows, translate
+
+    with psycopg.connect(url, autocommit=True, row_factory=pg_rows) as conn:
+        conn.read_only = True
+        return list(conn.execute(translate(sql), params).fetchall())

@@ -18,6 +18,7 @@ from bot.domain.policy import load_policy
 from bot.domain.timeliness import due_date
 from tests.e2e.fakebotapi import FakeBotApi
 from tests.e2e.harness import ROOT, BotProcess
+from tests.pg_cluster import postgres_rows
 
 WAIT = 15.0  # seconds; generous for CI with two cores
 RECEIPT_JPEG = (
@@ -157,13 +158,17 @@ class Chat:
 
 
 class Db:
-    """Read-only questions to the bot's SQLite file (WAL, so safe while the bot runs)."""
+    """Read-only questions to the bot's database: its SQLite file (WAL, so safe while the bot
+    runs) or its PostgreSQL database (`DATABASE_URL`)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, url: str | None = None) -> None:
         self.path = path
+        self.url = url
 
-    def rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
-        """All rows of a query."""
+    def rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
+        """All rows of a query (by name and by position)."""
+        if self.url and self.url.startswith("postgresql"):
+            return postgres_rows(self.url, sql, params)
         conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=10)
         conn.row_factory = sqlite3.Row
         try:
@@ -190,7 +195,7 @@ class World:
     def __init__(self, bot: BotProcess, server: FakeBotApi) -> None:
         self.bot = bot
         self.server = server
-        self.db = Db(bot.workdir / "pto.db")
+        self.db = Db(bot.workdir / "pto.db", bot.env.get("DATABASE_URL"))
         self.chats: dict[str, Chat] = {}
 
     def klantmanager(self, name: str, chat: int) -> Chat:

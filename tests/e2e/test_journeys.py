@@ -23,6 +23,8 @@ from tests.e2e.journey_helpers import (
     world,
 )
 
+pytestmark = pytest.mark.both_backends  # the real `ptobot run` on SQLite and on PostgreSQL
+
 
 @pytest.fixture
 def server() -> Iterator[FakeBotApi]:
@@ -35,9 +37,9 @@ KIM, AYLA, CAS = "Kim Klantmanager", "Ayla Voorbeeld", "Cas Coach"
 
 
 def test_klantmanager_and_participant_onboard_with_invites(
-    tmp_path: Path, server: FakeBotApi
+    tmp_path: Path, server: FakeBotApi, database_url: str
 ) -> None:
-    with world(tmp_path, server) as w:
+    with world(tmp_path, server, DATABASE_URL=database_url) as w:
         w.bot.start()
         kim = w.klantmanager(KIM, 2001)
         ayla = w.participant(AYLA, 2002, KIM)
@@ -57,10 +59,10 @@ def test_klantmanager_and_participant_onboard_with_invites(
 
 @pytest.mark.parametrize("client", ["aiohttp", "httpx"])
 def test_declaration_with_receipt_photo_reaches_the_klantmanager(
-    tmp_path: Path, server: FakeBotApi, client: str
+    tmp_path: Path, server: FakeBotApi, client: str, database_url: str
 ) -> None:
     """With either HTTP client: texts, buttons, a photo downloaded and a document uploaded."""
-    with world(tmp_path, server, TELEGRAM_HTTP_CLIENT=client) as w:
+    with world(tmp_path, server, DATABASE_URL=database_url, TELEGRAM_HTTP_CLIENT=client) as w:
         w.bot.start()
         kim = w.klantmanager(KIM, 2101)
         ayla = w.participant(AYLA, 2102, KIM)
@@ -91,8 +93,10 @@ def test_declaration_with_receipt_photo_reaches_the_klantmanager(
         assert sent[0].params["document"].data == stored.read_bytes()  # uploaded intact
 
 
-def test_correction_asked_made_and_closed(tmp_path: Path, server: FakeBotApi) -> None:
-    with world(tmp_path, server) as w:
+def test_correction_asked_made_and_closed(
+    tmp_path: Path, server: FakeBotApi, database_url: str
+) -> None:
+    with world(tmp_path, server, DATABASE_URL=database_url) as w:
         w.bot.start()
         kim = w.klantmanager(KIM, 2201)
         ayla = w.participant(AYLA, 2202, KIM)
@@ -117,9 +121,9 @@ def test_correction_asked_made_and_closed(tmp_path: Path, server: FakeBotApi) ->
 
 
 def test_coach_schedules_a_push_that_reaches_the_participant(
-    tmp_path: Path, server: FakeBotApi
+    tmp_path: Path, server: FakeBotApi, database_url: str
 ) -> None:
-    with world(tmp_path, server) as w:
+    with world(tmp_path, server, DATABASE_URL=database_url) as w:
         w.bot.start()
         w.klantmanager(KIM, 2301)
         cas = w.coach(CAS, 2302)
@@ -137,11 +141,11 @@ def test_coach_schedules_a_push_that_reaches_the_participant(
 
 
 def test_deadline_reminders_are_sent_once_by_the_jobs_command(
-    tmp_path: Path, server: FakeBotApi
+    tmp_path: Path, server: FakeBotApi, database_url: str
 ) -> None:
     period = month_past_due()  # before the 10th, last month's due day is still to come
     due = due_date(load_policy(), period)  # the bot runs the default policy (due day 10)
-    with world(tmp_path, server) as w:
+    with world(tmp_path, server, DATABASE_URL=database_url) as w:
         w.bot.start()
         w.klantmanager(KIM, 2401)
         ayla = w.participant(AYLA, 2402, KIM, start=first_day(period))
@@ -163,9 +167,9 @@ def test_deadline_reminders_are_sent_once_by_the_jobs_command(
 
 
 def test_killed_in_the_middle_of_a_declaration_resumes_after_restart(
-    tmp_path: Path, server: FakeBotApi
+    tmp_path: Path, server: FakeBotApi, database_url: str
 ) -> None:
-    with world(tmp_path, server) as w:
+    with world(tmp_path, server, DATABASE_URL=database_url) as w:
         w.bot.start()
         kim = w.klantmanager(KIM, 2501)
         ayla = w.participant(AYLA, 2502, KIM)
