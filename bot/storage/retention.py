@@ -119,7 +119,7 @@ async def collect_expired(tx: Tx, cut: Cutoffs) -> Expired:
     declaration_ids = tuple(int(r["id"]) for r in old_declarations)
     old_proofs = await tx.all(
         "SELECT id, path FROM proofs WHERE declaration_id IN "  # noqa: S608
-        f"(SELECT id FROM ({_OLD_DECLARATIONS})) "
+        f"(SELECT id FROM ({_OLD_DECLARATIONS}) AS old_declarations) "
         "OR created_at < ?",
         (retention, retention),
     )

@@ -12,12 +12,17 @@ from typing import Protocol
 from bot.storage.tables import PERSON_KEYS, PersonTable
 from bot.storage.unit import Tx
 
-__all__ = ["PERSON_KEYS", "PersonTable", "has_table", "tables_with_person_columns"]
+__all__ = ["PERSON_KEYS", "PersonTable", "has_table", "table_names", "tables_with_person_columns"]
 
 
 async def has_table(tx: Tx, name: str) -> bool:
     """True when the table `name` exists."""
     return await _backend(tx).has_table(tx, name)
+
+
+async def table_names(tx: Tx) -> list[str]:
+    """The installation's tables, by name."""
+    return await _backend(tx).table_names(tx)
 
 
 async def tables_with_person_columns(tx: Tx) -> list[PersonTable]:
@@ -29,6 +34,8 @@ class Catalogue(Protocol):
     """What a dialect's `schema` module answers."""
 
     async def has_table(self, tx: Tx, name: str) -> bool: ...
+
+    async def table_names(self, tx: Tx) -> list[str]: ...
 
     async def tables_with_person_columns(self, tx: Tx) -> list[PersonTable]: ...
 

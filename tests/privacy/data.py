@@ -7,7 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.clock import utc_iso
-from bot.storage import audit_log
+from bot.storage import audit_log, schema
 from bot.storage.unit import Tx
 
 
@@ -83,7 +83,7 @@ async def queue_item(
         ),
     )
     assert item is not None
-    if await tx.scalar("SELECT 1 FROM sqlite_master WHERE name = 'queue_history'"):
+    if await schema.has_table(tx, "queue_history"):
         await tx.execute(
             "INSERT INTO queue_history (item_id, at, actor_id, from_state, to_state, note) "
             "VALUES (?, ?, ?, 'nieuw', 'afgehandeld', ?)",

@@ -26,6 +26,7 @@ from bot.clock import FixedClock, utc_iso
 from bot.config import Settings
 from bot.contract import Inbound, Kind, Reply
 from bot.domain.models import Role
+from bot.storage import schema
 from handlers import build_router
 from messages import render
 from tests.privacy.conftest import CHANNEL
@@ -266,7 +267,7 @@ async def _harvest(tmp: Path) -> tuple[list[str], set[str]]:
 async def _nonces(app: App) -> set[str]:
     """The one-time submit tokens of Bram's drafts (they ride in the send button)."""
     async with app.services.db.read() as tx:
-        if not await tx.scalar("SELECT 1 FROM sqlite_master WHERE name = 'declaration_drafts'"):
+        if not await schema.has_table(tx, "declaration_drafts"):
             return set()
         rows = await tx.all("SELECT nonce FROM declaration_drafts WHERE participant_id = 4107")
     return {str(r[0]) for r in rows}

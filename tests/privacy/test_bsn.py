@@ -61,6 +61,7 @@ def _leaks(blob: bytes | str) -> list[str]:
     return [s for s in SPELLINGS if s in data]
 
 
+@pytest.mark.sqlite_only  # reads the SQLite file's bytes
 @pytest.mark.parametrize("spelling", SPELLINGS)
 async def test_bsn_in_free_text_a_command_and_a_flow_answer_is_masked(
     app: App, settings: Settings, folks: Folks, spelling: str, caplog: pytest.LogCaptureFixture
@@ -104,6 +105,7 @@ async def test_bsn_in_free_text_a_command_and_a_flow_answer_is_masked(
     assert not _leaks(_stored_bytes(settings))
 
 
+@pytest.mark.sqlite_only  # reads the SQLite file's bytes
 async def test_a_stranger_typing_a_bsn_is_warned_and_nothing_is_stored(
     app: App, settings: Settings
 ) -> None:
@@ -129,6 +131,7 @@ async def test_a_bsn_in_the_reply_to_an_unknown_command_is_not_echoed(
     assert not _leaks(" ".join(texts)), texts
 
 
+@pytest.mark.sqlite_only  # reads the SQLite file's bytes
 async def test_a_bsn_in_a_file_name_is_masked(app: App, folks: Folks, settings: Settings) -> None:
     _install_probe(app)
     flow = "/opgave" if "declaration" in app.router.flows else "/probe"

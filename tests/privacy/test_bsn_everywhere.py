@@ -31,6 +31,7 @@ from bot.contract import Inbound
 from bot.domain.errors import DomainError
 from bot.domain.models import Role
 from bot.services import onboarding
+from bot.storage import schema
 from handlers.base import Ctx
 from messages import render
 from tests.conftest import NOW
@@ -87,10 +88,9 @@ def _install_probe(app: App) -> None:
 async def _table_dump(app: App) -> str:
     """Every row of every table, as text."""
     async with app.services.db.read() as tx:
-        tables = await tx.all("SELECT name FROM sqlite_master WHERE type = 'table'")
         rows = []
-        for table in tables:
-            for row in await tx.all(f'SELECT * FROM "{table["name"]}"'):  # noqa: S608
+        for table in await schema.table_names(tx):
+            for row in await tx.all(f'SELECT * FROM "{table}"'):  # noqa: S608
                 rows.append(repr(tuple(row)))
     return "\n".join(rows)
 

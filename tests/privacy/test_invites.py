@@ -6,6 +6,8 @@ import math
 from collections import Counter
 from datetime import datetime, timedelta
 
+import pytest
+
 from bot.app import App
 from bot.clock import FixedClock
 from bot.config import Settings
@@ -36,6 +38,7 @@ def test_codes_carry_at_least_128_random_bits() -> None:
         assert len(Counter(c[position] for c in codes)) > 50
 
 
+@pytest.mark.sqlite_only  # reads the SQLite file's bytes
 async def test_only_the_hash_is_stored(app: App, settings: Settings, clock: FixedClock) -> None:
     code = await _invite(app, "Ayla Voorbeeld", clock.now())
     await app.services.db.close()

@@ -14,6 +14,7 @@ from bot.cli import main
 from bot.clock import SystemClock, utc_iso
 from bot.config import Settings
 from bot.services.privacy import purge
+from bot.storage import schema
 from bot.storage.unit import Tx
 from tests.privacy import data
 from tests.privacy.conftest import Folks, seed_folks
@@ -22,7 +23,7 @@ DAY = timedelta(days=1)
 
 
 async def _has(tx: Tx, table: str) -> bool:
-    return bool(await tx.scalar("SELECT 1 FROM sqlite_master WHERE name = ?", (table,)))
+    return await schema.has_table(tx, table)
 
 
 async def _state(tx: Tx, person_id: int, at: datetime) -> None:
@@ -135,12 +136,7 @@ async def _history(app: App, settings: Settings, folks: Folks, now: datetime) ->
 
 async def _dump(app: App) -> dict[str, list[tuple[object, ...]]]:
     async with app.services.db.read() as tx:
-        tables = [
-            r["name"]
-            for r in await tx.all(
-                "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
-            )
-        ]
+        tables = await schema.table_names(tx)
         return {
             t: [tuple(r) for r in await tx.all(f'SELECT * FROM "{t}"')]  # noqa: S608
             for t in tables
@@ -262,6 +258,7 @@ def test_the_cli_prints_the_counts(
     assert "Dry run: nothing deleted. A purge would delete 0 item(s)" in capsys.readouterr().out
 
 
+@pytest.mark.sqlite_only  # reads the SQLite file's bytes
 async def test_purged_rows_do_not_linger_in_the_database_file(
     app: App, settings: Settings, folks: Folks
 ) -> None:

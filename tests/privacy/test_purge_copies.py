@@ -30,6 +30,8 @@ from tests.factories_queue import RecordingTransport, declaration, drain
 from tests.factories_queue import person as add_person
 from tests.factories_queue import proof as add_proof
 
+pytestmark = pytest.mark.sqlite_only  # reads the SQLite file and its WAL
+
 NAME = "Quirijn Zandvoort"  # invented
 FIRST = "Quirijn"
 KM = "Kim Klantmanager"

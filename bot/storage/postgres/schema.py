@@ -20,6 +20,15 @@ async def has_table(tx: Tx, name: str) -> bool:
     )
 
 
+async def table_names(tx: Tx) -> list[str]:
+    """The installation's tables, by name (not the migrations' own table)."""
+    rows = await tx.all(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() "
+        "AND table_type = 'BASE TABLE' ORDER BY table_name"
+    )
+    return [str(r[0]) for r in rows if str(r[0]) not in INTERNAL]
+
+
 async def tables_with_person_columns(tx: Tx) -> list[PersonTable]:
     """Every table with a `participant_id` or `person_id` column (that one first), by name."""
     rows = await tx.all(

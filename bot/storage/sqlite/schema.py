@@ -13,6 +13,15 @@ async def has_table(tx: Tx, name: str) -> bool:
     )
 
 
+async def table_names(tx: Tx) -> list[str]:
+    """The installation's tables, by name."""
+    rows = await tx.all(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+        "ORDER BY name"
+    )
+    return [str(r[0]) for r in rows]
+
+
 async def tables_with_person_columns(tx: Tx) -> list[PersonTable]:
     """Every table with a `participant_id` or `person_id` column (that one first), by name."""
     rows = await tx.all(
