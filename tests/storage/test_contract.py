@@ -243,3 +243,48 @@ async def test_a_busy_pool_waits_then_says_so(postgres_server: str) -> None:
                         pass
         finally:
             await db.close()
+
+
+# -- the command line on either backend ------------------------------------------------------
+
+
+def test_ptobot_migrate_names_the_database_and_its_version(
+    database_url: str,
+    backend: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from bot.cli import main
+
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    last = lite.migrations()[-1][0]
+    assert main(["migrate"]) == 0
+    first = capsys.readouterr().out
+    assert f": version {last} (applied 0001_foundation.sql" in first
+    assert main(["migrate"]) == 0
+    again = capsys.readouterr().out.strip()
+    assert again.endswith(f": version {last} (up to date)")
+    if backend == "postgresql":
+        assert again.startswith("database postgresql://")
+
+
+@pytest.mark.parametrize(
+    ("url", "says"),
+    [
+        ("mysql://db/pto", "ptobot: configuration error: DATABASE_URL: use sqlite:///"),
+        (
+            "postgresql://pto@127.0.0.1:1/pto",
+            "ptobot: cannot connect to postgresql://pto@127.0.0.1:1/pto: ",
+        ),
+    ],
+)
+def test_a_wrong_database_url_stops_ptobot_with_one_line(
+    url: str, says: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.cli import main
+
+    monkeypatch.setenv("DATABASE_URL", url)
+    assert main(["migrate"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(says)
+    assert err.count("\n") == 1
