@@ -126,3 +126,9 @@ def postgres_rows(url: str, sql: str, params: tuple[Any, ...] = ()) -> list[Any]
     with psycopg.connect(url, autocommit=True, row_factory=pg_rows) as conn:
         conn.read_only = True
         return list(conn.execute(translate(sql), params).fetchall())
+
+
+def terminate(admin_url: str, backend_pid: int) -> None:
+    """End one server process (a connection), as a restart or failover would."""
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute("SELECT pg_terminate_backend(%s)", (backend_pid,))

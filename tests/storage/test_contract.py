@@ -21,7 +21,7 @@ from bot.storage.backends import InstanceLocked, instance_lock, open_database
 from bot.storage.postgres import db as pg
 from bot.storage.sqlite import db as lite
 from bot.storage.unit import Database, DatabaseUnavailable, Tx
-from tests.pg_cluster import fresh_database
+from tests.pg_cluster import fresh_database, terminate
 
 
 async def _ayla(app: App, clock: FixedClock) -> int:
@@ -288,3 +288,16 @@ def test_a_wrong_database_url_stops_ptobot_with_one_line(
     err = capsys.readouterr().err
     assert err.startswith(says)
     assert err.count("\n") == 1
+
+
+async def test_a_connection_the_server_dropped_is_replaced(postgres_server: str) -> None:
+    with fresh_database(postgres_server) as url:
+        db = await pg.Database.open(url, max_size=1)
+        try:
+            async with db.read() as tx:
+                pid = await tx.scalar("SELECT pg_backend_pid()")
+            terminate(postgres_server, pid)  # as a server restart would
+            async with db.read() as tx:
+                assert await tx.scalar("SELECT pg_backend_pid()") != pid
+        finally:
+            await db.close()

@@ -186,6 +186,9 @@ class Database:
             open=False,
             kwargs={"autocommit": True, "row_factory": pg_rows},
             configure=_configure,
+            # A connection the server dropped while it sat in the pool (a restart, a failover)
+            # is replaced before a unit gets it; one lost mid-unit fails that unit, rolled back.
+            check=AsyncConnectionPool.check_connection,
             name="pto",
         )
         await pool.open(wait=True, timeout=wait)
