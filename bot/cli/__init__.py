@@ -19,14 +19,14 @@ from bot.storage.unit import DatabaseUnavailable
 
 def build_parser() -> argparse.ArgumentParser:
     """All subcommands, each feature adding its own."""
-    from bot.cli import core, digest, importer, jobs, privacy, queue, web
+    from bot.cli import copydb, core, digest, importer, jobs, privacy, queue, web
 
     parser = argparse.ArgumentParser(
         prog="ptobot",
         description="PTO assistant: monthly declarations by chat for Parttime ondernemen.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for feature in (core, importer, queue, digest, jobs, privacy, web):
+    for feature in (core, importer, queue, digest, jobs, privacy, web, copydb):
         feature.register(sub)
     return parser
 

@@ -12,7 +12,15 @@ from typing import Protocol
 from bot.storage.tables import PERSON_KEYS, PersonTable
 from bot.storage.unit import Tx
 
-__all__ = ["PERSON_KEYS", "PersonTable", "has_table", "table_names", "tables_with_person_columns"]
+__all__ = [
+    "PERSON_KEYS",
+    "PersonTable",
+    "after_copy",
+    "foreign_keys",
+    "has_table",
+    "table_names",
+    "tables_with_person_columns",
+]
 
 
 async def has_table(tx: Tx, name: str) -> bool:
@@ -23,6 +31,16 @@ async def has_table(tx: Tx, name: str) -> bool:
 async def table_names(tx: Tx) -> list[str]:
     """The installation's tables, by name."""
     return await _backend(tx).table_names(tx)
+
+
+async def foreign_keys(tx: Tx) -> list[tuple[str, str, str]]:
+    """Every foreign key as (table, column, referenced table)."""
+    return await _backend(tx).foreign_keys(tx)
+
+
+async def after_copy(tx: Tx, tables: list[str]) -> None:
+    """What the backend needs after rows were copied in with their own ids (identities)."""
+    await _backend(tx).after_copy(tx, tables)
 
 
 async def tables_with_person_columns(tx: Tx) -> list[PersonTable]:
@@ -36,6 +54,10 @@ class Catalogue(Protocol):
     async def has_table(self, tx: Tx, name: str) -> bool: ...
 
     async def table_names(self, tx: Tx) -> list[str]: ...
+
+    async def foreign_keys(self, tx: Tx) -> list[tuple[str, str, str]]: ...
+
+    async def after_copy(self, tx: Tx, tables: list[str]) -> None: ...
 
     async def tables_with_person_columns(self, tx: Tx) -> list[PersonTable]: ...
 

@@ -22,6 +22,20 @@ async def table_names(tx: Tx) -> list[str]:
     return [str(r[0]) for r in rows]
 
 
+async def foreign_keys(tx: Tx) -> list[tuple[str, str, str]]:
+    """Every foreign key as (table, column, referenced table)."""
+    rows = await tx.all(
+        'SELECT m.name, f."from", f."table" FROM sqlite_master m '
+        "JOIN pragma_foreign_key_list(m.name) f WHERE m.type = 'table' ORDER BY m.name"
+    )
+    return [(str(r[0]), str(r[1]), str(r[2])) for r in rows]
+
+
+async def after_copy(tx: Tx, tables: list[str]) -> None:
+    """Nothing to do after rows were copied in with their ids: a rowid continues after the
+    largest one."""
+
+
 async def tables_with_person_columns(tx: Tx) -> list[PersonTable]:
     """Every table with a `participant_id` or `person_id` column (that one first), by name."""
     rows = await tx.all(
