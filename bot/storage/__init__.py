@@ -1,1 +1,1 @@
-"""aiosqlite storage: the single source of truth."""
+"""Storage, the single source of truth: repositories here, backends in sqlite/ and postgres/."""

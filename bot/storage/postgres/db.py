@@ -177,7 +177,19 @@ class Database:
         except psycopg.Error as exc:
             reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
             raise DatabaseUnavailable(f"cannot connect to {describe(url)}: {reason}") from None
-        await probe.close()
+        try:
+            cur = await probe.execute(
+                "SELECT datcollate FROM pg_database WHERE datname = current_database()"
+            )
+            row = await cur.fetchone()
+            if row and row[0] not in ("C", "POSIX"):
+                log.warning(
+                    "database collation %s: text sorts and compares by language rules, not byte "
+                    "by byte as on SQLite; create the database with --locale C",
+                    row[0],
+                )
+        finally:
+            await probe.close()
         pool: AsyncConnectionPool[Any] = AsyncConnectionPool(
             url,
             min_size=min_size,
