@@ -131,8 +131,14 @@ async def tick(services: Services, name: str, channels: Channels | None = None) 
         log.info("%s: %s", name, line)
 
     try:
-        now = services.clock.now()
-        result = await run_job(services, name, now, sink=sink, channels=channels, names=False)
+        # With several instances on one PostgreSQL, each sweep runs on one of them at a time;
+        # the others skip this tick (bot/storage/unit.py: Database.exclusive).
+        async with services.db.exclusive(f"job:{name}") as mine:
+            if not mine:
+                log.info("job %s: running on another instance, skipped", name)
+                return
+            now = services.clock.now()
+            result = await run_job(services, name, now, sink=sink, channels=channels, names=False)
     except Exception:
         log.exception("job %s failed", name)
         return

@@ -116,6 +116,15 @@ class Database(Protocol):
         """A consistent read snapshot."""
         ...
 
+    def exclusive(self, name: str) -> AbstractAsyncContextManager[bool]:
+        """Hold the lock `name` across instances while the block runs: True when this process
+        got it, False at once when another holds it (the caller skips, never waits).
+
+        For work one instance at a time should do (a scheduled sweep). SQLite runs one instance
+        per file (`instance_lock`), so there it is always True.
+        """
+        ...
+
     async def migrate(self) -> list[str]:
         """Apply the migrations not applied yet; returns their names."""
         ...

@@ -301,3 +301,25 @@ async def test_a_connection_the_server_dropped_is_replaced(postgres_server: str)
                 assert await tx.scalar("SELECT pg_backend_pid()") != pid
         finally:
             await db.close()
+
+
+async def test_a_sweep_runs_on_one_instance_at_a_time(
+    app: App, backend: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    from scheduler.setup import tick
+
+    other = await _second(app)
+    try:
+        async with other.exclusive("job:purge") as mine:
+            assert mine
+            async with app.services.db.exclusive("job:purge") as also:
+                # SQLite: one instance per file, so the lock is always free.
+                assert also == (backend == "sqlite")
+            caplog.set_level("INFO", logger="scheduler.setup")
+            await tick(app.services, "purge")
+        skipped = "job purge: running on another instance, skipped" in caplog.text
+        assert skipped == (backend == "postgresql")
+        async with app.services.db.exclusive("job:purge") as mine_now:
+            assert mine_now  # released when the holder's block ended
+    finally:
+        await other.close()

@@ -24,6 +24,7 @@ Differences from SQLite that are handled here, so the SQL stays the same:
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
 import re
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Sequence
@@ -219,6 +220,21 @@ class Database:
                 "WHERE table_schema = current_schema() AND column_name = 'id'"
             )
             self.id_tables = frozenset(str(r[0]) for r in await cur.fetchall())
+
+    @asynccontextmanager
+    async def exclusive(self, name: str) -> AsyncIterator[bool]:
+        """A session advisory lock keyed by `name`, tried (never waited for) on a connection
+        held for the block; the server drops it if this process dies."""
+        key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+        async with self._connection() as conn:
+            cur = await conn.execute("SELECT pg_try_advisory_lock(%s::bigint)", (key,))
+            row = await cur.fetchone()
+            got = bool(row and row[0])
+            try:
+                yield got
+            finally:
+                if got:
+                    await conn.execute("SELECT pg_advisory_unlock(%s::bigint)", (key,))
 
     async def version(self) -> int:
         """The number of the last migration applied (0 on an empty database)."""

@@ -154,6 +154,11 @@ class Database:
             row = await cur.fetchone()
         return int(row[0]) if row else 0
 
+    @asynccontextmanager
+    async def exclusive(self, name: str) -> AsyncIterator[bool]:
+        """Always True: one instance per file (`instance_lock`), so nobody else holds it."""
+        yield True
+
     async def version(self) -> int:
         """The number of the last migration applied (`Database.version`)."""
         return await self.user_version()
