@@ -87,6 +87,8 @@ class Dispatcher:
         self, tx: Tx, inbound: Inbound, now: datetime, bsn_found: bool
     ) -> Ctx | None:
         """Everything one event does to the database; None for a re-delivered update."""
+        # One chat's updates one at a time, whichever instance received them (PostgreSQL).
+        await tx.serialize(f"chat:{inbound.channel}:{inbound.address}")
         if inbound.update_id is not None and not await conversations.mark_processed(
             tx, inbound.channel, inbound.update_id, now
         ):

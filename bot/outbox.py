@@ -248,8 +248,28 @@ async def run_forever(
     limiter: RateLimiter | None = None,
     backoff: Callable[[int], float] = default_backoff,
 ) -> None:
-    """Drain the outbox until `stop` is set; one Sender, so the rate limits span rounds."""
+    """Drain the outbox until `stop` is set; one Sender, so the rate limits span rounds.
+
+    With several instances on one PostgreSQL, one of them sends (elected with
+    `Database.exclusive`); the others wait and take over when it stops or dies, so the whole
+    deployment stays within the channel's rate limits.
+    """
     sender = Sender(db, transport, max_attempts, limiter, backoff)
+    while not stop.is_set():
+        try:
+            async with db.exclusive(f"outbox-sender:{transport.name}") as elected:
+                if elected:
+                    await _send_until(sender, clock_now, stop, interval)
+        except Exception:
+            log.exception("outbox sender election failed; trying again")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=interval)
+
+
+async def _send_until(
+    sender: Sender, clock_now: Callable[[], datetime], stop: asyncio.Event, interval: float
+) -> None:
+    """The elected sender's loop: drain, and wait `interval` when nothing was due."""
     while not stop.is_set():
         try:
             sent = await sender.drain_once(clock_now())

@@ -78,6 +78,15 @@ class Tx(Protocol):
         """Forget the savepoint `name`, keeping its work."""
         ...
 
+    async def serialize(self, key: str) -> None:
+        """Wait until no other unit holding `key` is running, and hold it until this one ends.
+
+        The dispatcher takes one per chat, so the updates of one person go one at a time
+        whichever instance received them. SQLite: writes are serialised already (no-op);
+        PostgreSQL: a transaction-level advisory lock.
+        """
+        ...
+
     def durable(self) -> None:
         """Ask that this unit's commit survive a power cut (a receipt is promised on it).
 

@@ -323,3 +323,52 @@ async def test_a_sweep_runs_on_one_instance_at_a_time(
             assert mine_now  # released when the holder's block ended
     finally:
         await other.close()
+
+
+async def test_units_of_one_chat_wait_for_each_other_across_instances(
+    postgres_server: str,
+) -> None:
+    with fresh_database(postgres_server) as url:
+        one, two = await pg.Database.open(url), await pg.Database.open(url)
+        release, order = asyncio.Event(), []
+        try:
+
+            async def first(tx: Tx) -> None:
+                await tx.serialize("chat:telegram:1")
+                await release.wait()
+                order.append("first")
+
+            async def second(tx: Tx) -> None:
+                await tx.serialize("chat:telegram:1")
+                order.append("second")
+
+            async def other_chat(tx: Tx) -> None:
+                await tx.serialize("chat:telegram:2")
+                order.append("other chat")
+
+            holder = asyncio.create_task(one.run(first))
+            await _until_locks(two, granted=True, count=1)
+            waiter = asyncio.create_task(two.run(second))
+            await _until_locks(two, granted=False, count=1)  # `second` waits for the lock
+            await two.run(other_chat)  # another chat does not wait
+            assert order == ["other chat"]
+            release.set()
+            await asyncio.gather(holder, waiter)
+            assert order == ["other chat", "first", "second"]
+        finally:
+            await one.close()
+            await two.close()
+
+
+async def _until_locks(db: Database, *, granted: bool, count: int) -> None:
+    """Wait until `count` advisory locks are held (or waited for), as pg_locks shows them."""
+    for _ in range(2000):  # a bound for a failing test only; passing never depends on it
+        async with db.read() as tx:
+            found = await tx.scalar(
+                "SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND granted = ?",
+                (granted,),
+            )
+        if found == count:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"never saw {count} advisory lock(s) with granted={granted}")

@@ -144,6 +144,11 @@ def migrations() -> list[tuple[int, str, str]]:
     return found
 
 
+def lock_key(name: str) -> int:
+    """A stable 64-bit advisory lock key for a name."""
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+
+
 def describe(url: str) -> str:
     """The URL without its password, for messages: postgresql://user@host:port/db."""
     parts = urlsplit(url)
@@ -225,7 +230,7 @@ class Database:
     async def exclusive(self, name: str) -> AsyncIterator[bool]:
         """A session advisory lock keyed by `name`, tried (never waited for) on a connection
         held for the block; the server drops it if this process dies."""
-        key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+        key = lock_key(name)
         async with self._connection() as conn:
             cur = await conn.execute("SELECT pg_try_advisory_lock(%s::bigint)", (key,))
             row = await cur.fetchone()
@@ -340,6 +345,10 @@ class Tx:
     def __init__(self, conn: psycopg.AsyncConnection[Any], id_tables: frozenset[str]) -> None:
         self.conn = conn
         self.id_tables = id_tables
+
+    async def serialize(self, key: str) -> None:
+        """A transaction-level advisory lock on `key`: waits for the unit holding it."""
+        await self.conn.execute("SELECT pg_advisory_xact_lock(%s::bigint)", (lock_key(key),))
 
     def durable(self) -> None:
         """Nothing to do: synchronous_commit is on, every commit survives a power cut."""

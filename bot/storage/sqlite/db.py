@@ -284,6 +284,9 @@ class Tx:
         self.full_sync = durable  # this transaction commits with synchronous=FULL
         self.wants_durable = False
 
+    async def serialize(self, key: str) -> None:
+        """Nothing to do: one writer at a time per file (BEGIN IMMEDIATE)."""
+
     def durable(self) -> None:
         """Make this unit's commit survive a power cut: it commits with synchronous=FULL."""
         self.wants_durable = True
