@@ -13,12 +13,23 @@ def build_router() -> Router:
         hours,
         inbox,
         onboarding,
+        outcomes,
         privacy,
         queue,
         reminders,
     )
 
     router = Router()
-    for feature in (onboarding, declaration, hours, queue, inbox, reminders, privacy, common):
+    for feature in (
+        onboarding,
+        declaration,
+        hours,
+        queue,
+        outcomes,
+        inbox,
+        reminders,
+        privacy,
+        common,
+    ):
         feature.register(router)
     return router

@@ -13,6 +13,7 @@ from typing import Any
 
 from bot.domain.feestdagen import ALGEMENE_TERMIJNENWET, FEESTDAGEN
 from bot.domain.models import LOCALES, Household
+from bot.domain.outcome_kinds import OutcomeKind, parse_outcomes
 
 HOUR_MODES = ("weekly_strict", "weekly_averaged", "annual")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -90,10 +91,15 @@ class Policy:
     max_pushes_per_day: int
     declarations_retention_years: int
     vrijlating_applies: bool
+    outcomes: tuple[OutcomeKind, ...] = ()  # how a trajectory can end (issue 17)
 
     def cost(self, key: str) -> CostCategory | None:
         """The cost category with this key."""
         return next((c for c in self.costs if c.key == key), None)
+
+    def outcome(self, code: str) -> OutcomeKind | None:
+        """The trajectory outcome with this code."""
+        return next((o for o in self.outcomes if o.code == code), None)
 
     def norm_cents(self, household: Household, on: date) -> int | None:
         """The benefit norm that applies on `on`, or None before the first dated row."""
@@ -327,7 +333,15 @@ def parse_policy(data: dict[str, Any]) -> Policy:
             _get(data, "retention.declarations_years", 10), "retention.declarations_years", 1, 50
         ),
         vrijlating_applies=_bool(_get(data, "vrijlating.applies", False), "vrijlating.applies"),
+        outcomes=_outcomes(data.get("outcomes")),
     )
+
+
+def _outcomes(raw: Any) -> tuple[OutcomeKind, ...]:
+    try:
+        return parse_outcomes(raw)
+    except ValueError as exc:
+        raise PolicyError(str(exc)) from None
 
 
 def default_policy_text() -> str:

@@ -49,7 +49,7 @@ from bot.domain.digest import (
 from bot.domain.localtime import local_day
 from bot.domain.models import Person, Role
 from bot.domain.policy import Policy
-from bot.services import access, mail
+from bot.services import access, mail, outcomes
 from bot.services.queue import AFGEHANDELD, CORRECTIE_GEVRAAGD
 from bot.storage import caseload, digests
 from bot.storage.digests import Push
@@ -95,7 +95,11 @@ async def build_digest(
     waiting = await caseload.waiting_corrections(tx, ids, CORRECTIE_GEVRAAGD, before)
     open_count = await caseload.open_items(tx, ids, AFGEHANDELD)
     calendar = Calendar.of(policy, window.as_of)
-    return assemble(policy, klantmanager, window, calendar, facts, waiting, open_count)
+    figures = assemble(policy, klantmanager, window, calendar, facts, waiting, open_count)
+    figures["outcome_years"] = await outcomes.year_summaries(  # issue 17
+        tx, policy, [p[0] for p in visible], outcomes.digest_years(calendar.day)
+    )
+    return figures
 
 
 def _key(klantmanager_id: int, week: str) -> str:
@@ -113,6 +117,7 @@ class _Batch:
     facts: list[Facts] = field(default_factory=list)  # every participant of those, by name
     waiting: list[Waiting] = field(default_factory=list)  # corrections, oldest first
     open_count: dict[int, int] = field(default_factory=dict)
+    outcome_data: outcomes.YearData | None = None  # outcomes per year, every status (issue 17)
     _by_owner: dict[int, list[tuple[int, Facts]]] = field(default_factory=dict)
 
     def sort_facts(self) -> None:
@@ -175,6 +180,9 @@ async def _load_batch(
     before = utc_iso(window.as_of - CORRECTION_WAIT)
     batch.waiting = await caseload.caseload_waiting(tx, owners, CORRECTIE_GEVRAAGD, before)
     batch.open_count = await caseload.caseload_open_items(tx, owners, AFGEHANDELD)
+    batch.outcome_data = await outcomes.load_years(
+        tx, [f.id for f in batch.facts], outcomes.digest_years(cal.day)
+    )
     return batch
 
 
@@ -286,6 +294,10 @@ async def _next_batch(
         if not facts:
             continue
         figures = assemble(policy, klantmanager, window, cal, facts, waiting, batch.open_count)
+        if batch.outcome_data is not None:  # issue 17: outcomes per year next to the KPI
+            mine = set(batch.owners[klantmanager.id])
+            ids = {f.id for f in batch.facts if f.klantmanager_id in mine}
+            figures["outcome_years"] = outcomes.summaries(policy, batch.outcome_data, ids)
         key = _key(klantmanager.id, window.week)
         if key not in batch.sent:
             parts = render(figures, klantmanager.locale)

@@ -19,6 +19,7 @@ from bot.domain.queue import (
     OVERDUE,
     PROOF,
     REMIND,
+    TRAJECTORY_ENDING,
     CardData,
     Figures,
     actions,
@@ -138,7 +139,10 @@ def card_buttons(card: CardData) -> ButtonRows:
     found = actions(card.kind, card.state, card.has_proof)
     if not found:
         return ()
-    return (tuple(Button(f"queue:{a}:{card.item_id}", _LABELS[a]) for a in found),)
+    rows: ButtonRows = (tuple(Button(f"queue:{a}:{card.item_id}", _LABELS[a]) for a in found),)
+    if card.kind == TRAJECTORY_ENDING:  # issue 17: record how the trajectory ends
+        rows += ((Button(f"outcome:item:{card.item_id}", "outcomes/card_button"),),)
+    return rows
 
 
 async def push_card(

@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from messages.samples.outcomes import OUTCOME_YEARS
+
 _DECL = {
     "declaration_id": 7,
     "period": "2026-11",
@@ -95,6 +97,7 @@ _DIGEST: dict[str, Any] = {
         ],
     },
     "kpi": {"threshold": 30, "reached": 1, "total": 3, "target": 50},
+    "outcome_years": OUTCOME_YEARS,  # issue 17
     "rows": [
         {
             "name": "Ayla Voorbeeld",
