@@ -125,11 +125,24 @@ def latest(records: Iterable[Outcome]) -> dict[int, Outcome]:
     return found
 
 
-def year_kpi(policy: Policy, year: int, months: Iterable[MonthFigure]) -> dict[str, Any]:
-    """The KPI of `year` over these months (see the module's docstring), as plain data."""
-    profit: Counter[int] = Counter()
-    norm: Counter[int] = Counter()
-    counted_months: Counter[int] = Counter()
+@dataclass(frozen=True)
+class YearTotals:
+    """Per participant: the profit, norm and number of the year's declared months with a norm."""
+
+    profit: Counter[int]
+    norm: Counter[int]
+    months: Counter[int]
+
+    def share(self, participant_id: int) -> int | None:
+        """The participant's share of the norm over the year (average profit / average norm)."""
+        if participant_id not in self.norm:
+            return None
+        return share_of_norm(self.profit[participant_id], self.norm[participant_id])
+
+
+def year_totals(policy: Policy, year: int, months: Iterable[MonthFigure]) -> YearTotals:
+    """Add up each participant's declared months of `year` that have a norm."""
+    totals = YearTotals(Counter(), Counter(), Counter())
     prefix = f"{year:04d}-"
     for m in months:
         if not m.period.startswith(prefix):
@@ -137,24 +150,31 @@ def year_kpi(policy: Policy, year: int, months: Iterable[MonthFigure]) -> dict[s
         cents = norm_for_period(policy, m.household, m.period)
         if cents is None:
             continue
-        profit[m.participant_id] += m.profit_cents
-        norm[m.participant_id] += cents
-        counted_months[m.participant_id] += 1
-    counted = len(norm)
-    reached = sum(
-        1
-        for pid in norm
-        if (share_of_norm(profit[pid], norm[pid]) or 0) >= policy.kpi_threshold_pct
-    )
-    total_profit, total_norm = sum(profit.values()), sum(norm.values())
+        totals.profit[m.participant_id] += m.profit_cents
+        totals.norm[m.participant_id] += cents
+        totals.months[m.participant_id] += 1
+    return totals
+
+
+def reaches(policy: Policy, share: int | None) -> bool:
+    """Whether a year's share of the norm reaches the KPI threshold."""
+    return share is not None and share >= policy.kpi_threshold_pct
+
+
+def year_kpi(policy: Policy, year: int, months: Iterable[MonthFigure]) -> dict[str, Any]:
+    """The KPI of `year` over these months (see the module's docstring), as plain data."""
+    totals = year_totals(policy, year, months)
+    counted = len(totals.norm)
+    reached = sum(1 for pid in totals.norm if reaches(policy, totals.share(pid)))
+    total_profit, total_norm = sum(totals.profit.values()), sum(totals.norm.values())
     return {
         "threshold": policy.kpi_threshold_pct,
         "participants": counted,
         "reached": reached,
         "reached_pct": round_half_up(reached * 100, counted) if counted else None,
-        "months": sum(counted_months.values()),
-        "avg_profit_cents": _average(total_profit, counted_months),
-        "avg_norm_cents": _average(total_norm, counted_months),
+        "months": sum(totals.months.values()),
+        "avg_profit_cents": _average(total_profit, totals.months),
+        "avg_norm_cents": _average(total_norm, totals.months),
         "group_share_pct": share_of_norm(total_profit, total_norm),
     }
 

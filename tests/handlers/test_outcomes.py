@@ -44,7 +44,7 @@ async def test_the_card_records_an_outcome_and_a_correction_keeps_the_history(
     transport = fq.RecordingTransport()
     await fq.drain(app, transport, now)
     (card,) = transport.to(CHATS[KIM])
-    assert (f"Uitkomst vastleggen", f"outcome:item:{item_id}") in [
+    assert ("Uitkomst vastleggen", f"outcome:item:{item_id}") in [
         b for row in card.buttons for b in row
     ]
 
