@@ -12,7 +12,7 @@ from bot.services import digest, outcomes, queue
 from messages import render
 from tests import factories as f
 from tests import factories_queue as fq
-from tests.factories_queue import AYLA, CHATS, DIRK, KARIN, KIM
+from tests.factories_queue import AYLA, BRAM, CHATS, DIRK, KARIN, KIM
 
 
 async def _ending_item(app: App, now: object, participant_id: int) -> int:
@@ -161,3 +161,37 @@ async def test_the_digest_shows_outcomes_per_year_next_to_the_kpi(
     text = render("digest/chat", "nl", **figures)
     assert "Uitkomsten 2026" in text
     assert "Doorstroom naar Bbz: 1" in text
+
+
+async def test_an_extension_moves_the_end_warning_of_the_reminder_sweep(
+    app: App, clock: FixedClock
+) -> None:
+    from datetime import UTC, datetime
+
+    from bot.services import reminders
+
+    now = clock.now()
+    ids = await fq.caseloads(app, now)  # Ayla's trajectory ends 2027-06-01: warnings 60 and 30
+    db, policy = app.services.db, app.services.policy
+
+    async def ending_items() -> list[tuple[object, ...]]:
+        return await _rows(
+            app,
+            "SELECT participant_id, details FROM queue_items WHERE kind = ? ORDER BY id",
+            queue.TRAJECTORY_ENDING,
+        )
+
+    await app.dispatcher.handle(
+        f.button(CHATS[KIM], f"outcome:set:{ids[AYLA]}:extension"), now=now
+    )
+    await app.dispatcher.handle(f.text(CHATS[KIM], "31-12-2027"), now=now)
+    old_warning = datetime(2027, 4, 2, 10, 0, tzinfo=UTC)  # 60 days before 2027-06-01
+    await reminders.trajectory_milestones(db, policy, old_warning)
+    first = [pid for pid, _ in await ending_items()]
+    assert ids[BRAM] in first  # Bram (same start) was not extended: warned
+    assert ids[AYLA] not in first
+    new_warning = datetime(2027, 11, 1, 10, 0, tzinfo=UTC)  # 60 days before 2027-12-31
+    await reminders.trajectory_milestones(db, policy, new_warning)
+    found = await ending_items()
+    assert [pid for pid, _ in found][len(first) :] == [ids[AYLA]]  # only Ayla, once
+    assert '"end": "2027-12-31"' in str(found[-1][1])
