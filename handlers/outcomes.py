@@ -12,7 +12,7 @@ from bot.contract import Button, ButtonRows, Kind, small_int
 from bot.domain.errors import AccessDenied, DomainError
 from bot.domain.models import Role
 from bot.domain.outcome_kinds import ASKS_END_DATE, ASKS_NOTE
-from bot.domain.outcomes import PAGE_SIZE, parse_day
+from bot.domain.outcomes import PAGE_SIZE, outcome_names, parse_day
 from bot.services import outcomes
 from handlers.base import Ctx
 from handlers.router import Router
@@ -64,7 +64,7 @@ async def _show(ctx: Ctx, participant_id: int, page: int) -> None:
         nav.append(Button(f"outcome:page:{participant_id}:{page + 1}", "buttons/queue_next"))
     if nav:
         rows.append(tuple(nav))
-    names = {o.code: dict(o.names) for o in kinds}
+    names = outcome_names(policy)
     ctx.reply(
         "outcomes/choose",
         buttons=tuple(rows),

@@ -73,6 +73,11 @@ def parse_day(text: str) -> date | None:
         return None
 
 
+def outcome_names(policy: Policy) -> dict[str, dict[str, str]]:
+    """Each outcome's names per language, by code."""
+    return {o.code: dict(o.names) for o in policy.outcomes}
+
+
 def kind_of(policy: Policy, code: str) -> OutcomeKind:
     """The policy's outcome with this code; a DomainError for an unknown code."""
     found = policy.outcome(code)
