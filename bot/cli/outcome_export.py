@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Any
 
 from bot.app import open_app
@@ -51,15 +52,21 @@ async def cmd_export_outcomes(args: argparse.Namespace, settings: Settings) -> i
             year=args.year,
             rows=len(rows),
         )
-    columns = outcome_export.COLUMNS
-    if args.out is None:
-        exports.write_csv(rows, sys.stdout, columns)
-    else:
-        try:
-            with open_private(args.out) as handle:
-                exports.write_csv(rows, handle, columns)
-        except OSError as exc:
-            print(f"ptobot export: cannot write {args.out}: {exc.strerror}", file=sys.stderr)
-            return 1
+    if write_rows(rows, args.out, outcome_export.COLUMNS):
+        return 1
     print(f"{len(rows)} outcome(s) for {args.year}", file=sys.stderr)
+    return 0
+
+
+def write_rows(rows: list[dict[str, str]], out: Path | None, columns: tuple[str, ...]) -> int:
+    """The CSV to `out` (0600) or standard output; 1 when the file cannot be written."""
+    if out is None:
+        exports.write_csv(rows, sys.stdout, columns)
+        return 0
+    try:
+        with open_private(out) as handle:
+            exports.write_csv(rows, handle, columns)
+    except OSError as exc:
+        print(f"ptobot export: cannot write {out}: {exc.strerror}", file=sys.stderr)
+        return 1
     return 0

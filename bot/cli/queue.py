@@ -175,15 +175,8 @@ async def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
             period=args.period,
             rows=len(rows),
         )
-    if args.out is None:
-        exports.write_csv(rows, sys.stdout)
-    else:
-        try:
-            with open_private(args.out) as handle:
-                exports.write_csv(rows, handle)
-        except OSError as exc:
-            print(f"ptobot export: cannot write {args.out}: {exc.strerror}", file=sys.stderr)
-            return 1
+    if outcome_export.write_rows(rows, args.out, exports.COLUMNS):
+        return 1
     print(f"{len(rows)} declaration(s) for {args.period}", file=sys.stderr)
     return 0
 
