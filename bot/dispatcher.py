@@ -13,7 +13,7 @@ from bot.domain.bsn import mask_bsn
 from bot.domain.errors import DomainError
 from bot.domain.models import DEFAULT_LOCALE, Person
 from bot.runtime import Services
-from bot.storage import conversations, people
+from bot.storage import chat_channels, conversations, people
 from bot.storage.unit import Tx
 from handlers.base import Ctx
 from handlers.router import Router
@@ -130,6 +130,11 @@ class Dispatcher:
             ctx.replies = [*warned, Reply("common/error")]
             ctx.state = State(*stored) if stored else State()
         await tx.release("handler")
+        # When the person last wrote here (after routing, so a chat bound just now counts):
+        # pushes go to the chat used last, and WhatsApp's 24-hour window starts from it.
+        current = await people.identity_by_address(tx, inbound.channel, inbound.address)
+        if current is not None:
+            await chat_channels.touch(tx, current.id, now)
         if ctx.person is not None and ctx.state.changed:
             await conversations.save_state(
                 tx, ctx.person.id, ctx.state.flow, ctx.state.step, ctx.state.data, now

@@ -8,6 +8,7 @@ from handlers.router import Router
 def build_router() -> Router:
     """Register every feature; order matters for the menu and for overlapping commands."""
     from handlers import (
+        channel_choice,
         common,
         declaration,
         hours,
@@ -20,7 +21,7 @@ def build_router() -> Router:
     )
 
     router = Router()
-    for feature in (
+    features = (
         onboarding,
         declaration,
         hours,
@@ -29,7 +30,9 @@ def build_router() -> Router:
         inbox,
         reminders,
         privacy,
+        channel_choice,
         common,
-    ):
+    )
+    for feature in features:
         feature.register(router)
     return router

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, time
 from decimal import Decimal, InvalidOperation
 from importlib import resources
@@ -14,6 +14,7 @@ from typing import Any
 from bot.domain.feestdagen import ALGEMENE_TERMIJNENWET, FEESTDAGEN
 from bot.domain.models import LOCALES, Household
 from bot.domain.outcome_kinds import OutcomeKind, parse_outcomes
+from bot.domain.push_templates import PushTemplates, TemplateError, parse_templates
 
 HOUR_MODES = ("weekly_strict", "weekly_averaged", "annual")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -91,6 +92,7 @@ class Policy:
     max_pushes_per_day: int
     declarations_retention_years: int
     vrijlating_applies: bool
+    whatsapp_templates: PushTemplates = field(default_factory=PushTemplates)
     outcomes: tuple[OutcomeKind, ...] = ()  # how a trajectory can end (issue 17)
 
     def cost(self, key: str) -> CostCategory | None:
@@ -333,6 +335,7 @@ def parse_policy(data: dict[str, Any]) -> Policy:
             _get(data, "retention.declarations_years", 10), "retention.declarations_years", 1, 50
         ),
         vrijlating_applies=_bool(_get(data, "vrijlating.applies", False), "vrijlating.applies"),
+        whatsapp_templates=_templates(data.get("whatsapp_templates")),
         outcomes=_outcomes(data.get("outcomes")),
     )
 
@@ -341,6 +344,13 @@ def _outcomes(raw: Any) -> tuple[OutcomeKind, ...]:
     try:
         return parse_outcomes(raw)
     except ValueError as exc:
+        raise PolicyError(str(exc)) from None
+
+
+def _templates(raw: Any) -> PushTemplates:
+    try:
+        return parse_templates(raw, LOCALES)
+    except TemplateError as exc:
         raise PolicyError(str(exc)) from None
 
 

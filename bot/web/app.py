@@ -14,6 +14,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot.app import App
+from bot.channels import whatsapp_webhook
 from bot.domain.web_links import SESSION_IDLE
 from bot.web import login, outcome_pages, participant_pages, queue_pages, report_pages
 from bot.web.base import SecurityHeaders, Web, error_page
@@ -66,8 +67,10 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 def create_app(app: App) -> Starlette:
     """The inbox over a running assistant."""
     settings = app.services.settings
+    # WhatsApp's webhook is served here too (issue 13); the inbox's pages only with PTO_WEB on.
+    served = [*(routes() if settings.web else []), *whatsapp_webhook.routes(app)]
     web = Starlette(
-        routes=routes(),
+        routes=served,
         middleware=[
             Middleware(SecurityHeaders),
             Middleware(

@@ -46,9 +46,10 @@ def bind(host: str, port: int) -> socket.socket | None:
 
 
 async def serve_web(app: App, stop: asyncio.Event) -> None:
-    """Serve the inbox until `stop` is set (nothing when PTO_WEB=false or the port is taken)."""
+    """Serve the inbox and WhatsApp's webhook until `stop` is set (nothing when PTO_WEB=false
+    and WhatsApp is not configured, or when the port is taken)."""
     settings = app.services.settings
-    if not settings.web:
+    if not settings.web and not settings.whatsapp_configured:
         return
     sock = bind(settings.web_listen, settings.web_port)
     if sock is None:
