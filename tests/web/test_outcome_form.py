@@ -48,7 +48,7 @@ async def test_the_klantmanager_records_and_corrects_the_outcome_on_the_deelneme
     assert await _codes(app, ids[AYLA]) == ["bbz", "extension"]
     week = await kim.get("/weekoverzicht")  # the outcomes per year next to the KPI
     assert "Uitkomsten en KPI 2026" in week.text
-    assert "<td>Verlenging PTO</td><td class=\"num\">1</td>" in week.text
+    assert '<td>Verlenging PTO</td><td class="num">1</td>' in week.text
 
 
 async def test_no_form_for_a_coach_and_no_recording_outside_the_caseload(
