@@ -8,6 +8,7 @@ from handlers.router import Router
 def build_router() -> Router:
     """Register every feature; order matters for the menu and for overlapping commands."""
     from handlers import (
+        changes,
         common,
         declaration,
         hours,
@@ -19,6 +20,16 @@ def build_router() -> Router:
     )
 
     router = Router()
-    for feature in (onboarding, declaration, hours, queue, inbox, reminders, privacy, common):
+    for feature in (
+        onboarding,
+        declaration,
+        changes,
+        hours,
+        queue,
+        inbox,
+        reminders,
+        privacy,
+        common,
+    ):
         feature.register(router)
     return router

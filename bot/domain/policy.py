@@ -11,6 +11,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from bot.domain.circumstances import ChangeKind, parse_change_kinds
 from bot.domain.feestdagen import ALGEMENE_TERMIJNENWET, FEESTDAGEN
 from bot.domain.models import LOCALES, Household
 
@@ -90,6 +91,12 @@ class Policy:
     max_pushes_per_day: int
     declarations_retention_years: int
     vrijlating_applies: bool
+    # Changes in circumstances a participant reports with /wijziging (bot/domain/circumstances.py).
+    change_kinds: tuple[ChangeKind, ...] = ()
+
+    def change_kind(self, key: str) -> ChangeKind | None:
+        """The kind of change with this key."""
+        return next((k for k in self.change_kinds if k.key == key), None)
 
     def cost(self, key: str) -> CostCategory | None:
         """The cost category with this key."""
@@ -327,7 +334,15 @@ def parse_policy(data: dict[str, Any]) -> Policy:
             _get(data, "retention.declarations_years", 10), "retention.declarations_years", 1, 50
         ),
         vrijlating_applies=_bool(_get(data, "vrijlating.applies", False), "vrijlating.applies"),
+        change_kinds=_change_kinds(data.get("changes")),
     )
+
+
+def _change_kinds(raw: Any) -> tuple[ChangeKind, ...]:
+    try:
+        return parse_change_kinds(raw)
+    except ValueError as exc:
+        raise PolicyError(str(exc)) from None
 
 
 def default_policy_text() -> str:
