@@ -16,9 +16,13 @@ from bot.services.privacy import purge
 from bot.storage import people
 from messages.render import render
 from tests.conftest import NOW
-from tests.handlers.test_declaration_flow import JPEG, Chat, _people, _rows
+from tests.handlers.test_declaration_flow import JPEG, Chat, _people, _read, _rows
 
 BSN = "123456782"  # passes the 11-proef; invented
+
+
+def _exists(path: Path) -> bool:
+    return path.exists()
 
 
 @pytest.fixture
@@ -62,6 +66,7 @@ async def test_a_change_is_reported_once_with_a_receipt_and_a_card(chat: Chat, a
         "2027-02-01",
         "3 maanden naar Marokko",
     )
+    assert not [c for c in change if "adres" in c or "address" in c]  # none asked, none kept
     [item] = await _rows(app, "SELECT * FROM queue_items")
     assert item["kind"] == queue.CHANGE_REPORTED
     assert json.loads(str(item["details"]))["reference"] == "WIJZ-2026-12-0001"
@@ -109,7 +114,7 @@ async def test_bad_dates_and_explanations_are_asked_again(chat: Chat, app: App) 
     assert chat.keys() == ["changes/explanation_long"]
     assert chat.reply("changes/explanation_long")["limit"] == 500
     await chat.say(f"Nieuwe woning, mijn BSN is {BSN}")
-    assert "changes/ask_document" in chat.keys()
+    assert chat.keys()[-1] == "changes/ask_document"
     [change] = await _rows(app, "SELECT explanation FROM circumstance_changes")
     assert BSN not in str(change["explanation"])
     assert "*********" in str(change["explanation"])
@@ -133,7 +138,7 @@ async def test_a_document_is_checked_and_kept_like_a_receipt_and_shown_on_the_ca
     assert chat.reply("changes/review")["doc"] is True
     [change] = await _rows(app, "SELECT * FROM circumstance_changes")
     path = Path(str(change["document_path"]))
-    assert path.read_bytes() == JPEG
+    assert _read(path) == JPEG
     assert path.is_relative_to(settings.proof_dir)
     assert change["document_mime"] == "image/jpeg"
     await chat.tap(next(b for b in chat.buttons() if b.startswith("chg:send:")))
@@ -210,7 +215,7 @@ async def test_a_note_about_a_change_gets_one_gentle_pointer(
     await chat.say("nee")
     await chat.tap("decl:edit:note")
     await chat.say(note)
-    assert "declaration/review" in chat.keys()
+    assert chat.keys()[-1] == "declaration/review"
     send = next(b for b in chat.buttons() if b.startswith("decl:send:"))
     await chat.tap(send)
     assert chat.keys() == ["declaration/receipt", "changes/hint"]
@@ -238,7 +243,8 @@ async def test_mijngegevens_and_the_purge_include_the_changes(
     await chat.tap(next(b for b in chat.buttons() if b.startswith("chg:send:")))
     await chat.say("/mijngegevens")
     export = chat.reply("privacy/export_ready")
-    data = json.loads(Path(str(chat.last.replies[0].document)).read_text("utf-8"))  # type: ignore[union-attr]
+    assert chat.last is not None
+    data = json.loads(_read(Path(str(chat.last.replies[0].document))))
     [change] = data["changes"]
     assert (change["kind"], change["happens_on"], change["reference"]) == (
         "bedrijf",
@@ -252,12 +258,13 @@ async def test_mijngegevens_and_the_purge_include_the_changes(
     document = Path(str(row["document_path"]))
     # Within the term nothing goes; past it the change, its document and its copies go.
     report = await purge(app.services.db, app.services.policy, NOW, proof_dir=settings.proof_dir)
-    assert report.changes == 0 and document.exists()
+    assert report.changes == 0
+    assert _exists(document)
     later = NOW.replace(year=NOW.year + 11)
     report = await purge(app.services.db, app.services.policy, later, proof_dir=settings.proof_dir)
     assert report.changes == 1
     assert await _rows(app, "SELECT * FROM circumstance_changes") == []
-    assert not document.exists()
+    assert not _exists(document)
     for item in await _rows(app, "SELECT details FROM queue_items"):
         assert "WIJZ-" not in str(item["details"])
     for row in await _rows(app, "SELECT details FROM audit_log"):
