@@ -17,6 +17,7 @@ from datetime import date, datetime
 from typing import Any
 
 from bot.domain.models import LOCALES
+from bot.domain.named import named_tables
 
 # The longest explanation a participant may type (a few sentences; details go to the klantmanager).
 EXPLANATION_MAX = 500
@@ -41,23 +42,8 @@ def parse_change_kinds(raw: Any) -> tuple[ChangeKind, ...]:
     """The `[[changes]]` tables of the policy; ValueError names the field and the problem."""
     if raw is None:
         return ()
-    if not isinstance(raw, list):
-        raise ValueError("changes: must be a list of tables")
-    seen: set[str] = set()
     kinds = []
-    for i, item in enumerate(raw):
-        field = f"changes[{i}]"
-        if not isinstance(item, dict):
-            raise ValueError(f"{field}: must be a table")
-        key = item.get("key")
-        if not isinstance(key, str) or not key.isidentifier() or len(key) > 20:
-            raise ValueError(f"{field}.key: must be a short name of letters, got {key!r}")
-        if key in seen:
-            raise ValueError(f"{field}.key: {key!r} appears twice")
-        seen.add(key)
-        names = item.get("name")
-        if not isinstance(names, dict) or not isinstance(names.get("nl"), str):
-            raise ValueError(f"{field}.name: needs at least a Dutch name (nl)")
+    for field, item, key, names in named_tables(raw, "changes"):
         for locale in names:
             if locale not in LOCALES:
                 raise ValueError(f"{field}.name: unknown language {locale!r}")
@@ -66,7 +52,7 @@ def parse_change_kinds(raw: Any) -> tuple[ChangeKind, ...]:
             isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 366
         ):
             raise ValueError(f"{field}.days_per_year: must be a number of days, got {days!r}")
-        kinds.append(ChangeKind(key, {str(k): str(v) for k, v in names.items()}, days))
+        kinds.append(ChangeKind(key, names, days))
     return tuple(kinds)
 
 

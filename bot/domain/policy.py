@@ -14,6 +14,7 @@ from typing import Any
 from bot.domain.circumstances import ChangeKind, parse_change_kinds
 from bot.domain.feestdagen import ALGEMENE_TERMIJNENWET, FEESTDAGEN
 from bot.domain.models import LOCALES, Household
+from bot.domain.named import named_tables
 
 HOUR_MODES = ("weekly_strict", "weekly_averaged", "annual")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -190,26 +191,17 @@ def _feestdagen(value: Any, field: str) -> tuple[str, ...]:
 def _costs(raw: Any) -> tuple[CostCategory, ...]:
     if not isinstance(raw, list) or not raw:
         raise PolicyError("costs: at least one cost category is needed")
-    seen: set[str] = set()
     result = []
-    for i, item in enumerate(raw):
-        field = f"costs[{i}]"
-        if not isinstance(item, dict):
-            raise PolicyError(f"{field}: must be a table")
-        key = item.get("key")
-        if not isinstance(key, str) or not key.isidentifier() or len(key) > 20:
-            raise PolicyError(f"{field}.key: must be a short name of letters, got {key!r}")
-        if key in seen:
-            raise PolicyError(f"{field}.key: {key!r} appears twice")
-        seen.add(key)
-        names = item.get("name")
-        if not isinstance(names, dict) or not isinstance(names.get("nl"), str):
-            raise PolicyError(f"{field}.name: needs at least a Dutch name (nl)")
+    try:
+        tables = list(named_tables(raw, "costs"))
+    except ValueError as exc:
+        raise PolicyError(str(exc)) from None
+    for field, item, key, names in tables:
         cap = item.get("yearly_cap")
         result.append(
             CostCategory(
                 key=key,
-                names={str(k): str(v) for k, v in names.items()},
+                names=names,
                 yearly_cap_cents=None if cap is None else _cents(cap, f"{field}.yearly_cap"),
                 needs_prior_approval=_bool(
                     item.get("needs_prior_approval", False), f"{field}.needs_prior_approval"

@@ -11,6 +11,7 @@ import pytest
 from tests.e2e.fakebotapi import FakeBotApi
 from tests.e2e.harness import TOKEN
 from tests.e2e.journey_helpers import RECEIPT_JPEG, WAIT, world
+from tests.e2e.test_queue_states import _buttons
 
 KIM, AYLA = "Kim Klantmanager", "Ayla Voorbeeld"
 KIM_CHAT, AYLA_CHAT = 2701, 2702
@@ -21,12 +22,6 @@ def server() -> Iterator[FakeBotApi]:
     """A fake Bot API in its own thread."""
     with FakeBotApi(token=TOKEN, max_long_poll=1.0).run_in_thread() as fake:
         yield fake
-
-
-def _buttons(message: dict[str, object]) -> list[str]:
-    markup = message.get("reply_markup") or {}
-    rows = markup.get("inline_keyboard") or [] if isinstance(markup, dict) else []
-    return [str(b.get("callback_data")) for row in rows for b in row]
 
 
 def test_wijziging_gives_a_receipt_and_a_card_the_klantmanager_closes(

@@ -21,6 +21,18 @@ from tests.handlers.test_declaration_flow import JPEG, Chat, _people, _read, _ro
 BSN = "123456782"  # passes the 11-proef; invented
 
 
+async def _answer(chat: Chat, kind: str, day: str, explanation: str) -> None:
+    """Start /wijziging and answer the kind, the day and the explanation."""
+    await chat.say("/wijziging")
+    await chat.tap(f"chg:kind:{kind}")
+    await chat.say(day)
+    await chat.say(explanation)
+
+
+def _send_button(chat: Chat) -> str:
+    return next(b for b in chat.buttons() if b.startswith("chg:send:"))
+
+
 def _exists(path: Path) -> bool:
     return path.exists()
 
@@ -45,7 +57,7 @@ async def _report_abroad(chat: Chat, explanation: str = "3 maanden naar Marokko"
     assert chat.keys() == ["changes/ask_document"]
     await chat.tap("chg:doc:none")
     assert chat.keys() == ["changes/review"]
-    return next(b for b in chat.buttons() if b.startswith("chg:send:"))
+    return _send_button(chat)
 
 
 async def test_a_change_is_reported_once_with_a_receipt_and_a_card(chat: Chat, app: App) -> None:
@@ -127,10 +139,7 @@ async def test_bad_dates_and_explanations_are_asked_again(chat: Chat, app: App) 
 async def test_a_document_is_checked_and_kept_like_a_receipt_and_shown_on_the_card(
     chat: Chat, app: App, settings: Settings
 ) -> None:
-    await chat.say("/wijziging")
-    await chat.tap("chg:kind:vermogen")
-    await chat.say("vandaag")
-    await chat.say("Auto gekregen van mijn oom")
+    await _answer(chat, "vermogen", "vandaag", "Auto gekregen van mijn oom")
     await chat.photo(b"MZ not a picture at all")
     assert chat.keys() == ["declaration/proof_wrong_type"]
     await chat.photo(JPEG)
@@ -141,7 +150,7 @@ async def test_a_document_is_checked_and_kept_like_a_receipt_and_shown_on_the_ca
     assert _read(path) == JPEG
     assert path.is_relative_to(settings.proof_dir)
     assert change["document_mime"] == "image/jpeg"
-    await chat.tap(next(b for b in chat.buttons() if b.startswith("chg:send:")))
+    await chat.tap(_send_button(chat))
     assert chat.keys() == ["changes/receipt"]
     [card] = await _rows(app, "SELECT * FROM outbox WHERE message_key = 'queue/card'")
     actions = [b["data"] for row in json.loads(str(card["buttons"])) for b in row]
@@ -152,12 +161,9 @@ async def test_a_document_is_checked_and_kept_like_a_receipt_and_shown_on_the_ca
 async def test_the_klantmanager_sees_the_document_and_closes_the_item(
     chat: Chat, app: App
 ) -> None:
-    await chat.say("/wijziging")
-    await chat.tap("chg:kind:kvk")
-    await chat.say("14-12-2026")
-    await chat.say("Uitschrijven bij de KvK")
+    await _answer(chat, "kvk", "14-12-2026", "Uitschrijven bij de KvK")
     await chat.photo(JPEG)
-    await chat.tap(next(b for b in chat.buttons() if b.startswith("chg:send:")))
+    await chat.tap(_send_button(chat))
     [item] = await _rows(app, "SELECT id FROM queue_items")
     async with app.services.db.read() as tx:
         km = await people.person_by_id(tx, 1)
@@ -235,12 +241,9 @@ async def test_a_plain_note_gets_no_pointer(chat: Chat) -> None:
 async def test_mijngegevens_and_the_purge_include_the_changes(
     chat: Chat, app: App, settings: Settings
 ) -> None:
-    await chat.say("/wijziging")
-    await chat.tap("chg:kind:bedrijf")
-    await chat.say("1-3-2027")
-    await chat.say("Ik stop met de webshop")
+    await _answer(chat, "bedrijf", "1-3-2027", "Ik stop met de webshop")
     await chat.photo(JPEG)
-    await chat.tap(next(b for b in chat.buttons() if b.startswith("chg:send:")))
+    await chat.tap(_send_button(chat))
     await chat.say("/mijngegevens")
     export = chat.reply("privacy/export_ready")
     assert chat.last is not None
