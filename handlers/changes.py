@@ -100,10 +100,16 @@ def _ask_document(ctx: Ctx) -> None:
 
 async def _kind(ctx: Ctx, key: str) -> None:
     person = ctx.require_person()
-    settings, policy = ctx.services.settings, ctx.services.policy
-    found = await svc.begin(ctx.tx, ctx.now, policy, person.id, key, settings.proof_dir)
-    kind = svc.kind_of(policy, found.kind)
+    settings = ctx.services.settings
+    found = await svc.begin(
+        ctx.tx, ctx.now, ctx.services.policy, person.id, key, settings.proof_dir
+    )
     ctx.state.go(FLOW, "date", change=found.id)
+    await _ask_date(ctx, found.kind)
+
+
+async def _ask_date(ctx: Ctx, key: str) -> None:
+    kind = svc.kind_of(ctx.services.policy, key)
     ctx.reply("changes/ask_date", kind=kind.name(ctx.locale), days=kind.days_per_year)
 
 
@@ -127,6 +133,11 @@ async def _document(ctx: Ctx) -> None:
     ctx.reply("changes/document_received")
     if ctx.state.step in ("document", "review"):
         await _review(ctx)
+    elif ctx.state.step == "date":  # a document first: the question still waits
+        found = await svc.current(ctx.tx, ctx.require_person().id)
+        await _ask_date(ctx, found.kind)
+    else:
+        ctx.reply("changes/ask_explanation", limit=EXPLANATION_MAX)
 
 
 async def _review(ctx: Ctx) -> None:

@@ -183,9 +183,18 @@ async def test_restart_throws_the_draft_away_and_other_roles_are_refused(
 ) -> None:
     await chat.say("/wijziging")
     await chat.tap("chg:kind:inkomen")
+    await chat.photo(JPEG)  # a document before the day: kept, and the day asked again
+    assert chat.keys() == ["changes/document_received", "changes/ask_date"]
+    await chat.say("1-1-2027")
+    await chat.photo(JPEG)
+    assert chat.keys() == ["changes/document_received", "changes/ask_explanation"]
+    [row] = await _rows(app, "SELECT document_path FROM circumstance_changes")
+    document = Path(str(row["document_path"]))
+    assert _exists(document)
     await chat.tap("chg:restart")
     assert chat.keys() == ["changes/ask_kind"]
     assert await _rows(app, "SELECT * FROM circumstance_changes") == []
+    assert not _exists(document)  # its document went too
     await chat.tap("chg:send:1")
     assert chat.keys() == ["changes/no_draft"]
     async with app.services.db.transaction() as tx:
