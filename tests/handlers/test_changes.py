@@ -11,9 +11,11 @@ import pytest
 from bot.app import App
 from bot.config import Settings
 from bot.contract import Inbound, Kind
+from bot.domain.models import Role
 from bot.services import queue
 from bot.services.privacy import purge
 from bot.storage import people
+from handlers import build_router
 from messages.render import render
 from tests.conftest import NOW
 from tests.handlers.test_declaration_flow import JPEG, Chat, _people, _read, _rows
@@ -311,3 +313,13 @@ def test_the_day_is_read_the_dutch_way() -> None:
     assert parse_local_date("5/1", today) == date(2027, 1, 5)
     for bad in ("", "14-13-2026", "32 december", "volgende week", "1-1-1990"):
         assert parse_local_date(bad, today) is None
+
+
+async def test_hulp_lists_wijziging_for_participants_only(chat: Chat) -> None:
+    await chat.say("/hulp")
+    help_text = render("common/help", "nl", **chat.reply("common/help"))
+    assert "/wijziging – Een verandering in je situatie doorgeven" in help_text
+    router = build_router()
+    assert "wijziging" in [c.name for c in router.menu(Role.PARTICIPANT)]
+    for role in (Role.KLANTMANAGER, Role.COACH, Role.ADMIN, None):
+        assert "wijziging" not in [c.name for c in router.menu(role)]
