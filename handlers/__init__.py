@@ -8,6 +8,7 @@ from handlers.router import Router
 def build_router() -> Router:
     """Register every feature; order matters for the menu and for overlapping commands."""
     from handlers import (
+        changes,
         channel_choice,
         common,
         declaration,
@@ -24,6 +25,7 @@ def build_router() -> Router:
     features = (
         onboarding,
         declaration,
+        changes,
         hours,
         queue,
         outcomes,

@@ -207,6 +207,8 @@ async def _tap_send(ctx: Ctx, participant: Participant, arg: str) -> None:
         version=receipt.version,
         at=receipt.submitted_at,
     )
+    if receipt.mentions_change and not receipt.already:
+        ctx.reply("changes/hint")  # once, with the receipt: a pointer, never a judgement
 
 
 DECLARATION_BUTTONS: dict[str, Callable[[Ctx, Participant, str], Awaitable[None]]] = {

@@ -95,6 +95,16 @@ _DIGEST: dict[str, Any] = {
                 "average_share": 104,
             }
         ],
+        "reported": [
+            {
+                "name": "Bram Voorbeeld",
+                "kind": "buitenland",
+                "names": {"nl": "Verblijf in het buitenland", "en": "Staying abroad"},
+                "happens_on": "2027-01-10",
+                "reference": "WIJZ-2026-12-0001",
+                "since": "2026-12-01T09:00:00+00:00",
+            }
+        ],
     },
     "kpi": {"threshold": 30, "reached": 1, "total": 3, "target": 50},
     "outcome_years": OUTCOME_YEARS,  # issue 17
