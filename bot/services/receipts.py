@@ -14,7 +14,8 @@ import asyncio
 import logging
 import os
 import shutil
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 
 from bot.domain.pdf_text import pdf_text
 from bot.domain.proof import sniff
@@ -36,6 +37,10 @@ class ReceiptReader:
     tesseract: str
     pdftotext: str | None = None
     time_limit: float = TIME_LIMIT
+    # At most one reading per core at a time; a reading waiting longer than its limit gives up.
+    slots: asyncio.Semaphore = field(
+        default_factory=lambda: asyncio.Semaphore(os.cpu_count() or 1), compare=False, repr=False
+    )
 
     async def text(self, data: bytes) -> str | None:
         """The text on a photo (JPEG, PNG, WebP) or in a PDF; None when it cannot be read."""
@@ -47,7 +52,10 @@ class ReceiptReader:
                 return await _run([self.pdftotext, "-layout", "-", "-"], data, self.time_limit)
             return await asyncio.to_thread(pdf_text, data)
         command = [self.tesseract, "stdin", "stdout", "-l", LANGUAGE, "--psm", "6"]
-        return await _run(command, data, self.time_limit)
+        began = time.monotonic()
+        async with self.slots:
+            left = self.time_limit - (time.monotonic() - began)
+            return await _run(command, data, left) if left > 0 else None
 
     async def read_total(self, data: bytes, ceiling_cents: int) -> ReceiptTotal | None:
         """The total on a receipt, or None (unreadable, too slow, or no amount on it)."""

@@ -169,3 +169,23 @@ async def test_a_pdf_is_read_from_its_text_layer_without_tesseract(tmp_path: Pat
     total = await reader.read_total(pdf(RECEIPT_STREAM, compress=True), 2_500_000)
     assert total is not None
     assert total.cents == 104_550
+
+
+async def test_the_photo_goes_to_a_local_process_on_stdin_and_comes_back_on_stdout(
+    tmp_path: Path,
+) -> None:
+    """No temporary file, no address: the program gets the bytes on stdin, one thread."""
+    fake = tmp_path / "tesseract"
+    seen = tmp_path / "seen"
+    fake.write_text(
+        f'#!/bin/sh\necho "$@ $OMP_THREAD_LIMIT" > {seen}\nwc -c >> {seen}\n'
+        'printf "Koffie 3,50\\nTotaal \\342\\202\\254 12,50\\n"\n'
+    )
+    fake.chmod(0o755)
+    photo = b"\xff\xd8\xff\xe0" + b"x" * 996
+    total = await ReceiptReader(str(fake)).read_total(photo, 2_500_000)
+    assert total is not None
+    assert total.cents == 1250
+    args, size = seen.read_text().split("\n")[:2]
+    assert args == "stdin stdout -l nld --psm 6 1"
+    assert int(size) == 1000
