@@ -5,6 +5,7 @@ it until the participant says yes. Skipped, with the reason, when Tesseract is n
 from __future__ import annotations
 
 import logging
+import sys
 from pathlib import Path
 
 import pytest
@@ -156,7 +157,7 @@ async def test_without_tesseract_the_reader_is_off_with_one_log_line(
 
 async def test_a_reading_that_takes_too_long_is_given_up(tmp_path: Path) -> None:
     slow = tmp_path / "tesseract"
-    slow.write_text("#!/bin/sh\nexec sleep 30\n")
+    slow.write_text(f"#!{sys.executable}\nimport time\ntime.sleep(30)\n")
     slow.chmod(0o755)
     reader = ReceiptReader(str(slow), time_limit=0.2)
     assert await reader.read_total(b"\xff\xd8\xff\xe0 a photo", 2_500_000) is None
@@ -178,8 +179,13 @@ async def test_the_photo_goes_to_a_local_process_on_stdin_and_comes_back_on_stdo
     fake = tmp_path / "tesseract"
     seen = tmp_path / "seen"
     fake.write_text(
-        f'#!/bin/sh\necho "$@ $OMP_THREAD_LIMIT" > {seen}\nwc -c >> {seen}\n'
-        'printf "Koffie 3,50\\nTotaal \\342\\202\\254 12,50\\n"\n'
+        f"#!{sys.executable}\n"
+        "import os, sys\n"
+        "size = len(sys.stdin.buffer.read())\n"
+        f"with open({str(seen)!r}, 'w') as out:\n"
+        "    out.write(' '.join(sys.argv[1:]) + ' ' + os.environ['OMP_THREAD_LIMIT'] + '\\n')\n"
+        "    out.write(str(size) + '\\n')\n"
+        "sys.stdout.write('Koffie 3,50\\nTotaal \\u20ac 12,50\\n')\n"
     )
     fake.chmod(0o755)
     photo = b"\xff\xd8\xff\xe0" + b"x" * 996
