@@ -26,6 +26,15 @@ needs_tesseract = pytest.mark.skipif(MISSING is not None, reason=MISSING or "")
 SEEDS = range(40)
 
 
+async def _at_revenue(app: App) -> tuple[int, Chat]:
+    """A participant at the omzet question of a new declaration."""
+    pid = await _people(app)
+    chat = Chat(app)
+    await chat.say("/opgave")
+    await chat.tap("decl:worked:yes")
+    return pid, chat
+
+
 async def _answers(app: App, pid: int) -> DraftAnswers:
     async with app.services.db.read() as tx:
         draft = await drafts.load_draft(tx, pid)
@@ -55,10 +64,7 @@ async def test_generated_receipts_are_read_right_nine_times_in_ten(app: App) -> 
 
 @needs_tesseract
 async def test_a_photo_at_the_revenue_question_is_offered_and_yes_fills_it(app: App) -> None:
-    pid = await _people(app)
-    chat = Chat(app)
-    await chat.say("/opgave")
-    await chat.tap("decl:worked:yes")
+    pid, chat = await _at_revenue(app)
     for seed in (1, 2, 3):  # every reading is asked about; nothing is filled in by itself
         image = receipt(seed)
         await chat.photo(image.jpeg)
@@ -75,10 +81,7 @@ async def test_a_photo_at_the_revenue_question_is_offered_and_yes_fills_it(app: 
 
 @needs_tesseract
 async def test_no_asks_to_type_the_amount_and_the_photo_stays_proof(app: App) -> None:
-    pid = await _people(app)
-    chat = Chat(app)
-    await chat.say("/opgave")
-    await chat.tap("decl:worked:yes")
+    pid, chat = await _at_revenue(app)
     await chat.photo(receipt(4).jpeg)
     await chat.tap("decl:rcptno")
     assert chat.keys() == ["declaration/receipt_type_it"]
@@ -91,10 +94,7 @@ async def test_no_asks_to_type_the_amount_and_the_photo_stays_proof(app: App) ->
 
 @needs_tesseract
 async def test_a_cost_receipt_fills_the_category_being_asked(app: App) -> None:
-    pid = await _people(app)
-    chat = Chat(app)
-    await chat.say("/opgave")
-    await chat.tap("decl:worked:yes")
+    pid, chat = await _at_revenue(app)
     await chat.say("1000")
     await chat.tap("decl:cost:inkoop")
     image = receipt(5)
@@ -109,10 +109,7 @@ async def test_a_cost_receipt_fills_the_category_being_asked(app: App) -> None:
 
 @needs_tesseract
 async def test_typing_before_the_tap_wins_and_the_old_yes_is_stale(app: App) -> None:
-    pid = await _people(app)
-    chat = Chat(app)
-    await chat.say("/opgave")
-    await chat.tap("decl:worked:yes")
+    pid, chat = await _at_revenue(app)
     await chat.photo(receipt(6).jpeg)
     yes = chat.buttons()[0]
     await chat.say("99")  # the participant types instead of tapping
@@ -146,10 +143,7 @@ async def test_without_tesseract_the_reader_is_off_with_one_log_line(
         "receipt reader off: tesseract is not installed (apt-get install tesseract-ocr)"
     ]
     app.services.receipts = None
-    pid = await _people(app)
-    chat = Chat(app)
-    await chat.say("/opgave")
-    await chat.tap("decl:worked:yes")
+    pid, chat = await _at_revenue(app)
     await chat.photo(b"\xff\xd8\xff\xe0 a photo of a receipt")
     assert chat.keys() == ["declaration/proof_received", "declaration/ask_revenue"]
     assert (await _answers(app, pid)).revenue_cents is None
