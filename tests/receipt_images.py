@@ -66,7 +66,7 @@ def receipt(seed: int) -> ReceiptImage:
     """A receipt photo, the same for the same seed."""
     r = random.Random(seed)
     total = r.choice((r.randint(100, 9_999), r.randint(10_000, 999_999)))
-    euro = r.random() < 0.5
+    currency = r.choice(("", "", "€ ", "€", "EUR "))
     grouped = r.random() < 0.8
     label = r.choice(LABELS)
     lines: list[str | tuple[str, str]] = [
@@ -77,51 +77,70 @@ def receipt(seed: int) -> ReceiptImage:
     ]
     for _ in range(r.randint(2, 5)):
         lines.append((r.choice(ITEMS), dutch(r.randint(50, max(60, total // 3)))))
-    lines += [
-        "",
-        ("BTW 21%", dutch(total * 21 // 121)),
-        (label, ("€ " if euro else "") + dutch(total, grouped)),
-        ("Pin", dutch(total)),
-        "Bedankt en tot ziens!",
-    ]
+    lines.append("")
+    if r.random() < 0.3:  # a subtotal and a discount above the total
+        discount = r.randint(10, 500)
+        lines += [("Subtotaal", dutch(total + discount)), ("Korting", f"-{dutch(discount)}")]
+    shown = currency + dutch(total, grouped)
+    if r.random() < 0.2:  # the amount on the line under its label
+        lines += [label, ("", shown)]
+    else:
+        lines.append((label, shown))
+    lines.append(("BTW 21%", dutch(total * 21 // 121)))
+    if r.random() < 0.7:
+        lines.append(("Pin", dutch(total)))
+    lines.append("Bedankt en tot ziens!")
     font_path = r.choice(fonts())
-    size = r.randint(16, 30)
-    rotation = r.uniform(-2.0, 2.0)
-    blur = r.uniform(0.0, 1.0)
-    quality = r.randint(35, 85)
-    jpeg = _draw(lines, font_path, size, rotation, blur, quality)
-    description = (
-        f"seed {seed}: {font_path.name} {size}px, {rotation:+.1f}°, blur {blur:.1f}, "
-        f"JPEG {quality}, {label!r} {'€ ' if euro else ''}{dutch(total, grouped)}"
+    size = r.randint(15, 30)
+    look = Look(
+        rotation=r.uniform(-2.5, 2.5),
+        blur=r.uniform(0.0, 1.1),
+        quality=r.randint(30, 85),
+        paper=r.randint(215, 255),
+        ink=r.randint(0, 70),
     )
+    jpeg = _draw(lines, font_path, size, look)
+    description = f"seed {seed}: {font_path.name} {size}px, {look}, {label!r} {shown}"
     return ReceiptImage(jpeg, total, description)
 
 
-def _draw(
-    lines: list[str | tuple[str, str]],
-    font_path: Path,
-    size: int,
-    rotation: float,
-    blur: float,
-    quality: int,
-) -> bytes:
+@dataclass(frozen=True)
+class Look:
+    """How the photo looks: a slight rotation, blur, JPEG quality, grey paper and ink."""
+
+    rotation: float
+    blur: float
+    quality: int
+    paper: int
+    ink: int
+
+    def __str__(self) -> str:
+        return (
+            f"{self.rotation:+.1f}°, blur {self.blur:.1f}, JPEG {self.quality}, "
+            f"paper {self.paper}, ink {self.ink}"
+        )
+
+
+def _draw(lines: list[str | tuple[str, str]], font_path: Path, size: int, look: Look) -> bytes:
     from PIL import Image, ImageDraw, ImageFilter, ImageFont  # the [test] extra
 
     font = ImageFont.truetype(str(font_path), size)
     width, height = 640, int(size * 1.5)
-    image = Image.new("L", (width, height * len(lines) + 60), 255)
+    image = Image.new("L", (width, height * len(lines) + 60), look.paper)
     draw = ImageDraw.Draw(image)
     for index, line in enumerate(lines):
         y = 30 + index * height
         if isinstance(line, tuple):
-            draw.text((30, y), line[0], font=font, fill=0)
+            draw.text((30, y), line[0], font=font, fill=look.ink)
             right = width - 30 - draw.textlength(line[1], font=font)
-            draw.text((right, y), line[1], font=font, fill=0)
+            draw.text((right, y), line[1], font=font, fill=look.ink)
         else:
-            draw.text((30, y), line, font=font, fill=0)
-    image = image.rotate(rotation, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
-    if blur:
-        image = image.filter(ImageFilter.GaussianBlur(blur))
+            draw.text((30, y), line, font=font, fill=look.ink)
+    image = image.rotate(
+        look.rotation, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=look.paper
+    )
+    if look.blur:
+        image = image.filter(ImageFilter.GaussianBlur(look.blur))
     out = io.BytesIO()
-    image.convert("RGB").save(out, "JPEG", quality=quality)
+    image.convert("RGB").save(out, "JPEG", quality=look.quality)
     return out.getvalue()

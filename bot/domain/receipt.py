@@ -84,8 +84,9 @@ def find_total(text: str, ceiling_cents: int) -> ReceiptTotal | None:
         if rank is None:
             continue
         found = amounts(line, ceiling_cents)
-        if not found and index + 1 < len(lines) and _priority(lines[index + 1]) is None:
-            found = amounts(lines[index + 1], ceiling_cents)  # the amount below its label
+        below = lines[index + 1] if index + 1 < len(lines) else ""
+        if not found and _priority(below) is None and not _not_total(below.lower()):
+            found = amounts(below, ceiling_cents)  # the amount below its label
         if not found:
             continue
         candidate = (rank, -max(found))

@@ -17,7 +17,7 @@ from bot.services import drafts, receipts
 from bot.services.receipts import ReceiptReader
 from handlers.receipt import read_receipt
 from tests.handlers.test_declaration_flow import ADDRESS, CHANNEL, Chat, _people
-from tests.receipt_images import receipt, tesseract_missing
+from tests.receipt_images import ReceiptImage, receipt, tesseract_missing
 
 pytest.importorskip("PIL", reason="Pillow (the [test] extra) draws the receipt photos")
 MISSING = tesseract_missing()
@@ -49,8 +49,9 @@ async def _proofs(app: App) -> int:
 
 @needs_tesseract
 async def test_generated_receipts_are_read_right_nine_times_in_ten(app: App) -> None:
+    """At least 90 % right; every wrong reading is only asked about, through the dispatcher."""
     assert app.services.receipts is not None, "tesseract is installed: the reader is on"
-    wrong = []
+    wrong: list[tuple[ReceiptImage, int | None]] = []
     for seed in SEEDS:
         image = receipt(seed)
         file = FileIn("photo", "image/jpeg", len(image.jpeg), image.jpeg)
@@ -58,8 +59,18 @@ async def test_generated_receipts_are_read_right_nine_times_in_ten(app: App) -> 
         read = await read_receipt(app.services, inbound, "revenue")
         got = read.file.total_cents if read.file else None
         if got != image.total_cents:
-            wrong.append(f"{image.description}: read {got}")
-    assert len(wrong) <= len(SEEDS) // 10, "\n".join(wrong)
+            wrong.append((image, got))
+    shown = "\n".join(f"{image.description}: read {got}" for image, got in wrong)
+    assert len(wrong) <= len(SEEDS) // 10, shown
+
+    pid, chat = await _at_revenue(app)
+    for image, got in wrong:
+        await chat.photo(image.jpeg)
+        if got is None:  # nothing read: kept as proof, the question again
+            assert chat.keys() == ["declaration/proof_received", "declaration/ask_revenue"]
+        else:
+            assert chat.reply("declaration/receipt_read") == {"amount_cents": got}
+        assert (await _answers(app, pid)).revenue_cents is None, image.description
 
 
 @needs_tesseract

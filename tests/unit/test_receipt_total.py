@@ -50,6 +50,7 @@ def test_the_line_saying_what_to_pay_wins_over_larger_amounts() -> None:
     [
         ("Koffie 3,50\nTotaal 12,50\nPin 12,50", 1_250),
         ("Koffie 3,50\nTOTAAL\n€ 12,50", 1_250),  # the amount under its label
+        ("Te betalen EUR 1\nBTW 21% 2,17\nTotaal 12,50", 1_250),  # never the VAT line below
         ("Totaal excl. btw 10,33\nBtw 2,17\nTotaal incl. btw 12,50", 1_250),
         ("Totaal 10,00\nTe betalen 8,00\nBedrag 9,00", 800),  # "te betalen" first
         ("Bedrag 19,99", 1_999),
