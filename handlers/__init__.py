@@ -8,12 +8,14 @@ from handlers.router import Router
 def build_router() -> Router:
     """Register every feature; order matters for the menu and for overlapping commands."""
     from handlers import (
+        changes,
         channel_choice,
         common,
         declaration,
         hours,
         inbox,
         onboarding,
+        outcomes,
         privacy,
         queue,
         reminders,
@@ -23,8 +25,10 @@ def build_router() -> Router:
     features = (
         onboarding,
         declaration,
+        changes,
         hours,
         queue,
+        outcomes,
         inbox,
         reminders,
         privacy,

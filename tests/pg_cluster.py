@@ -121,7 +121,7 @@ def fresh_database(admin_url: str) -> Iterator[str]:
 def postgres_rows(url: str, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
     """A query with the repositories' `?` placeholders on the database `url`, read-only; rows
     readable by name and by position (like sqlite3.Row)."""
-    from bot.storage.postgres.db import pg_rows, translate
+    from bot.storage.postgres.adapt import pg_rows, translate
 
     with psycopg.connect(url, autocommit=True, row_factory=pg_rows) as conn:
         conn.read_only = True

@@ -34,7 +34,7 @@ async def open_database(url: str) -> Database:
 def describe(url: str) -> str:
     """The database for messages: the SQLite file, or the PostgreSQL URL without its password."""
     if database_kind(url) == "postgresql":
-        from bot.storage.postgres.db import describe as describe_postgres
+        from bot.storage.postgres.adapt import describe as describe_postgres
 
         return describe_postgres(url)
     return str(database_path(url))

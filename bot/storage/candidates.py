@@ -16,8 +16,8 @@ def _interned() -> dict[str | None, frozenset[str]]:
 
 
 def to_candidates(rows: Iterable[Row]) -> list[Candidate]:
-    """(person_id, start_date, name, submitted, recorded, decided, pushes) rows as Candidates;
-    the three sets arrive as comma-separated text."""
+    """(person_id, start_date, name, submitted, recorded, decided, pushes, end_date) rows as
+    Candidates; the three sets arrive as comma-separated text, end_date (an extension) or NULL."""
     sets = _interned()
     starts: dict[str, date] = {}
 
@@ -28,11 +28,14 @@ def to_candidates(rows: Iterable[Row]) -> list[Candidate]:
         return found
 
     result = []
-    for pid, start, name, submitted, recorded, decided, pushes in rows:
+    for pid, start, name, submitted, recorded, decided, pushes, moved in rows:
         day = starts.get(start)
         if day is None:
             day = starts[start] = date.fromisoformat(start)
+        end = date.fromisoformat(moved) if moved else None  # an extension (issue 17)
         result.append(
-            Candidate(pid, day, name, names(submitted), names(recorded), names(decided), pushes)
+            Candidate(
+                pid, day, name, names(submitted), names(recorded), names(decided), pushes, end
+            )
         )
     return result

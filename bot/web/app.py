@@ -16,7 +16,7 @@ from starlette.staticfiles import StaticFiles
 from bot.app import App
 from bot.channels import whatsapp_webhook
 from bot.domain.web_links import SESSION_IDLE
-from bot.web import login, participant_pages, queue_pages, report_pages
+from bot.web import login, outcome_pages, participant_pages, queue_pages, report_pages
 from bot.web.base import SecurityHeaders, Web, error_page
 from bot.web.secret import session_secret
 
@@ -42,6 +42,11 @@ def routes() -> list[Route | Mount]:
         Route(item + "/bewijs/{number:int}", queue_pages.proof),
         Route("/deelnemers", participant_pages.participants),
         Route("/deelnemer/{participant_id:int}", participant_pages.participant),
+        Route(
+            "/deelnemer/{participant_id:int}/uitkomst",
+            outcome_pages.record_outcome,
+            methods=["POST"],
+        ),
         Route("/weekoverzicht", report_pages.week),
         Route("/export", report_pages.export_form),
         Route("/export/{period}.csv", report_pages.export_csv),

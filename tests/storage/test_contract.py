@@ -18,6 +18,7 @@ from bot.config import ConfigError, Settings
 from bot.domain.models import Role
 from bot.storage import conversations, meta, outbox, people, references
 from bot.storage.backends import InstanceLocked, instance_lock, open_database
+from bot.storage.postgres import adapt
 from bot.storage.postgres import db as pg
 from bot.storage.sqlite import db as lite
 from bot.storage.unit import Database, DatabaseUnavailable, Tx
@@ -185,7 +186,7 @@ async def test_two_connections_numbering_references_never_share_one(app: App) ->
 
 def test_placeholders_are_translated_outside_quotes_only() -> None:
     sql = "SELECT '?', \"a?\" FROM t WHERE a = ? AND b LIKE 'x%' -- any? 5%\nAND c = ?"
-    assert pg.translate(sql) == (
+    assert adapt.translate(sql) == (
         "SELECT '?', \"a?\" FROM t WHERE a = %s AND b LIKE 'x%%' -- any? 5%%\nAND c = %s"
     )
 

@@ -52,8 +52,8 @@ async def candidates(
         f"OR (k.kind = 'declaration' AND k.period IN ({marks_p})) "
         f"OR (k.kind = 'hours' AND k.period IN ({marks_w})))), "
         "(SELECT COUNT(DISTINCT k.outbox_id) FROM reminder_keys k "
-        "WHERE k.participant_id = p.person_id AND k.day = ? AND k.status = 'queued') "
-        "FROM participants p WHERE p.person_id > ? AND p.person_id <= ? "
+        "WHERE k.participant_id = p.person_id AND k.day = ? AND k.status = 'queued'), "
+        "p.end_date FROM participants p WHERE p.person_id > ? AND p.person_id <= ? "
         f"AND p.status = 'active' AND ({interest}) "
         "AND EXISTS (SELECT 1 FROM channel_identities ci WHERE ci.person_id = p.person_id "
         "AND (ci.blocked = 0 OR ?)) ORDER BY p.person_id",
