@@ -117,8 +117,11 @@ class Database(Protocol):
         """
         ...
 
-    def transaction(self) -> AbstractAsyncContextManager[Tx]:
-        """One write transaction as a context: committed at the end, rolled back on error."""
+    def transaction(self, durable: bool = False) -> AbstractAsyncContextManager[Tx]:
+        """One write transaction as a context: committed at the end, rolled back on error.
+
+        `durable`: the commit must survive a power cut (see `Tx.durable`); PostgreSQL's always do.
+        """
         ...
 
     def read(self) -> AbstractAsyncContextManager[Tx]:

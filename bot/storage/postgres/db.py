@@ -209,8 +209,11 @@ class Database:
             ) from exc
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Tx]:
-        """One write transaction (READ COMMITTED): committed at the end, rolled back on error."""
+    async def transaction(self, durable: bool = False) -> AsyncIterator[Tx]:
+        """One write transaction (READ COMMITTED): committed at the end, rolled back on error.
+
+        Every commit is durable (synchronous_commit on), so `durable` changes nothing.
+        """
         async with self._connection() as conn:
             await conn.execute("BEGIN")
             try:
