@@ -373,3 +373,23 @@ async def _until_locks(db: Database, *, granted: bool, count: int) -> None:
             return
         await asyncio.sleep(0.01)
     raise AssertionError(f"never saw {count} advisory lock(s) with granted={granted}")
+
+
+async def test_a_server_gone_mid_unit_leaves_nothing_half_written(postgres_server: str) -> None:
+    with fresh_database(postgres_server) as url:
+        db = await pg.Database.open(url, max_size=1)
+        try:
+            await db.migrate()
+
+            async def work(tx: Tx) -> None:
+                await meta.meta_set(tx, "first", "1")
+                terminate(postgres_server, await tx.scalar("SELECT pg_backend_pid()"))
+                await meta.meta_set(tx, "second", "1")
+
+            with pytest.raises(DatabaseUnavailable, match="was lost during a unit of work"):
+                await db.run(work)
+            async with db.read() as tx:  # a new connection; nothing of the unit was kept
+                assert await meta.meta_get(tx, "first") is None
+                assert await meta.meta_get(tx, "second") is None
+        finally:
+            await db.close()

@@ -199,13 +199,23 @@ class Database:
 
     @asynccontextmanager
     async def _connection(self) -> AsyncIterator[psycopg.AsyncConnection[Any]]:
+        held: psycopg.AsyncConnection[Any] | None = None
         try:
             async with self.pool.connection() as conn:
+                held = conn
                 yield conn
         except PoolTimeout as exc:
             raise DatabaseUnavailable(
                 f"no free connection to {describe(self.url)} within {self.pool.timeout:.0f} s "
                 f"({self.pool.max_size} in use)"
+            ) from exc
+        except psycopg.OperationalError as exc:
+            if held is None or not held.broken:
+                raise
+            # The server went away mid-unit: its transaction is gone with the connection (the
+            # pool drops it and connects anew for the next unit).
+            raise DatabaseUnavailable(
+                f"the connection to {describe(self.url)} was lost during a unit of work"
             ) from exc
 
     @asynccontextmanager
@@ -219,7 +229,8 @@ class Database:
             try:
                 yield Tx(conn, self.id_tables)
             except BaseException:
-                await conn.execute("ROLLBACK")
+                if not conn.broken:
+                    await conn.execute("ROLLBACK")
                 raise
             await conn.execute("COMMIT")
 
@@ -244,7 +255,8 @@ class Database:
             try:
                 yield Tx(conn, self.id_tables)
             finally:
-                await conn.execute("ROLLBACK")
+                if not conn.broken:
+                    await conn.execute("ROLLBACK")
 
 
 _INTO = re.compile(r"^\s*INSERT\s+INTO\s+(\w+)", re.IGNORECASE)
