@@ -74,3 +74,16 @@ def test_the_weekly_overview_fits_a_phone(kim_page: tuple[Any, str]) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     back = page.get_by_role("link", name="Terug naar de wachtrij").bounding_box()
     assert back["x"] >= 8  # not glued to the screen's edge
+
+
+def test_a_refused_action_says_why_instead_of_doing_nothing(kim_page: tuple[Any, str]) -> None:
+    from playwright.sync_api import expect
+
+    page, _ = kim_page
+    page.get_by_role("link", name="Deelnemers").click()
+    page.get_by_role("link", name="Ayla Voorbeeld").click()
+    page.get_by_role("radio", name="Verlenging PTO").check()  # without the new end date
+    with page.expect_response(lambda r: r.url.endswith("/uitkomst")) as answer:
+        page.get_by_role("button", name="Uitkomst vastleggen").click()
+    assert answer.value.status == 400
+    expect(page.get_by_text("Een verlenging heeft een nieuwe einddatum nodig")).to_be_visible()
