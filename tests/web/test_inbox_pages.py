@@ -127,3 +127,21 @@ async def test_an_ending_trajectory_leads_to_the_outcome_form_and_an_overdue_mon
     page = (await kim.get(f"/item/{ending}")).text
     assert f'href="/deelnemer/{ids[AYLA]}#outcome">Uitkomst vastleggen</a>' in page  # as the card
     assert "Er is nog geen opgave voor deze maand." in (await kim.get(f"/item/{overdue}")).text
+
+
+async def test_a_caseload_of_one_is_one_deelnemer_on_the_page_and_in_the_chat(
+    app: App, ids: dict[str, int], clock: FixedClock, login: Login
+) -> None:
+    from bot.domain.digest import Window
+    from bot.services.digest import build_digest
+    from messages.digest import render_chat_parts
+
+    karin = await login(KARIN)  # Dirk only
+    assert "· 1 deelnemer</p>" in (await karin.get("/weekoverzicht")).text
+    klantmanager = await fq.who(app, KARIN)
+    async with app.services.db.read() as tx:
+        found = await build_digest(
+            tx, app.services.policy, klantmanager, Window("2026-W49", clock.now())
+        )
+    assert "\n1 deelnemer · " in render_chat_parts(found, "nl")[0]
+    assert "\n1 participant · " in render_chat_parts(found, "en")[0]
