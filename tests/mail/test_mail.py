@@ -152,7 +152,7 @@ async def test_a_login_link_is_mailed_and_then_forgotten(mail_app: App, sink: Si
 
     assert len(sink.received) == 1
     message = sink.received[0]
-    assert message["Subject"] == "Uw inloglink voor de PTO-inbox"
+    assert message["Subject"] == "Je inloglink voor de PTO-inbox"  # "je", as the inbox itself
     found = parts(message)
     assert url in found["text/plain"]
     assert f'href="{url}"' in found["text/html"]

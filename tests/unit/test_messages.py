@@ -50,3 +50,22 @@ def test_money_and_dates_are_dutch_by_default() -> None:
 
 def test_unknown_locale_falls_back_to_dutch() -> None:
     assert render("common/taal_set", "fr") == render("common/taal_set", "nl")
+
+
+@pytest.mark.parametrize(("locale", "kind"), [("nl", "Opgave ingediend"), ("en", "Declaration")])
+def test_the_queue_counts_kinds_apart_from_states(locale: str, kind: str) -> None:
+    text = render(
+        "queue/list",
+        locale,
+        items=[],
+        counts={"declaration_submitted": 2, "change_reported": 1},
+        states={"nieuw": 1, "correctie_gevraagd": 2},
+        closed=0,
+        everything=False,
+        total=3,
+        page=1,
+        pages=1,
+    )
+    # not an indented sub-list under the last state, as if they were its kinds
+    assert "\n\n• " + kind in text
+    assert "  – " not in text

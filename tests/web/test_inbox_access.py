@@ -141,6 +141,8 @@ async def test_a_coach_sees_progress_only_and_no_queue(
     page = await cas.get(f"/deelnemer/{ids[AYLA]}")
     assert page.status_code == 200
     assert "€" not in page.text
+    # the chat's words for the hours of the last weeks (none here), not "no hours known yet"
+    assert "Geen uren doorgegeven in de laatste 4 weken (grens 20 per week)." in page.text
     assert (await cas.get(f"/deelnemer/{ids['Bram Voorbeeld']}")).status_code == 404
 
 

@@ -111,3 +111,37 @@ async def test_pages_speak_dutch_by_default_and_the_persons_language_when_set(
     assert "Declaration submitted" in english.text
     login_page = await (await login(KARIN)).get("/login")
     assert '<html lang="nl">' in login_page.text
+
+
+async def test_an_ending_trajectory_leads_to_the_outcome_form_and_an_overdue_month_says_so(
+    app: App, ids: dict[str, int], clock: FixedClock, login: Login
+) -> None:
+    async with app.services.db.transaction() as tx:
+        ending = await queue.open_item(
+            tx, clock.now(), ids[AYLA], queue.TRAJECTORY_ENDING, policy=app.services.policy
+        )
+        overdue = await queue.open_item(
+            tx, clock.now(), ids[AYLA], queue.OVERDUE, period="2026-10", policy=app.services.policy
+        )
+    kim = await login(KIM)
+    page = (await kim.get(f"/item/{ending}")).text
+    assert f'href="/deelnemer/{ids[AYLA]}#outcome">Uitkomst vastleggen</a>' in page  # as the card
+    assert "Er is nog geen opgave voor deze maand." in (await kim.get(f"/item/{overdue}")).text
+
+
+async def test_a_caseload_of_one_is_one_deelnemer_on_the_page_and_in_the_chat(
+    app: App, ids: dict[str, int], clock: FixedClock, login: Login
+) -> None:
+    from bot.domain.digest import Window
+    from bot.services.digest import build_digest
+    from messages.digest import render_chat_parts
+
+    karin = await login(KARIN)  # Dirk only
+    assert "· 1 deelnemer</p>" in (await karin.get("/weekoverzicht")).text
+    klantmanager = await fq.who(app, KARIN)
+    async with app.services.db.read() as tx:
+        found = await build_digest(
+            tx, app.services.policy, klantmanager, Window("2026-W49", clock.now())
+        )
+    assert "\n1 deelnemer · " in render_chat_parts(found, "nl")[0]
+    assert "\n1 participant · " in render_chat_parts(found, "en")[0]
