@@ -99,6 +99,7 @@ async def _record(ctx: Ctx, participant_id: int, code: str, text: str | None = N
         on=done.on.isoformat(),
         new_end=done.new_end.isoformat() if done.new_end else None,
         corrected=done.corrected,
+        already=done.already,
     )
 
 
