@@ -212,3 +212,18 @@ async def test_a_double_tap_on_an_outcome_records_it_once(app: App, clock: Fixed
         app, "SELECT code FROM trajectory_outcomes WHERE participant_id = ?", ids[AYLA]
     ) == [("employment",)]
     assert len(await _rows(app, "SELECT id FROM audit_log WHERE action = 'outcome.recorded'")) == 1
+
+
+async def test_the_new_end_date_may_be_typed_as_people_write_days(
+    app: App, clock: FixedClock
+) -> None:
+    """The same typed days as /wijziging: '31 december 2027', '1 jan 2028', '31-12-2027'."""
+    now = clock.now()
+    ids = await fq.caseloads(app, now)
+    for typed, expected in (("31 december 2027", "2027-12-31"), ("1 jan 2028", "2028-01-01")):
+        await app.dispatcher.handle(
+            f.button(CHATS[KIM], f"outcome:set:{ids[AYLA]}:extension"), now=now
+        )
+        done = await app.dispatcher.handle(f.text(CHATS[KIM], typed), now=now)
+        assert [r.key for r in done.replies] == ["outcomes/recorded"], typed
+        assert done.replies[0].ctx["new_end"] == expected
