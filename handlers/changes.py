@@ -2,7 +2,8 @@
 
 Steps: kind (buttons from the policy) → date (typed) → explanation (typed) → document (a file,
 or *Geen document*) → review → *Doorgeven* once → receipt with a reference. A file sent at any
-step after the kind is kept as the document. Buttons: `chg:kind:<key>`, `chg:doc:none`,
+step after the kind is kept as the document. Every step can be typed too (a phone without
+buttons): the kind's number or a word of its name, *geen document*, *doorgeven*. Buttons: `chg:kind:<key>`, `chg:doc:none`,
 `chg:send:<id>`, `chg:restart`.
 """
 
@@ -21,6 +22,7 @@ from handlers.router import Router
 FLOW = "chg"
 PARTICIPANT = [Role.PARTICIPANT]
 NONE_WORDS = frozenset({"nee", "geen", "no", "none", "n", "klaar", "done"})
+SEND_WORDS = frozenset({"doorgeven", "versturen", "verstuur", "send", "report"})
 
 
 def register(router: Router) -> None:
@@ -68,16 +70,51 @@ def register(router: Router) -> None:
             await svc.set_explanation(ctx.tx, ctx.now, person.id, text)
             ctx.state.go(FLOW, "document")
             _ask_document(ctx)
-        elif step == "document" and text.lower() in NONE_WORDS:
+        elif step == "document" and _short_answer(text) in NONE_WORDS:
             await _review(ctx)
         elif step == "document":
             _ask_document(ctx)
+        elif step == "review" and _short_answer(text) in SEND_WORDS:
+            await _send(ctx, small_int(str(ctx.state.data.get("change", ""))))
         elif step == "review":
             ctx.reply("changes/use_buttons")
             await _review(ctx)
+        elif step == "kind" and (key := _typed_kind(ctx, text)) is not None:
+            await _kind(ctx, key)
         else:
             ctx.reply("changes/use_buttons")
             _ask_kind(ctx)
+
+
+def _tokens(text: str) -> list[str]:
+    """The words of a text, lower case, without punctuation."""
+    return "".join(c if c.isalnum() else " " for c in text.lower()).split()
+
+
+def _short_answer(text: str) -> str:
+    """The first word of an answer of one or two words ('Geen document', 'Doorgeven');
+    '' for a sentence, which is not a short answer."""
+    words = _tokens(text)
+    return words[0] if 1 <= len(words) <= 2 else ""
+
+
+def _typed_kind(ctx: Ctx, text: str) -> str | None:
+    """The kind a typed answer means: its number in the list, its name or key, or a word
+    found in one kind's name only ('buitenland'); None when it fits none or several."""
+    kinds = ctx.services.policy.change_kinds
+    number = small_int(text.strip().rstrip("."))
+    if number is not None:
+        return kinds[number - 1].key if 1 <= number <= len(kinds) else None
+    typed = " ".join(_tokens(text))
+    if not typed:
+        return None
+    found = {
+        k.key
+        for k in kinds
+        for name in (k.key, *k.names.values())
+        if typed == " ".join(_tokens(name)) or typed in _tokens(name)
+    }
+    return found.pop() if len(found) == 1 else None
 
 
 def _ask_kind(ctx: Ctx) -> None:

@@ -323,3 +323,30 @@ async def test_hulp_lists_wijziging_for_participants_only(chat: Chat) -> None:
     assert "wijziging" in [c.name for c in router.menu(Role.PARTICIPANT)]
     for role in (Role.KLANTMANAGER, Role.COACH, Role.ADMIN, None):
         assert "wijziging" not in [c.name for c in router.menu(role)]
+
+
+async def test_every_step_can_be_answered_by_typing(chat: Chat, app: App) -> None:
+    """A phone that shows no buttons (WhatsApp's list closed, an old app) can still finish:
+    the kind by its number or a word of its name, 'geen document', and 'doorgeven'."""
+    await chat.say("/wijziging")
+    await chat.say("2")  # the second in the list: Verhuizen
+    assert chat.keys() == ["changes/ask_date"]
+    await chat.say("/wijziging")
+    await chat.say("buitenland")
+    assert chat.keys() == ["changes/ask_date"]
+    assert chat.reply("changes/ask_date")["kind"] == "Verblijf in het buitenland"
+    await chat.say("1 februari 2027")
+    await chat.say("Twee weken naar familie")
+    await chat.say("Geen document")
+    assert chat.keys() == ["changes/review"]
+    await chat.say("Doorgeven")
+    assert chat.keys() == ["changes/receipt"]
+    [change] = await _rows(app, "SELECT kind FROM circumstance_changes")
+    assert change["kind"] == "buitenland"
+
+
+async def test_a_typed_kind_that_fits_none_or_several_is_asked_again(chat: Chat) -> None:
+    await chat.say("/wijziging")
+    for typed in ("9", "0", "fiets", "of"):  # out of range, unknown, in several names
+        await chat.say(typed)
+        assert chat.keys() == ["changes/use_buttons", "changes/ask_kind"], typed
