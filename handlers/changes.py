@@ -3,8 +3,8 @@
 Steps: kind (buttons from the policy) → date (typed) → explanation (typed) → document (a file,
 or *Geen document*) → review → *Doorgeven* once → receipt with a reference. A file sent at any
 step after the kind is kept as the document. Every step can be typed too (a phone without
-buttons): the kind's number or a word of its name, *geen document*, *doorgeven*. Buttons: `chg:kind:<key>`, `chg:doc:none`,
-`chg:send:<id>`, `chg:restart`.
+buttons): the kind's number or a word of its name, *geen document*, *doorgeven*.
+Buttons: `chg:kind:<key>`, `chg:doc:none`, `chg:send:<id>`, `chg:restart`.
 """
 
 from __future__ import annotations
