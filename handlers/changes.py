@@ -137,12 +137,33 @@ def _ask_document(ctx: Ctx) -> None:
 
 async def _kind(ctx: Ctx, key: str) -> None:
     person = ctx.require_person()
+    step = ctx.state.step if ctx.state.flow == FLOW else None
+    if step in ("date", "explain", "document", "review"):
+        try:
+            draft = await svc.current(ctx.tx, person.id)
+        except DomainError:
+            draft = None
+        if draft is not None and draft.kind == key:  # a double tap or an old list: keep it
+            await _ask_again(ctx, step, key)
+            return
     settings = ctx.services.settings
     found = await svc.begin(
         ctx.tx, ctx.now, ctx.services.policy, person.id, key, settings.proof_dir
     )
     ctx.state.go(FLOW, "date", change=found.id)
     await _ask_date(ctx, found.kind)
+
+
+async def _ask_again(ctx: Ctx, step: str | None, key: str) -> None:
+    """The question of the step the participant is at."""
+    if step == "date":
+        await _ask_date(ctx, key)
+    elif step == "explain":
+        ctx.reply("changes/ask_explanation", limit=EXPLANATION_MAX)
+    elif step == "document":
+        _ask_document(ctx)
+    else:
+        await _review(ctx)
 
 
 async def _ask_date(ctx: Ctx, key: str) -> None:

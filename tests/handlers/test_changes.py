@@ -350,3 +350,23 @@ async def test_a_typed_kind_that_fits_none_or_several_is_asked_again(chat: Chat)
     for typed in ("9", "0", "fiets", "of"):  # out of range, unknown, in several names
         await chat.say(typed)
         assert chat.keys() == ["changes/use_buttons", "changes/ask_kind"], typed
+
+
+async def test_the_same_kind_tapped_again_keeps_what_was_typed(chat: Chat, app: App) -> None:
+    """A double tap, or the old list tapped again for the same kind, does not throw away the
+    day and the explanation: the question where the participant is comes again."""
+    await chat.say("/wijziging")
+    await chat.tap("chg:kind:buitenland")
+    await chat.tap("chg:kind:buitenland")  # a double tap
+    assert chat.keys() == ["changes/ask_date"]
+    await chat.say("1 februari 2027")
+    await chat.say("Twee weken naar familie")
+    assert chat.keys() == ["changes/ask_document"]
+    await chat.tap("chg:kind:buitenland")  # the old list, much later
+    assert chat.keys() == ["changes/ask_document"]
+    [change] = await _rows(app, "SELECT kind, explanation FROM circumstance_changes")
+    assert (change["kind"], change["explanation"]) == ("buitenland", "Twee weken naar familie")
+    await chat.tap("chg:kind:verhuizen")  # another kind: a new report
+    assert chat.keys() == ["changes/ask_date"]
+    [change] = await _rows(app, "SELECT kind, explanation FROM circumstance_changes")
+    assert (change["kind"], change["explanation"]) == ("verhuizen", None)
