@@ -178,6 +178,7 @@ async def _document(ctx: Ctx) -> None:
     if file.data is None and not is_accepted(file.mime):
         raise DomainError("declaration/proof_wrong_type")
     settings = ctx.services.settings
+    had = (await svc.current(ctx.tx, ctx.require_person().id)).document is not None
     await svc.add_document(
         ctx.tx,
         ctx.now,
@@ -188,7 +189,7 @@ async def _document(ctx: Ctx) -> None:
         file.size,
         file.name,
     )
-    ctx.reply("changes/document_received")
+    ctx.reply("changes/document_received", replaced=had)
     if ctx.state.step in ("document", "review"):
         await _review(ctx)
     elif ctx.state.step == "date":  # a document first: the question still waits

@@ -370,3 +370,18 @@ async def test_the_same_kind_tapped_again_keeps_what_was_typed(chat: Chat, app: 
     assert chat.keys() == ["changes/ask_date"]
     [change] = await _rows(app, "SELECT kind, explanation FROM circumstance_changes")
     assert (change["kind"], change["explanation"]) == ("verhuizen", None)
+
+
+async def test_a_second_document_says_it_replaces_the_first(chat: Chat) -> None:
+    """One document goes with a change: the participant is told when a new one replaces it."""
+    await chat.say("/wijziging")
+    await chat.tap("chg:kind:inkomen")
+    await chat.say("1-1-2027")
+    await chat.say("Een baan van 8 uur per week")
+    await chat.photo(JPEG)
+    assert chat.reply("changes/document_received")["replaced"] is False
+    await chat.photo(JPEG)
+    received = chat.reply("changes/document_received")
+    assert received["replaced"] is True
+    assert "vervangt" in render("changes/document_received", "nl", **received)
+    assert chat.keys() == ["changes/document_received", "changes/review"]
