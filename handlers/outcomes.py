@@ -116,6 +116,7 @@ def register(router: Router) -> None:
         person = ctx.require_person()
         if action == "item" and len(parts) == 3:
             pid = await outcomes.participant_of_item(ctx.tx, ctx.now, person, _number(parts[2]))
+            ctx.keep_pressed = True  # the card keeps Afgehandeld: the item stays open
             await _show(ctx, pid, 1)
         elif action == "start" and len(parts) == 3:
             await _show(ctx, _number(parts[2]), 1)
