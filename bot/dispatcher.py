@@ -29,6 +29,7 @@ class Outcome:
     locale: str
     person: Person | None = None
     duplicate: bool = False
+    keep_pressed: bool = False  # the pressed button's message keeps its buttons (a card)
 
 
 @dataclass
@@ -83,7 +84,7 @@ class Dispatcher:
         )
         if not ctx.replies:
             ctx.reply("common/fallback")
-        return Outcome(ctx.replies, ctx.locale, ctx.person)
+        return Outcome(ctx.replies, ctx.locale, ctx.person, keep_pressed=ctx.keep_pressed)
 
     async def _look_at_file(self, inbound: Inbound) -> Inbound:
         """Let the person's current flow look at a file before the unit of work, so slow work

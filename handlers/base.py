@@ -28,6 +28,8 @@ class Ctx:
     state: State
     locale: str
     replies: list[Reply] = field(default_factory=list)
+    # The pressed button's message keeps its buttons (a queue card), though the answer brings new.
+    keep_pressed: bool = False
 
     def reply(
         self,

@@ -2,8 +2,9 @@
 
 Steps: kind (buttons from the policy) → date (typed) → explanation (typed) → document (a file,
 or *Geen document*) → review → *Doorgeven* once → receipt with a reference. A file sent at any
-step after the kind is kept as the document. Buttons: `chg:kind:<key>`, `chg:doc:none`,
-`chg:send:<id>`, `chg:restart`.
+step after the kind is kept as the document. Every step can be typed too (a phone without
+buttons): the kind's number or a word of its name, *geen document*, *doorgeven*.
+Buttons: `chg:kind:<key>`, `chg:doc:none`, `chg:send:<id>`, `chg:restart`.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from handlers.router import Router
 FLOW = "chg"
 PARTICIPANT = [Role.PARTICIPANT]
 NONE_WORDS = frozenset({"nee", "geen", "no", "none", "n", "klaar", "done"})
+SEND_WORDS = frozenset({"doorgeven", "versturen", "verstuur", "send", "report"})
 
 
 def register(router: Router) -> None:
@@ -68,16 +70,51 @@ def register(router: Router) -> None:
             await svc.set_explanation(ctx.tx, ctx.now, person.id, text)
             ctx.state.go(FLOW, "document")
             _ask_document(ctx)
-        elif step == "document" and text.lower() in NONE_WORDS:
+        elif step == "document" and _short_answer(text) in NONE_WORDS:
             await _review(ctx)
         elif step == "document":
             _ask_document(ctx)
+        elif step == "review" and _short_answer(text) in SEND_WORDS:
+            await _send(ctx, small_int(str(ctx.state.data.get("change", ""))))
         elif step == "review":
             ctx.reply("changes/use_buttons")
             await _review(ctx)
+        elif step == "kind" and (key := _typed_kind(ctx, text)) is not None:
+            await _kind(ctx, key)
         else:
             ctx.reply("changes/use_buttons")
             _ask_kind(ctx)
+
+
+def _tokens(text: str) -> list[str]:
+    """The words of a text, lower case, without punctuation."""
+    return "".join(c if c.isalnum() else " " for c in text.lower()).split()
+
+
+def _short_answer(text: str) -> str:
+    """The first word of an answer of one or two words ('Geen document', 'Doorgeven');
+    '' for a sentence, which is not a short answer."""
+    words = _tokens(text)
+    return words[0] if 1 <= len(words) <= 2 else ""
+
+
+def _typed_kind(ctx: Ctx, text: str) -> str | None:
+    """The kind a typed answer means: its number in the list, its name or key, or a word
+    found in one kind's name only ('buitenland'); None when it fits none or several."""
+    kinds = ctx.services.policy.change_kinds
+    number = small_int(text.strip().rstrip("."))
+    if number is not None:
+        return kinds[number - 1].key if 1 <= number <= len(kinds) else None
+    typed = " ".join(_tokens(text))
+    if not typed:
+        return None
+    found = {
+        k.key
+        for k in kinds
+        for name in (k.key, *k.names.values())
+        if typed == " ".join(_tokens(name)) or typed in _tokens(name)
+    }
+    return found.pop() if len(found) == 1 else None
 
 
 def _ask_kind(ctx: Ctx) -> None:
@@ -100,12 +137,33 @@ def _ask_document(ctx: Ctx) -> None:
 
 async def _kind(ctx: Ctx, key: str) -> None:
     person = ctx.require_person()
+    step = ctx.state.step if ctx.state.flow == FLOW else None
+    if step in ("date", "explain", "document", "review"):
+        try:
+            draft = await svc.current(ctx.tx, person.id)
+        except DomainError:
+            draft = None
+        if draft is not None and draft.kind == key:  # a double tap or an old list: keep it
+            await _ask_again(ctx, step, key)
+            return
     settings = ctx.services.settings
     found = await svc.begin(
         ctx.tx, ctx.now, ctx.services.policy, person.id, key, settings.proof_dir
     )
     ctx.state.go(FLOW, "date", change=found.id)
     await _ask_date(ctx, found.kind)
+
+
+async def _ask_again(ctx: Ctx, step: str | None, key: str) -> None:
+    """The question of the step the participant is at."""
+    if step == "date":
+        await _ask_date(ctx, key)
+    elif step == "explain":
+        ctx.reply("changes/ask_explanation", limit=EXPLANATION_MAX)
+    elif step == "document":
+        _ask_document(ctx)
+    else:
+        await _review(ctx)
 
 
 async def _ask_date(ctx: Ctx, key: str) -> None:
@@ -120,6 +178,7 @@ async def _document(ctx: Ctx) -> None:
     if file.data is None and not is_accepted(file.mime):
         raise DomainError("declaration/proof_wrong_type")
     settings = ctx.services.settings
+    had = (await svc.current(ctx.tx, ctx.require_person().id)).document is not None
     await svc.add_document(
         ctx.tx,
         ctx.now,
@@ -130,7 +189,7 @@ async def _document(ctx: Ctx) -> None:
         file.size,
         file.name,
     )
-    ctx.reply("changes/document_received")
+    ctx.reply("changes/document_received", replaced=had)
     if ctx.state.step in ("document", "review"):
         await _review(ctx)
     elif ctx.state.step == "date":  # a document first: the question still waits

@@ -34,6 +34,9 @@ def register(router: Router) -> None:
         if ctx.person is None:
             return
         own = await chat_channels.channels_of(ctx.tx, ctx.person.id)
+        if len(own) < 2:  # one chat app: nothing to choose, say where messages go
+            ctx.reply("common/kanaal_only", channel=NAMES.get(own[0], own[0]) if own else "")
+            return
         chosen = await chat_channels.preferred(ctx.tx, ctx.person.id)
         buttons = [Button(f"kanaal:{c}", text=NAMES.get(c, c)) for c in own]
         buttons.append(Button(f"kanaal:{AUTO}", "buttons/kanaal_auto"))
@@ -47,6 +50,13 @@ def register(router: Router) -> None:
     async def kanaal_button(ctx: Ctx) -> None:
         """Set the channel chosen with a button."""
         await _choose(ctx, (ctx.inbound.button or "").partition(":")[2])
+
+
+async def has_choice(ctx: Ctx) -> bool:
+    """Whether this person is on two chat channels, so /kanaal has something to choose."""
+    if ctx.person is None:
+        return False
+    return len(await chat_channels.channels_of(ctx.tx, ctx.person.id)) > 1
 
 
 async def _choose(ctx: Ctx, wanted: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.contract import Button, State
 from bot.domain.models import LOCALES, Role
 from bot.storage import people
+from handlers import channel_choice
 from handlers.base import Ctx
 from handlers.router import Router
 
@@ -17,10 +18,13 @@ def register(router: Router) -> None:
     @router.command("hulp", "help", public=True, menu_key="menu/hulp")
     async def hulp(ctx: Ctx) -> None:
         """Explain what this person can do here, keeping their place in a flow."""
+        hidden = {"start"} if ctx.person else set()  # linked already
+        if not await channel_choice.has_choice(ctx):
+            hidden.add("kanaal")  # one chat app: nothing to choose
         commands = [
             {"name": c.name, "description_key": c.menu_key}
             for c in router.menu(ctx.role)
-            if c.menu_key and not (ctx.person and c.name == "start")  # linked already
+            if c.menu_key and c.name not in hidden
         ]
         ctx.reply(
             "common/help",

@@ -88,7 +88,7 @@ RECEIPT_COST = {"rcptc": receipt.tap_cost, "rcptcno": receipt.tap_type_it}
 # The questions in the order they are asked; each moves on to the one below it.
 QUESTIONS: tuple[Step, ...] = (
     Step("worked", ask_worked, read_worked, {"worked": tap_worked}, edit=ALWAYS),
-    Step("revenue", ask_revenue, read_revenue, RECEIPT_REVENUE, edit=IF_WORKED),
+    Step("revenue", ask_revenue, receipt.typed(read_revenue), RECEIPT_REVENUE, edit=IF_WORKED),
     Step("costs", ask_costs, read_costs, {"cost": tap_cost, "costs": tap_costs}, edit=IF_WORKED),
     Step("hours", ask_hours, read_hours, {"hours": read_hours}, edit=IF_WORKED),
     Step("proof", ask_proof, read_proof, {"proof": tap_proof}, edit=IF_WORKED),
@@ -99,7 +99,7 @@ QUESTIONS: tuple[Step, ...] = (
 # cost category (asked from the costs question, which it returns to).
 SIDE_QUESTIONS: tuple[Step, ...] = (
     Step(CORRECTION_FIRST, ask_reason, read_reason, next=REVIEW),
-    Step("cost_amount", ask_cost_amount, read_cost_amount, RECEIPT_COST),
+    Step("cost_amount", ask_cost_amount, receipt.typed(read_cost_amount), RECEIPT_COST),
 )
 
 STEPS = {step.name: step for step in (*QUESTIONS, *SIDE_QUESTIONS)}
@@ -164,6 +164,7 @@ async def _apply(turn: Turn, step: Step | None, move: Move) -> None:
             answers = replace(answers, editing=False) if answers.editing else answers
         draft = Draft(draft.participant_id, draft.period, draft.nonce, to, answers)
         await drafts.save_draft(turn.ctx.tx, turn.ctx.now, draft)
+        turn.ctx.state.data.pop(receipt.OFFERED, None)  # a reading is answered once
         turn.ctx.state.go(FLOW, to, period=draft.period)
     if move.ask:
         await ask(Turn(turn.ctx, turn.participant, draft))

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from bot.contract import Button, ButtonRows, Kind, small_int
 from bot.domain.errors import AccessDenied, DomainError
+from bot.domain.localtime import local_day, parse_local_date
 from bot.domain.models import Role
 from bot.domain.outcome_kinds import ASKS_END_DATE, ASKS_NOTE
-from bot.domain.outcomes import PAGE_SIZE, outcome_names, parse_day
+from bot.domain.outcomes import PAGE_SIZE, outcome_names
 from bot.services import outcomes
 from handlers.base import Ctx
 from handlers.router import Router
@@ -79,8 +80,9 @@ async def _show(ctx: Ctx, participant_id: int, page: int) -> None:
 async def _record(ctx: Ctx, participant_id: int, code: str, text: str | None = None) -> None:
     policy = ctx.services.policy
     kind = policy.outcome(code)
-    new_end = parse_day(text or "") if kind is not None and kind.asks == ASKS_END_DATE else None
-    if kind is not None and kind.asks == ASKS_END_DATE and text and new_end is None:
+    asks_end = kind is not None and kind.asks == ASKS_END_DATE
+    new_end = parse_local_date(text or "", local_day(ctx.now)) if asks_end else None
+    if asks_end and text and new_end is None:
         raise DomainError("outcomes/end_date_bad")
     done = await outcomes.record(
         ctx.tx,
@@ -99,6 +101,7 @@ async def _record(ctx: Ctx, participant_id: int, code: str, text: str | None = N
         on=done.on.isoformat(),
         new_end=done.new_end.isoformat() if done.new_end else None,
         corrected=done.corrected,
+        already=done.already,
     )
 
 
@@ -113,6 +116,7 @@ def register(router: Router) -> None:
         person = ctx.require_person()
         if action == "item" and len(parts) == 3:
             pid = await outcomes.participant_of_item(ctx.tx, ctx.now, person, _number(parts[2]))
+            ctx.keep_pressed = True  # the card keeps Afgehandeld: the item stays open
             await _show(ctx, pid, 1)
         elif action == "start" and len(parts) == 3:
             await _show(ctx, _number(parts[2]), 1)

@@ -11,12 +11,15 @@ category), so a tap after the person moved on is stale, never a silent change.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from bot.contract import Button, Inbound, small_int
 from handlers.declaration_questions import (
+    NO,
     QUIET,
+    YES,
     Move,
     Turn,
     set_cost_amount,
@@ -30,6 +33,10 @@ if TYPE_CHECKING:
 REVENUE = "revenue"
 COST_AMOUNT = "cost_amount"
 READ_AT = frozenset({REVENUE, COST_AMOUNT})  # the questions where a receipt gives the amount
+# The state's note of the reading just offered (its *Ja* button's action and argument), so a
+# typed 'ja' or 'nee' answers it; every move of the draft clears it (declaration_steps.py).
+OFFERED = "receipt_offered"
+Reader = Callable[[Turn, str], Awaitable[Move]]
 
 
 async def read_receipt(services: Services, inbound: Inbound, step: str | None) -> Inbound:
@@ -63,7 +70,26 @@ def offer(turn: Turn) -> bool:
         ),
     )
     turn.ctx.reply("declaration/receipt_read", amount_cents=cents, buttons=buttons)
+    turn.ctx.state.data[OFFERED] = yes.partition(":")[2]
+    turn.ctx.state.touch()
     return True
+
+
+def typed(read: Reader) -> Reader:
+    """An amount question's typed answer: 'ja' or 'nee' answers the reading just offered (a
+    phone without buttons); anything else is read as the amount by `read`."""
+
+    async def answer(turn: Turn, text: str) -> Move:
+        offered = turn.ctx.state.data.get(OFFERED)
+        word = text.strip().lower().rstrip(".!")
+        if not isinstance(offered, str) or word not in YES | NO:
+            return await read(turn, text)
+        if word in NO:
+            return await tap_type_it(turn, "")
+        action, _, arg = offered.partition(":")
+        return await (tap_revenue if action == "rcpt" else tap_cost)(turn, arg)
+
+    return answer
 
 
 async def tap_revenue(turn: Turn, arg: str) -> Move:

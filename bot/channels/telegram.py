@@ -233,7 +233,8 @@ class TelegramChannel:
         if inbound.file is not None:
             inbound = await self._fetch_file(update, inbound)
         outcome = await self.app.dispatcher.handle(inbound)
-        if update.callback_query is not None and any(r.buttons for r in outcome.replies):
+        new_buttons = any(r.buttons for r in outcome.replies)
+        if update.callback_query is not None and new_buttons and not outcome.keep_pressed:
             await self._remove_keyboard(update)
         for reply in outcome.replies:
             await self._safe_send(int(inbound.address), render_reply(reply, outcome.locale))

@@ -101,20 +101,26 @@ _MONTHS = {
 } | {"mrt": 3, "sept": 9}
 # How far from today a typed date may lie (a change that happened or is planned).
 DATE_YEARS_BACK, DATE_YEARS_AHEAD = 5, 2
+# Words before a day that say how it is meant ("per 1 januari", "vanaf", "op"), and ordinals.
+_LEADING_WORDS = re.compile(r"^(?:per|vanaf|op|sinds|from|on|since)\s+")
+_ORDINAL = re.compile(r"^(\d{1,2})(?:e|ste|de|st|nd|rd|th)\b")
 
 
 def parse_local_date(text: str, today: date) -> date | None:
-    """A typed day: '14-12-2026', '14/12', '2026-12-14', '14 december 2026', '3 mrt', 'morgen'.
+    """A typed day: '14-12-2026', '14/12', '2026-12-14', '14 december 2026', '3 mrt', 'morgen',
+    also as said ('per 1 januari', 'vanaf 1e februari') and with two digits of year ('1-1-27').
 
     Without a year the day nearest to `today` is meant (in December, '5-1' is next January);
     None when it is not a day, or lies more than DATE_YEARS_BACK before or DATE_YEARS_AHEAD
     after `today`.
     """
     cleaned = " ".join(text.lower().replace(",", " ").split())
+    cleaned = _ORDINAL.sub(r"\1", _LEADING_WORDS.sub("", cleaned))
     if cleaned in _RELATIVE_DAYS:
         return today + timedelta(days=_RELATIVE_DAYS[cleaned])
     numeric = re.fullmatch(
-        r"(?:(\d{4})-(\d{1,2})-(\d{1,2})|(\d{1,2})[-/.](\d{1,2})(?:[-/.](\d{4}))?)", cleaned
+        r"(?:(\d{4})-(\d{1,2})-(\d{1,2})|(\d{1,2})[-/.](\d{1,2})(?:[-/.](\d{4}|\d{2}))?)",
+        cleaned,
     )
     named = re.fullmatch(r"(\d{1,2})\s+([a-z]+)\.?(?:\s+(\d{4}))?", cleaned)
     if numeric:
@@ -123,6 +129,7 @@ def parse_local_date(text: str, today: date) -> date | None:
             year, month, day = int(g[0]), int(g[1]), int(g[2])
         else:
             day, month, year = int(g[3]), int(g[4]), int(g[5]) if g[5] else 0
+            year += 2000 if 0 < year < 100 else 0  # '27' is 2027
     elif named and named.group(2) in _MONTHS:
         day, month = int(named.group(1)), _MONTHS[named.group(2)]
         year = int(named.group(3)) if named.group(3) else 0

@@ -38,6 +38,7 @@ class Recorded:
     on: date
     new_end: date | None
     corrected: bool
+    already: bool = False  # the same choice was the latest already (a double tap): not stored
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,11 @@ async def record(
     kept_end, kept_note = rules.checked(kind, today, end, new_end, note)
     on = rules.effective_day(today, end)
     before = await store.history(tx, participant_id)
+    latest = before[0] if before else None
+    if latest and (latest.code, latest.new_end, latest.note) == (code, kept_end, kept_note):
+        found = await participants.participant(tx, participant_id)
+        name = found.name if found else ""
+        return Recorded(participant_id, name, code, latest.on, kept_end, False, already=True)
     outcome_id = await store.add(tx, now, participant_id, code, on, kept_end, kept_note, viewer.id)
     if kept_end is not None:
         await store.set_end_date(tx, participant_id, kept_end)

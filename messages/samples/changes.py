@@ -17,7 +17,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "changes/explanation_empty": {},
     "changes/explanation_long": {"limit": 500, "length": 612},
     "changes/ask_document": {},
-    "changes/document_received": {},
+    "changes/document_received": {"replaced": True},
     "changes/review": {
         "kind": "Verhuizen",
         "on": "2027-01-15",

@@ -81,6 +81,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "on": "2026-12-03",
         "new_end": "2027-06-30",
         "corrected": True,
+        "already": False,
     },
     "outcomes/end_date_early": {"end": "2027-06-30"},
     "outcomes/note_long": {"limit": 500},

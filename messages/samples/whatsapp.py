@@ -9,4 +9,5 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "common/kanaal_choose": {"chosen": "WhatsApp"},
     "common/kanaal_set": {"channel": "WhatsApp"},
     "common/kanaal_unknown": {"choices": ["Telegram", "WhatsApp"]},
+    "common/kanaal_only": {"channel": "Telegram"},
 }

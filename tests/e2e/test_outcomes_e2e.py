@@ -58,6 +58,14 @@ def test_an_outcome_recorded_on_the_ending_card_reaches_the_digest_and_the_expor
         kim.press("outcome:page:", "pagina 2 van 2")
         kim.press("outcome:page:", "pagina 1 van 2")
         kim.press("outcome:set:", "Vastgelegd", "Uitstroom naar werk in loondienst")
+        # The card keeps its buttons: the item is still open (Afgehandeld), the outcome can be
+        # corrected from it (the buttons of a question are removed once answered, a card's not).
+        [kept] = [
+            m for m in server.sent_messages(KIM_CHAT) if m["message_id"] == card["message_id"]
+        ]
+        assert (kept.get("reply_markup") or {}).get("inline_keyboard") == card["reply_markup"][
+            "inline_keyboard"
+        ]
         participant = w.db.person_id(AYLA)
         assert (
             w.db.scalar(

@@ -323,3 +323,65 @@ async def test_hulp_lists_wijziging_for_participants_only(chat: Chat) -> None:
     assert "wijziging" in [c.name for c in router.menu(Role.PARTICIPANT)]
     for role in (Role.KLANTMANAGER, Role.COACH, Role.ADMIN, None):
         assert "wijziging" not in [c.name for c in router.menu(role)]
+
+
+async def test_every_step_can_be_answered_by_typing(chat: Chat, app: App) -> None:
+    """A phone that shows no buttons (WhatsApp's list closed, an old app) can still finish:
+    the kind by its number or a word of its name, 'geen document', and 'doorgeven'."""
+    await chat.say("/wijziging")
+    await chat.say("2")  # the second in the list: Verhuizen
+    assert chat.keys() == ["changes/ask_date"]
+    await chat.say("/wijziging")
+    await chat.say("buitenland")
+    assert chat.keys() == ["changes/ask_date"]
+    assert chat.reply("changes/ask_date")["kind"] == "Verblijf in het buitenland"
+    await chat.say("1 februari 2027")
+    await chat.say("Twee weken naar familie")
+    await chat.say("Geen document")
+    assert chat.keys() == ["changes/review"]
+    await chat.say("Doorgeven")
+    assert chat.keys() == ["changes/receipt"]
+    [change] = await _rows(app, "SELECT kind FROM circumstance_changes")
+    assert change["kind"] == "buitenland"
+
+
+async def test_a_typed_kind_that_fits_none_or_several_is_asked_again(chat: Chat) -> None:
+    await chat.say("/wijziging")
+    for typed in ("9", "0", "fiets", "of"):  # out of range, unknown, in several names
+        await chat.say(typed)
+        assert chat.keys() == ["changes/use_buttons", "changes/ask_kind"], typed
+
+
+async def test_the_same_kind_tapped_again_keeps_what_was_typed(chat: Chat, app: App) -> None:
+    """A double tap, or the old list tapped again for the same kind, does not throw away the
+    day and the explanation: the question where the participant is comes again."""
+    await chat.say("/wijziging")
+    await chat.tap("chg:kind:buitenland")
+    await chat.tap("chg:kind:buitenland")  # a double tap
+    assert chat.keys() == ["changes/ask_date"]
+    await chat.say("1 februari 2027")
+    await chat.say("Twee weken naar familie")
+    assert chat.keys() == ["changes/ask_document"]
+    await chat.tap("chg:kind:buitenland")  # the old list, much later
+    assert chat.keys() == ["changes/ask_document"]
+    [change] = await _rows(app, "SELECT kind, explanation FROM circumstance_changes")
+    assert (change["kind"], change["explanation"]) == ("buitenland", "Twee weken naar familie")
+    await chat.tap("chg:kind:verhuizen")  # another kind: a new report
+    assert chat.keys() == ["changes/ask_date"]
+    [change] = await _rows(app, "SELECT kind, explanation FROM circumstance_changes")
+    assert (change["kind"], change["explanation"]) == ("verhuizen", None)
+
+
+async def test_a_second_document_says_it_replaces_the_first(chat: Chat) -> None:
+    """One document goes with a change: the participant is told when a new one replaces it."""
+    await chat.say("/wijziging")
+    await chat.tap("chg:kind:inkomen")
+    await chat.say("1-1-2027")
+    await chat.say("Een baan van 8 uur per week")
+    await chat.photo(JPEG)
+    assert chat.reply("changes/document_received")["replaced"] is False
+    await chat.photo(JPEG)
+    received = chat.reply("changes/document_received")
+    assert received["replaced"] is True
+    assert "vervangt" in render("changes/document_received", "nl", **received)
+    assert chat.keys() == ["changes/document_received", "changes/review"]

@@ -208,3 +208,27 @@ async def test_the_language_question_in_the_middle_of_a_flow_returns_to_it(
     answer = await app.dispatcher.handle(f.text(ayla, "nee"))  # not a language: the question
     assert "common/taal_unknown" not in [r.key for r in answer.replies]
     assert answer.replies[-1].key.startswith("declaration/")
+
+
+async def test_kanaal_is_offered_only_to_someone_on_two_channels(
+    app: App, clock: FixedClock
+) -> None:
+    """Most people use one chat app: /hulp does not offer a choice they do not have, and
+    /kanaal says where messages go instead of offering a choice of one."""
+    code = await f.invite(app, "Ayla Voorbeeld", Role.PARTICIPANT, clock.now())
+    await app.dispatcher.handle(f.command("42", f"/start {code}"))
+    helped = await app.dispatcher.handle(f.command("42", "/hulp"))
+    assert "kanaal" not in [c["name"] for c in helped.replies[0].ctx["commands"]]  # type: ignore[attr-defined]
+    only = await app.dispatcher.handle(f.command("42", "/kanaal"))
+    assert [r.key for r in only.replies] == ["common/kanaal_only"]
+    assert not only.replies[0].buttons
+    assert "Telegram" in render("common/kanaal_only", "nl", **only.replies[0].ctx)
+
+    async with app.services.db.transaction() as tx:
+        found = await people.identity_by_address(tx, "telegram", "42")
+        assert found is not None
+        await people.bind_identity(tx, "whatsapp", "31600000000", found.person_id, clock.now())
+    helped = await app.dispatcher.handle(f.command("42", "/hulp"))
+    assert "kanaal" in [c["name"] for c in helped.replies[0].ctx["commands"]]  # type: ignore[attr-defined]
+    both = await app.dispatcher.handle(f.command("42", "/kanaal"))
+    assert [r.key for r in both.replies] == ["common/kanaal_choose"]

@@ -195,3 +195,35 @@ async def test_an_extension_moves_the_end_warning_of_the_reminder_sweep(
     found = await ending_items()
     assert [pid for pid, _ in found][len(first) :] == [ids[AYLA]]  # only Ayla, once
     assert '"end": "2027-12-31"' in str(found[-1][1])
+
+
+async def test_a_double_tap_on_an_outcome_records_it_once(app: App, clock: FixedClock) -> None:
+    now = clock.now()
+    ids = await fq.caseloads(app, now)
+    tap = f"outcome:set:{ids[AYLA]}:employment"
+    first = await app.dispatcher.handle(f.button(CHATS[KIM], tap), now=now)
+    second = await app.dispatcher.handle(f.button(CHATS[KIM], tap), now=now)
+    assert first.replies[0].ctx["corrected"] is False
+    # The second tap of the same choice is not a correction: nothing new is stored or audited.
+    assert second.replies[0].ctx["corrected"] is False
+    assert second.replies[0].ctx["already"] is True
+    assert "al vastgelegd" in render("outcomes/recorded", "nl", **second.replies[0].ctx)
+    assert await _rows(
+        app, "SELECT code FROM trajectory_outcomes WHERE participant_id = ?", ids[AYLA]
+    ) == [("employment",)]
+    assert len(await _rows(app, "SELECT id FROM audit_log WHERE action = 'outcome.recorded'")) == 1
+
+
+async def test_the_new_end_date_may_be_typed_as_people_write_days(
+    app: App, clock: FixedClock
+) -> None:
+    """The same typed days as /wijziging: '31 december 2027', '1 jan 2028', '31-12-2027'."""
+    now = clock.now()
+    ids = await fq.caseloads(app, now)
+    for typed, expected in (("31 december 2027", "2027-12-31"), ("1 jan 2028", "2028-01-01")):
+        await app.dispatcher.handle(
+            f.button(CHATS[KIM], f"outcome:set:{ids[AYLA]}:extension"), now=now
+        )
+        done = await app.dispatcher.handle(f.text(CHATS[KIM], typed), now=now)
+        assert [r.key for r in done.replies] == ["outcomes/recorded"], typed
+        assert done.replies[0].ctx["new_end"] == expected

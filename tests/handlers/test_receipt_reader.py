@@ -200,3 +200,25 @@ async def test_the_photo_goes_to_a_local_process_on_stdin_and_comes_back_on_stdo
     args, size = seen.read_text().split("\n")[:2]
     assert args == "stdin stdout -l nld --psm 6 1"
     assert int(size) == 1000
+
+
+@needs_tesseract
+async def test_ja_or_nee_typed_answers_the_reading(app: App) -> None:
+    """'Klopt dat?' answered by typing (a phone without buttons): 'ja' fills the amount read,
+    'nee' asks to type it; once the question has moved on, 'ja' is no amount any more."""
+    pid, chat = await _at_revenue(app)
+    await chat.photo(receipt(4).jpeg)
+    await chat.say("nee")
+    assert chat.keys() == ["declaration/receipt_type_it"]
+    await chat.say("12,50")
+    assert (await _answers(app, pid)).revenue_cents == 1250
+    await chat.tap("decl:cost:inkoop")
+    image = receipt(5)
+    await chat.photo(image.jpeg)
+    await chat.say("Ja")
+    assert chat.keys()[-1] == "declaration/ask_costs"
+    assert (await _answers(app, pid)).costs == {"inkoop": image.total_cents}
+    await chat.tap("decl:cost:telefoon")
+    await chat.say("ja")  # no reading pending for this category
+    assert chat.keys() == ["declaration/refuse_not_number"]
+    assert (await _answers(app, pid)).costs == {"inkoop": image.total_cents}
