@@ -15,7 +15,6 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -55,22 +54,6 @@ class MonthFigure:
     period: str
     profit_cents: int
     household: Household
-
-
-_DATE = re.compile(r"\s*(?:(\d{4})-(\d{1,2})-(\d{1,2})|(\d{1,2})[-/.](\d{1,2})[-/.](\d{4}))\s*")
-
-
-def parse_day(text: str) -> date | None:
-    """'31-12-2027', '31/12/2027' or '2027-12-31' → a date; None when it is not one."""
-    match = _DATE.fullmatch(text or "")
-    if not match:
-        return None
-    g = match.groups()
-    year, month, day = (g[0], g[1], g[2]) if g[0] else (g[5], g[4], g[3])
-    try:
-        return date(int(year), int(month), int(day))
-    except ValueError:
-        return None
 
 
 def outcome_names(policy: Policy) -> dict[str, dict[str, str]]:

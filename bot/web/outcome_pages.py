@@ -7,7 +7,8 @@ from typing import Any
 
 from starlette.responses import RedirectResponse, Response
 
-from bot.domain.outcomes import outcome_names, parse_day
+from bot.domain.localtime import local_day, parse_local_date
+from bot.domain.outcomes import outcome_names
 from bot.services import outcomes
 from bot.web.base import Page, guarded
 
@@ -43,7 +44,7 @@ async def record_outcome(p: Page) -> Response:
         p.web.app.services.policy,
         participant_id,
         str(form.get("code", "")),
-        new_end=parse_day(end_text) if end_text else None,
+        new_end=parse_local_date(end_text, local_day(p.now)) if end_text else None,
         note=str(form.get("note", "")),
     )
     return RedirectResponse(f"/deelnemer/{participant_id}?{RECORDED}=1", status_code=303)

@@ -7,13 +7,13 @@ from datetime import date
 import pytest
 
 from bot.domain.errors import DomainError
+from bot.domain.localtime import parse_local_date
 from bot.domain.models import Household
 from bot.domain.outcome_kinds import OutcomeKind, parse_outcomes
 from bot.domain.outcomes import (
     MonthFigure,
     checked,
     effective_day,
-    parse_day,
     year_kpi,
     year_summary,
 )
@@ -67,11 +67,12 @@ def test_the_policy_error_names_the_outcome_field() -> None:
 
 
 def test_dates_are_read_in_dutch_and_iso_order() -> None:
-    assert parse_day("31-12-2027") == date(2027, 12, 31)
-    assert parse_day("31/12/2027") == date(2027, 12, 31)
-    assert parse_day("2027-12-31") == date(2027, 12, 31)
-    assert parse_day("31-02-2027") is None
-    assert parse_day("volgend jaar") is None
+    today = date(2026, 12, 5)  # the end date is read like every typed day (bot/domain/localtime)
+    assert parse_local_date("31-12-2027", today) == date(2027, 12, 31)
+    assert parse_local_date("31/12/2027", today) == date(2027, 12, 31)
+    assert parse_local_date("2027-12-31", today) == date(2027, 12, 31)  # the web form's date
+    assert parse_local_date("31-02-2027", today) is None
+    assert parse_local_date("volgend jaar", today) is None
 
 
 def test_an_extension_needs_a_later_end_and_anders_a_masked_note() -> None:
