@@ -12,8 +12,9 @@
   is too old or gone) it is sent anew, and later edits go to the new message.
 - Rate limits: a 429 (`RetryLater`) holds the row until `retry_after` has passed; whether it
   holds only that chat or pauses every send is the limiter's judgement
-  (`bot.channels.ratelimit`: a chat that had another message within 3 s hit its own limit, a
-  quiet chat the bot-wide one). Other chats go on in the same round either way.
+  (`bot.channels.ratelimit`: a chat that had another message within 3 s hit its own limit; a
+  second quiet chat refused before anything got through means the bot-wide one). Other chats go
+  on in the same round unless every send is paused.
 - Failures: other delivery errors are retried with exponential backoff; after `max_attempts`
   failures the row is parked and the participant's klantmanager gets a queue item. `Blocked`
   (the person blocked the bot) marks the identity blocked and opens one "deelnemer
@@ -122,6 +123,7 @@ class Sender:
             message: Outgoing = render_reply(item.reply, item.locale)
             await self.limiter.acquire(item.address)
             card_row, message_id = await self._deliver_or_edit(item, message)
+            self.limiter.delivered()
         except RetryLater as exc:
             own = self.limiter.rate_limited(item.address, exc.retry_after)
             await self._release(item, now, str(exc), retry_at=now + _seconds(exc.retry_after))
