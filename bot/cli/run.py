@@ -33,12 +33,13 @@ def without_webhook_server() -> None:
 
 
 async def serve_inbox(app: App, stop: asyncio.Event) -> None:
-    """The web inbox until `stop`; with PTO_WEB=false nothing (not even Starlette) is loaded."""
+    """The web inbox until `stop`; with PTO_WEB=false nothing (not even Starlette) is loaded,
+    and otherwise only once the first connection arrives (`bot.web.server.serve_web`)."""
     if not app.services.settings.web:
         return
     from bot.web.server import serve_web
 
-    await serve_web(app, stop)
+    await serve_web(app, stop, lazy=True)
 
 
 def retry_waits() -> Any:
