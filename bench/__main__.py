@@ -13,7 +13,7 @@ from pathlib import Path
 
 from bench.common import RESULTS, Result, machine, save, table
 
-PARTS = ("P1", "P2", "P3", "P4", "P5")
+PARTS = ("P1", "P2", "P3", "P4", "P5", "P6")
 
 
 def _run_part(name: str, quick: bool, root: Path) -> list[Result]:
@@ -33,6 +33,10 @@ def _run_part(name: str, quick: bool, root: Path) -> list[Result]:
         from bench import p4_digest
 
         return asyncio.run(p4_digest.run(quick))
+    if name == "P6":
+        from bench import p6_ocr
+
+        return asyncio.run(p6_ocr.run(quick))
     from bench import p5_memory
 
     return p5_memory.run(quick, root)

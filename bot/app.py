@@ -14,7 +14,7 @@ from bot.config import Settings
 from bot.dispatcher import Dispatcher
 from bot.domain.policy import load_policy
 from bot.runtime import Services
-from bot.services import mail
+from bot.services import mail, receipts
 from bot.storage.sqlite.db import Database
 from handlers import build_router
 from handlers.router import Router
@@ -38,7 +38,9 @@ async def open_app(settings: Settings, clock: Clock | None = None) -> AsyncItera
     try:
         await db.migrate()
         mail.configure(settings.mail_configured, settings.web_base_url)
-        services = Services(settings, policy, db, clock or SystemClock())
+        services = Services(
+            settings, policy, db, clock or SystemClock(), receipts=await receipts.detect()
+        )
         router = build_router()
         yield App(services, router, Dispatcher(services, router))
     finally:

@@ -12,6 +12,8 @@ from dotenv import dotenv_values
 
 from bot.domain.email import is_email
 
+WHATSAPP_API_URL = "https://graph.facebook.com/v23.0"  # Meta's Graph API, a current version
+
 
 class ConfigError(ValueError):
     """A setting has a value we cannot use; the message names the setting."""
@@ -101,6 +103,13 @@ class Settings:
     smtp_password: str | None = field(default=None, repr=False)
     smtp_from: str | None = None
     smtp_starttls: bool = True
+    # WhatsApp Business Cloud API (issue 13): configured when token and phone number id are set.
+    whatsapp_token: str | None = field(default=None, repr=False)
+    whatsapp_phone_number_id: str | None = None
+    whatsapp_app_secret: str | None = field(default=None, repr=False)
+    whatsapp_verify_token: str | None = field(default=None, repr=False)
+    whatsapp_api_url: str = WHATSAPP_API_URL
+    whatsapp_phone_number: str | None = None  # the business number people write to (wa.me links)
 
     @property
     def database_path(self) -> Path:
@@ -121,6 +130,11 @@ class Settings:
         """True when e-mail can be sent (`SMTP_HOST` is set); the web inbox says so when not."""
         return self.smtp_host is not None
 
+    @property
+    def whatsapp_configured(self) -> bool:
+        """True when the WhatsApp channel can run (`WHATSAPP_TOKEN` and the phone number id)."""
+        return bool(self.whatsapp_token and self.whatsapp_phone_number_id)
+
     def secrets(self) -> list[str]:
         """Values that must never reach a log line."""
         found = (
@@ -128,8 +142,20 @@ class Settings:
             self.telegram_webhook_secret,
             self.smtp_password,
             self.web_secret,
+            self.whatsapp_token,
+            self.whatsapp_app_secret,
+            self.whatsapp_verify_token,
         )
         return [s for s in found if s]
+
+
+def _local_base_url(listen: str, port: int) -> str:
+    """The inbox's address when PTO_WEB_BASE_URL is unset: where it listens, so a changed
+    PTO_WEB_PORT or PTO_WEB_LISTEN gives links that work (all interfaces: 127.0.0.1)."""
+    host = listen if listen and listen not in ("0.0.0.0", "::") else "127.0.0.1"  # noqa: S104 (a comparison, not a bind)
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
 
 
 def load_settings(env: Mapping[str, str] | None = None, env_file: Path | None = None) -> Settings:
@@ -172,10 +198,25 @@ def load_settings(env: Mapping[str, str] | None = None, env_file: Path | None = 
         smtp_from=merged.get("SMTP_FROM", "").strip() or None,
         smtp_starttls=_bool(merged, "SMTP_STARTTLS", True),
         web_base_url=(
-            merged.get("PTO_WEB_BASE_URL", "").strip() or "http://127.0.0.1:8080"
+            merged.get("PTO_WEB_BASE_URL", "").strip()
+            or _local_base_url(
+                merged.get("PTO_WEB_LISTEN", "").strip(), _int(merged, "PTO_WEB_PORT", 8080, 1)
+            )
         ).rstrip("/"),
+        whatsapp_token=merged.get("WHATSAPP_TOKEN", "").strip() or None,
+        whatsapp_phone_number_id=merged.get("WHATSAPP_PHONE_NUMBER_ID", "").strip() or None,
+        whatsapp_app_secret=merged.get("WHATSAPP_APP_SECRET", "").strip() or None,
+        whatsapp_verify_token=merged.get("WHATSAPP_VERIFY_TOKEN", "").strip() or None,
+        whatsapp_api_url=(merged.get("WHATSAPP_API_URL", "").strip() or WHATSAPP_API_URL).rstrip(
+            "/"
+        ),
+        whatsapp_phone_number=(
+            "".join(ch for ch in merged.get("WHATSAPP_PHONE_NUMBER", "") if ch.isdigit()) or None
+        ),
     )
     database_path(settings.database_url)  # validate early
+    if settings.whatsapp_configured and not settings.whatsapp_app_secret:
+        raise ConfigError("WHATSAPP_APP_SECRET is required when WHATSAPP_TOKEN is set")
     if settings.telegram_webhook_url and not settings.telegram_webhook_secret:
         raise ConfigError("TELEGRAM_WEBHOOK_SECRET is required when TELEGRAM_WEBHOOK_URL is set")
     if not settings.web_base_url.startswith(("http://", "https://")):

@@ -32,6 +32,7 @@ class FileIn:
     size: int
     data: bytes | None
     name: str | None = None
+    total_cents: int | None = None  # a receipt's total, read before the unit of work
 
 
 def command_parts(text: str) -> tuple[str, str]:

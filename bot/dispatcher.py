@@ -13,7 +13,7 @@ from bot.domain.bsn import mask_bsn
 from bot.domain.errors import DomainError
 from bot.domain.models import DEFAULT_LOCALE, Person
 from bot.runtime import Services
-from bot.storage import conversations, people
+from bot.storage import chat_channels, conversations, people
 from bot.storage.unit import Tx
 from handlers.base import Ctx
 from handlers.router import Router
@@ -66,6 +66,8 @@ class Dispatcher:
         ):
             return Outcome([Reply("common/slow_down")], DEFAULT_LOCALE)
         inbound, bsn_found = _mask(inbound)
+        if inbound.kind == Kind.FILE and self.router.file_readers:
+            inbound = await self._look_at_file(inbound)
         db = self.services.db
         ctx = await db.run(lambda tx: self._process(tx, inbound, now, bsn_found))
         if ctx is None:
@@ -82,6 +84,23 @@ class Dispatcher:
         if not ctx.replies:
             ctx.reply("common/fallback")
         return Outcome(ctx.replies, ctx.locale, ctx.person)
+
+    async def _look_at_file(self, inbound: Inbound) -> Inbound:
+        """Let the person's current flow look at a file before the unit of work, so slow work
+        (reading a receipt) never holds the database; one person's updates come in order, so
+        the step it sees is the step the unit of work finds."""
+        async with self.services.db.read() as tx:
+            _, person, stored = await conversations.chat_context(
+                tx, inbound.channel, inbound.address
+            )
+        reader = self.router.file_readers.get(stored[0]) if person and stored else None
+        if reader is None or stored is None:
+            return inbound
+        try:
+            return await reader(self.services, inbound, stored[1])
+        except Exception:
+            log.exception("error looking at a file from a %s chat", inbound.channel)
+            return inbound
 
     async def _process(
         self, tx: Tx, inbound: Inbound, now: datetime, bsn_found: bool
@@ -130,6 +149,11 @@ class Dispatcher:
             ctx.replies = [*warned, Reply("common/error")]
             ctx.state = State(*stored) if stored else State()
         await tx.release("handler")
+        # When the person last wrote here (after routing, so a chat bound just now counts):
+        # pushes go to the chat used last, and WhatsApp's 24-hour window starts from it.
+        current = await people.identity_by_address(tx, inbound.channel, inbound.address)
+        if current is not None:
+            await chat_channels.touch(tx, current.id, now)
         if ctx.person is not None and ctx.state.changed:
             await conversations.save_state(
                 tx, ctx.person.id, ctx.state.flow, ctx.state.step, ctx.state.data, now

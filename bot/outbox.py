@@ -40,9 +40,9 @@ from bot.channels.base import (
     render_reply,
 )
 from bot.channels.ratelimit import RateLimiter
-from bot.clock import utc_iso
 from bot.services import queue
-from bot.storage import audit_log, outbox, people
+from bot.services.reachability import mark_unreachable
+from bot.storage import audit_log, outbox
 from bot.storage.outbox import Pending
 from bot.storage.unit import Database, Tx
 
@@ -187,17 +187,7 @@ class Sender:
     async def _blocked(self, item: Pending, now: datetime) -> None:
         async with self.db.transaction() as tx:
             await outbox.release_blocked(tx, item.id, self.owner)
-            if await people.set_blocked(tx, item.identity_id, True, now):
-                await audit_log.record(tx, now, None, "chat.blocked", item.person_id)
-                await queue.open_item(
-                    tx,
-                    now,
-                    item.person_id,
-                    queue.UNREACHABLE,
-                    dedupe_key=f"unreachable:{item.identity_id}:{utc_iso(now)}",
-                    details={"channel": self.transport.name},
-                    policy=None,
-                )
+            await mark_unreachable(tx, now, item.person_id, item.identity_id, self.transport.name)
         log.warning("person %s blocked the bot on %s", item.person_id, self.transport.name)
 
     async def _failed(self, item: Pending, now: datetime, error: str) -> None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from bot.clock import Clock
 from bot.config import Settings
 from bot.domain.policy import Policy
+from bot.services.receipts import ReceiptReader
 from bot.storage.unit import Database
 
 
@@ -22,3 +23,4 @@ class Services:
     policy: Policy
     db: Database
     clock: Clock
+    receipts: ReceiptReader | None = None  # None: Tesseract is not installed (reader off)

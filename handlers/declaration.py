@@ -19,6 +19,7 @@ from bot.services import declarations as svc
 from bot.services import drafts, overview, proofs
 from bot.services.overview import Overview
 from handlers import declaration_steps as steps
+from handlers import receipt
 from handlers.base import Ctx
 from handlers.declaration_questions import Turn
 from handlers.router import Router
@@ -60,6 +61,8 @@ def register(router: Router) -> None:
             await steps.again(turn)
         else:
             await steps.tapped(turn, action, arg)
+
+    router.file_reader(FLOW)(receipt.read_receipt)
 
     @router.flow(FLOW)
     async def typed(ctx: Ctx) -> None:
@@ -207,6 +210,8 @@ async def _tap_send(ctx: Ctx, participant: Participant, arg: str) -> None:
         version=receipt.version,
         at=receipt.submitted_at,
     )
+    if receipt.mentions_change and not receipt.already:
+        ctx.reply("changes/hint")  # once, with the receipt: a pointer, never a judgement
 
 
 DECLARATION_BUTTONS: dict[str, Callable[[Ctx, Participant, str], Awaitable[None]]] = {
@@ -218,7 +223,8 @@ DECLARATION_BUTTONS: dict[str, Callable[[Ctx, Participant, str], Awaitable[None]
 
 
 async def _proof(turn: Turn) -> None:
-    """A proof file, at any question: store it, say so, ask the question again."""
+    """A proof file, at any question: store it, say so, ask the question again (or whether
+    the total read on it is right)."""
     ctx, file = turn.ctx, turn.ctx.inbound.file
     if file is None:
         return
@@ -237,4 +243,5 @@ async def _proof(turn: Turn) -> None:
         file.name,
     )
     ctx.reply("declaration/proof_received", count=count, duplicate=not new)
-    await steps.again(turn)
+    if not receipt.offer(turn):  # a receipt's total read at an amount question: "Klopt dat?"
+        await steps.again(turn)

@@ -174,7 +174,12 @@ async def ask_revenue(turn: Turn) -> None:
 async def read_revenue(turn: Turn, text: str) -> Move:
     """An amount in euros."""
     amount = _amount(turn, text)
-    return QUIET if amount is None else Move(replace(turn.answers, revenue_cents=amount))
+    return QUIET if amount is None else set_revenue(turn, amount)
+
+
+def set_revenue(turn: Turn, amount: int) -> Move:
+    """The omzet in cents, typed or confirmed from a receipt."""
+    return Move(replace(turn.answers, revenue_cents=amount))
 
 
 # ---------------------------------------------------------------- costs
@@ -247,8 +252,11 @@ async def ask_cost_amount(turn: Turn) -> None:
 async def read_cost_amount(turn: Turn, text: str) -> Move:
     """An amount (0 removes the category); warn about its caps; back to the categories."""
     amount = _amount(turn, text)
-    if amount is None:
-        return QUIET
+    return QUIET if amount is None else await set_cost_amount(turn, amount)
+
+
+async def set_cost_amount(turn: Turn, amount: int) -> Move:
+    """The chosen category's amount in cents, typed or confirmed from a receipt."""
     key = turn.answers.cost_key or ""
     costs = dict(turn.answers.costs)
     if amount:

@@ -15,6 +15,7 @@ from itertools import pairwise
 from bot.contract import Button, ButtonRows
 from bot.domain.answers import Draft
 from bot.services import drafts, review
+from handlers import receipt
 from handlers.base import Ctx
 from handlers.declaration_questions import (
     ALWAYS,
@@ -80,10 +81,14 @@ def edit_parts(worked: bool) -> list[str]:
     return [s.name for s in QUESTIONS if s.edit == ALWAYS or (s.edit == IF_WORKED and worked)]
 
 
+# A receipt read at an amount question (handlers/receipt.py): Ja, or Nee, I type it.
+RECEIPT_REVENUE = {"rcpt": receipt.tap_revenue, "rcptno": receipt.tap_type_it}
+RECEIPT_COST = {"rcptc": receipt.tap_cost, "rcptcno": receipt.tap_type_it}
+
 # The questions in the order they are asked; each moves on to the one below it.
 QUESTIONS: tuple[Step, ...] = (
     Step("worked", ask_worked, read_worked, {"worked": tap_worked}, edit=ALWAYS),
-    Step("revenue", ask_revenue, read_revenue, edit=IF_WORKED),
+    Step("revenue", ask_revenue, read_revenue, RECEIPT_REVENUE, edit=IF_WORKED),
     Step("costs", ask_costs, read_costs, {"cost": tap_cost, "costs": tap_costs}, edit=IF_WORKED),
     Step("hours", ask_hours, read_hours, {"hours": read_hours}, edit=IF_WORKED),
     Step("proof", ask_proof, read_proof, {"proof": tap_proof}, edit=IF_WORKED),
@@ -94,7 +99,7 @@ QUESTIONS: tuple[Step, ...] = (
 # cost category (asked from the costs question, which it returns to).
 SIDE_QUESTIONS: tuple[Step, ...] = (
     Step(CORRECTION_FIRST, ask_reason, read_reason, next=REVIEW),
-    Step("cost_amount", ask_cost_amount, read_cost_amount),
+    Step("cost_amount", ask_cost_amount, read_cost_amount, RECEIPT_COST),
 )
 
 STEPS = {step.name: step for step in (*QUESTIONS, *SIDE_QUESTIONS)}

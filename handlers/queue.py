@@ -8,6 +8,7 @@ from bot.contract import Button, Kind, small_int
 from bot.domain.errors import AccessDenied, DomainError
 from bot.domain.models import Role
 from bot.services import caseload, queue, queue_remind
+from handlers import outcomes
 from handlers.base import Ctx
 from handlers.router import Router
 
@@ -96,7 +97,9 @@ def register(router: Router) -> None:
         key, context = await caseload.overview(
             ctx.tx, ctx.services.policy, ctx.require_person(), ctx.now, ctx.inbound.args
         )
-        ctx.reply(key, **context)
+        pid = context.get("participant_id")
+        buttons = outcomes.start_button(pid) if key == "queue/participant" and pid else ()
+        ctx.reply(key, buttons=buttons, **context)
 
     @router.callback("queue", roles=[Role.KLANTMANAGER, Role.ADMIN])
     async def queue_button(ctx: Ctx) -> None:

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from bot.contract import Inbound
 from bot.domain.models import Role
 from handlers.base import Handler
+
+if TYPE_CHECKING:
+    from bot.runtime import Services
+
+# Looks at a file before the unit of work (slow work, e.g. reading a receipt, must not hold the
+# database): gets the services, the file's Inbound and the flow's current step; returns the
+# Inbound, maybe with what it found.
+FileReader = Callable[["Services", Inbound, str | None], Awaitable[Inbound]]
 
 ALL_ROLES = frozenset(Role)
 
@@ -38,6 +48,7 @@ class Router:
         self.commands: dict[str, Command] = {}
         self.callbacks: dict[str, Callback] = {}
         self.flows: dict[str, Handler] = {}
+        self.file_readers: dict[str, FileReader] = {}
         self.menu_order: list[str] = []
 
     def command(
@@ -84,6 +95,15 @@ class Router:
                 raise ValueError(f"flow {name} registered twice")
             self.flows[name] = handler
             return handler
+
+        return decorate
+
+    def file_reader(self, flow: str) -> Callable[[FileReader], FileReader]:
+        """Register what looks at a file sent during `flow`, before its unit of work."""
+
+        def decorate(reader: FileReader) -> FileReader:
+            self.file_readers[flow] = reader
+            return reader
 
         return decorate
 

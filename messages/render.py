@@ -49,6 +49,7 @@ def _make_env(locale: str) -> Environment:
         auto_reload=False,
         cache_size=1000,
     )
+
     # Babel's patterns, written by `messages.formats` without loading its locale data.
     def money(cents: int | None) -> str:
         return "–" if cents is None else formats.money(cents, locale)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot.contract import Reply
 from messages import render, render_buttons
@@ -21,6 +22,12 @@ class Outgoing:
     text: str
     buttons: list[list[tuple[str, str]]] = field(default_factory=list)
     document: str | None = None
+    # What it was rendered from: a channel that must sometimes send an approved template
+    # instead (WhatsApp outside its 24-hour window) picks the template by key and language.
+    key: str = ""
+    context: Mapping[str, Any] = field(default_factory=dict)
+    locale: str = ""
+    as_list: bool = False
 
 
 def render_reply(reply: Reply, locale: str) -> Outgoing:
@@ -29,6 +36,10 @@ def render_reply(reply: Reply, locale: str) -> Outgoing:
         text=render(reply.key, locale, **reply.ctx),
         buttons=render_buttons(reply.buttons, locale),
         document=reply.document,
+        key=reply.key,
+        context=reply.ctx,
+        locale=locale,
+        as_list=reply.as_list,
     )
 
 

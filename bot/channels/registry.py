@@ -13,7 +13,8 @@ from contextlib import contextmanager
 
 from bot.channels.base import Transport
 
-PUSH_CHANNELS = ("telegram",)  # where pushes go out, whether or not the channel runs here
+# where pushes go out, whether or not the channel runs here
+PUSH_CHANNELS = ("telegram", "whatsapp")
 
 
 class Channels:

@@ -13,8 +13,9 @@ from bot import demo
 from bot.app import App, open_app, setup_logging
 from bot.config import Settings
 from bot.domain.errors import DomainError
-from bot.domain.invites import deep_link
+from bot.domain.invites import deep_link, whatsapp_link
 from bot.domain.models import Household, Role
+from bot.domain.phone import mask_phone
 from bot.services import onboarding
 from bot.storage import meta, people
 from bot.storage.sqlite.db import Database, instance_lock
@@ -88,8 +89,8 @@ async def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    """Telegram when a token is configured, the terminal chat otherwise."""
-    if not settings.telegram_bot_token:
+    """Every configured channel (Telegram, WhatsApp or both), the terminal chat otherwise."""
+    if not settings.telegram_bot_token and not settings.whatsapp_configured:
         args.as_name = None
         args.serve_web = True  # the inbox next to the terminal chat
         return await cmd_chat(args, settings)
@@ -195,12 +196,15 @@ async def cmd_invite(args: argparse.Namespace, settings: Settings) -> int:
             print(f"ptobot invite: {_cli_text(exc)}", file=sys.stderr)
             return 1
         link = deep_link(await bot_username(app), invite.code)
+        number = settings.whatsapp_phone_number
+        wa_link = whatsapp_link(number, invite.code) if number else None
     if args.json:
         print(
             json.dumps(
                 {
                     "code": invite.code,
                     "link": link,
+                    "whatsapp_link": wa_link,
                     "person_id": invite.person_id,
                     "name": invite.name,
                     "role": invite.role.value,
@@ -225,6 +229,8 @@ async def cmd_invite(args: argparse.Namespace, settings: Settings) -> int:
                 print(f"{role}: {full}")
         print(f"code: {invite.code}")
         print(f"link: {link}")
+        if wa_link:
+            print(f"WhatsApp: {wa_link}")
     return 0
 
 
@@ -284,4 +290,5 @@ def _person_data(entry: people.DirectoryEntry) -> dict[str, Any]:
         "household": entry.household.value if entry.household else None,
         "linked": entry.linked,
         "email": entry.email,
+        "whatsapp": mask_phone(entry.whatsapp) if entry.whatsapp else None,
     }

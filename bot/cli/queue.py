@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.app import open_app
+from bot.cli import outcome_export
 from bot.cli.output import audit, open_private
 from bot.config import Settings
 from bot.domain.errors import DomainError
@@ -41,8 +42,13 @@ def register(sub: Any) -> None:
     p.add_argument("--json", action="store_true", help="with --list: print one JSON array")
     p.set_defaults(func=cmd_delegate)
 
-    p = sub.add_parser("export", help="declarations of one month as CSV (see docs/export.md)")
-    p.add_argument("--period", required=True, type=_period, metavar="YYYY-MM")
+    p = sub.add_parser(
+        "export",
+        help="declarations of one month (--period) or the outcomes of a year (--outcomes --year) "
+        "as CSV (see docs/export.md)",
+    )
+    p.add_argument("--period", type=_period, metavar="YYYY-MM")
+    outcome_export.add_arguments(p)
     p.add_argument("--format", choices=("csv",), default="csv")
     p.add_argument("--out", type=Path, metavar="FILE")
     p.set_defaults(func=cmd_export)
@@ -153,7 +159,9 @@ async def _list_delegations(args: argparse.Namespace, settings: Settings) -> int
 
 
 async def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
-    """Write one CSV row per declaration of the month (latest version)."""
+    """Write one CSV row per declaration of the month (latest version), or the year's outcomes."""
+    if args.outcomes or args.period is None:
+        return await outcome_export.cmd_export_outcomes(args, settings)
     async with open_app(settings) as app:
         services = app.services
         async with services.db.read() as tx:
@@ -167,15 +175,8 @@ async def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
             period=args.period,
             rows=len(rows),
         )
-    if args.out is None:
-        exports.write_csv(rows, sys.stdout)
-    else:
-        try:
-            with open_private(args.out) as handle:
-                exports.write_csv(rows, handle)
-        except OSError as exc:
-            print(f"ptobot export: cannot write {args.out}: {exc.strerror}", file=sys.stderr)
-            return 1
+    if outcome_export.write_rows(rows, args.out, exports.COLUMNS):
+        return 1
     print(f"{len(rows)} declaration(s) for {args.period}", file=sys.stderr)
     return 0
 

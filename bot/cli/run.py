@@ -33,9 +33,11 @@ def without_webhook_server() -> None:
 
 
 async def serve_inbox(app: App, stop: asyncio.Event) -> None:
-    """The web inbox until `stop`; with PTO_WEB=false nothing (not even Starlette) is loaded,
-    and otherwise only once the first connection arrives (`bot.web.server.serve_web`)."""
-    if not app.services.settings.web:
+    """The web inbox and WhatsApp's webhook until `stop`; with PTO_WEB=false and no WhatsApp
+    nothing (not even Starlette) is loaded, and otherwise only once the first connection arrives
+    (`bot.web.server.serve_web`)."""
+    settings = app.services.settings
+    if not settings.web and not settings.whatsapp_configured:
         return
     from bot.web.server import serve_web
 
@@ -62,7 +64,8 @@ def unreachable(app: App, exc: NetworkError, wait: float) -> str:
 
 
 async def run_telegram(app: App) -> int:
-    """Run the Telegram channel, the outbox sender and the scheduler until a signal.
+    """Run every configured channel (Telegram, WhatsApp or both), the outbox senders, the mail
+    sender and the scheduler until a signal.
 
     Until the Bot API answers, a start that cannot reach it says so in one line and tries again
     after 1, 2, 4 ... at most 60 seconds; a signal ends the waiting. A rejected token is not a
@@ -75,9 +78,18 @@ async def run_telegram(app: App) -> int:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    web = asyncio.create_task(serve_inbox(app, stop))
+    from bot.cli.run_whatsapp import whatsapp_running
+
+    web = asyncio.create_task(serve_inbox(app, stop))  # the inbox and WhatsApp's webhook
     try:
-        await _run_channel(app, stop)
+        async with whatsapp_running(app, stop):
+            if app.services.settings.telegram_bot_token:
+                await _run_channel(app, stop)
+            else:
+                started, stopping = _hooks(app, None, stop, asyncio.Event())
+                await started()
+                await stop.wait()
+                await stopping()
     finally:
         stop.set()
         await web
@@ -121,17 +133,18 @@ def _hooks(app: App, channel: Any, stop: asyncio.Event, reached: asyncio.Event) 
     async def started() -> None:
         nonlocal scheduler
         reached.set()
-        tasks.append(
-            asyncio.create_task(
-                run_forever(
-                    services.db,
-                    channel,
-                    services.clock.now,
-                    services.settings.outbox_max_attempts,
-                    stop,
+        if channel is not None:
+            tasks.append(
+                asyncio.create_task(
+                    run_forever(
+                        services.db,
+                        channel,
+                        services.clock.now,
+                        services.settings.outbox_max_attempts,
+                        stop,
+                    )
                 )
             )
-        )
         mails = mail_sender(services.db, services.settings)
         if mails is not None:  # e-mail beside the chat: an SMTP outage never holds the bot up
             tasks.append(asyncio.create_task(mail_forever(mails, services.clock.now, stop)))

@@ -18,6 +18,7 @@ from typing import Any
 
 from bot.clock import AMSTERDAM, parse_utc, utc_iso
 from bot.domain import hours
+from bot.domain.circumstances import ReportedChange, digest_lines
 from bot.domain.hours import HoursAverage
 from bot.domain.localtime import local_day
 from bot.domain.models import Household, Person
@@ -328,8 +329,10 @@ def assemble(
     facts: Sequence[Facts],
     waiting: Iterable[Waiting],
     open_count: dict[int, int],
+    reported: Sequence[ReportedChange] = (),
 ) -> dict[str, Any]:
-    """The digest's template context from the caseload's active participants (by name)."""
+    """The digest's template context from the caseload's active participants (by name);
+    `reported`: changes reported with /wijziging whose queue item is still open."""
     day = cal.day
     late: list[dict[str, Any]] = []
     hours: list[dict[str, Any]] = []
@@ -367,6 +370,9 @@ def assemble(
         "changes": changes,
         "ending": ending,
         "covering": covering,
+        "reported": digest_lines(
+            policy.change_kinds, {f.id: f.name for f in facts}, list(reported)
+        ),
     }
     reached = sum(1 for r in rows if (r["kpi_share"] or 0) >= policy.kpi_threshold_pct)
     return {

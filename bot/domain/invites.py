@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from urllib.parse import quote
 
 # 192 bits; token_urlsafe gives 32 characters of [A-Za-z0-9_-], fit for t.me ?start=
 CODE_BYTES = 24
@@ -28,3 +29,9 @@ def hash_address(channel: str, address: str) -> str:
 def deep_link(bot_username: str, code: str) -> str:
     """The Telegram link that opens the bot with `/start <code>`."""
     return f"https://t.me/{bot_username}?start={code}"
+
+
+def whatsapp_link(business_number: str, code: str) -> str:
+    """The WhatsApp link that opens a chat with the business number, `/start <code>` typed."""
+    digits = "".join(ch for ch in business_number if ch.isdigit())
+    return f"https://wa.me/{digits}?text={quote(f'/start {code}', safe='')}"

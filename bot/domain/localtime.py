@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, time, timedelta
 
+from babel.dates import get_month_names
+
 from bot.clock import AMSTERDAM
 from bot.domain.policy import Policy
 
@@ -78,6 +80,67 @@ def parse_local_datetime(text: str, now: datetime) -> datetime | None:
         except ValueError:
             return None
     return moment
+
+
+# Words for a day relative to today, and month names as typed ("14 december", "3 mrt").
+_RELATIVE_DAYS = {
+    "vandaag": 0,
+    "today": 0,
+    "morgen": 1,
+    "tomorrow": 1,
+    "overmorgen": 2,
+    "gisteren": -1,
+    "yesterday": -1,
+}
+_MONTHS = {
+    name: number
+    for locale in ("nl", "en")
+    for width in ("wide", "abbreviated")
+    for number, name in get_month_names(width, locale=locale).items()
+    for name in (name.lower().rstrip("."),)
+} | {"mrt": 3, "sept": 9}
+# How far from today a typed date may lie (a change that happened or is planned).
+DATE_YEARS_BACK, DATE_YEARS_AHEAD = 5, 2
+
+
+def parse_local_date(text: str, today: date) -> date | None:
+    """A typed day: '14-12-2026', '14/12', '2026-12-14', '14 december 2026', '3 mrt', 'morgen'.
+
+    Without a year the day nearest to `today` is meant (in December, '5-1' is next January);
+    None when it is not a day, or lies more than DATE_YEARS_BACK before or DATE_YEARS_AHEAD
+    after `today`.
+    """
+    cleaned = " ".join(text.lower().replace(",", " ").split())
+    if cleaned in _RELATIVE_DAYS:
+        return today + timedelta(days=_RELATIVE_DAYS[cleaned])
+    numeric = re.fullmatch(
+        r"(?:(\d{4})-(\d{1,2})-(\d{1,2})|(\d{1,2})[-/.](\d{1,2})(?:[-/.](\d{4}))?)", cleaned
+    )
+    named = re.fullmatch(r"(\d{1,2})\s+([a-z]+)\.?(?:\s+(\d{4}))?", cleaned)
+    if numeric:
+        g = numeric.groups()
+        if g[0]:
+            year, month, day = int(g[0]), int(g[1]), int(g[2])
+        else:
+            day, month, year = int(g[3]), int(g[4]), int(g[5]) if g[5] else 0
+    elif named and named.group(2) in _MONTHS:
+        day, month = int(named.group(1)), _MONTHS[named.group(2)]
+        year = int(named.group(3)) if named.group(3) else 0
+    else:
+        return None
+    candidates = [year] if year else [today.year - 1, today.year, today.year + 1]
+    days = []
+    for each in candidates:
+        try:
+            days.append(date(each, month, day))
+        except ValueError:
+            continue
+    if not days:
+        return None
+    found = min(days, key=lambda d: abs((d - today).days))
+    if found.year < today.year - DATE_YEARS_BACK or found.year > today.year + DATE_YEARS_AHEAD:
+        return None
+    return found
 
 
 def parse_local_time(text: str) -> time | None:

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import itertools
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, time
 from decimal import Decimal, InvalidOperation
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from bot.domain.circumstances import ChangeKind, parse_change_kinds
 from bot.domain.feestdagen import ALGEMENE_TERMIJNENWET, FEESTDAGEN
 from bot.domain.models import LOCALES, Household
+from bot.domain.named import named_tables
+from bot.domain.outcome_kinds import OutcomeKind, parse_outcomes
+from bot.domain.push_templates import PushTemplates, TemplateError, parse_templates
 
 HOUR_MODES = ("weekly_strict", "weekly_averaged", "annual")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -90,10 +94,22 @@ class Policy:
     max_pushes_per_day: int
     declarations_retention_years: int
     vrijlating_applies: bool
+    whatsapp_templates: PushTemplates = field(default_factory=PushTemplates)
+    outcomes: tuple[OutcomeKind, ...] = ()  # how a trajectory can end (issue 17)
+    # Changes in circumstances a participant reports with /wijziging (bot/domain/circumstances.py).
+    change_kinds: tuple[ChangeKind, ...] = ()
+
+    def change_kind(self, key: str) -> ChangeKind | None:
+        """The kind of change with this key."""
+        return next((k for k in self.change_kinds if k.key == key), None)
 
     def cost(self, key: str) -> CostCategory | None:
         """The cost category with this key."""
         return next((c for c in self.costs if c.key == key), None)
+
+    def outcome(self, code: str) -> OutcomeKind | None:
+        """The trajectory outcome with this code."""
+        return next((o for o in self.outcomes if o.code == code), None)
 
     def norm_cents(self, household: Household, on: date) -> int | None:
         """The benefit norm that applies on `on`, or None before the first dated row."""
@@ -183,31 +199,22 @@ def _feestdagen(value: Any, field: str) -> tuple[str, ...]:
 def _costs(raw: Any) -> tuple[CostCategory, ...]:
     if not isinstance(raw, list) or not raw:
         raise PolicyError("costs: at least one cost category is needed")
-    seen: set[str] = set()
     result = []
-    for i, item in enumerate(raw):
-        field = f"costs[{i}]"
-        if not isinstance(item, dict):
-            raise PolicyError(f"{field}: must be a table")
-        key = item.get("key")
-        if not isinstance(key, str) or not key.isidentifier() or len(key) > 20:
-            raise PolicyError(f"{field}.key: must be a short name of letters, got {key!r}")
-        if key in seen:
-            raise PolicyError(f"{field}.key: {key!r} appears twice")
-        seen.add(key)
-        names = item.get("name")
-        if not isinstance(names, dict) or not isinstance(names.get("nl"), str):
-            raise PolicyError(f"{field}.name: needs at least a Dutch name (nl)")
+    try:
+        tables = list(named_tables(raw, "costs"))
+    except ValueError as exc:
+        raise PolicyError(str(exc)) from None
+    for where, item, key, names in tables:
         cap = item.get("yearly_cap")
         result.append(
             CostCategory(
                 key=key,
-                names={str(k): str(v) for k, v in names.items()},
-                yearly_cap_cents=None if cap is None else _cents(cap, f"{field}.yearly_cap"),
+                names=names,
+                yearly_cap_cents=None if cap is None else _cents(cap, f"{where}.yearly_cap"),
                 needs_prior_approval=_bool(
-                    item.get("needs_prior_approval", False), f"{field}.needs_prior_approval"
+                    item.get("needs_prior_approval", False), f"{where}.needs_prior_approval"
                 ),
-                investment=_bool(item.get("investment", False), f"{field}.investment"),
+                investment=_bool(item.get("investment", False), f"{where}.investment"),
             )
         )
     return tuple(result)
@@ -327,7 +334,31 @@ def parse_policy(data: dict[str, Any]) -> Policy:
             _get(data, "retention.declarations_years", 10), "retention.declarations_years", 1, 50
         ),
         vrijlating_applies=_bool(_get(data, "vrijlating.applies", False), "vrijlating.applies"),
+        whatsapp_templates=_templates(data.get("whatsapp_templates")),
+        outcomes=_outcomes(data.get("outcomes")),
+        change_kinds=_change_kinds(data.get("changes")),
     )
+
+
+def _outcomes(raw: Any) -> tuple[OutcomeKind, ...]:
+    try:
+        return parse_outcomes(raw)
+    except ValueError as exc:
+        raise PolicyError(str(exc)) from None
+
+
+def _change_kinds(raw: Any) -> tuple[ChangeKind, ...]:
+    try:
+        return parse_change_kinds(raw)
+    except ValueError as exc:
+        raise PolicyError(str(exc)) from None
+
+
+def _templates(raw: Any) -> PushTemplates:
+    try:
+        return parse_templates(raw, LOCALES)
+    except TemplateError as exc:
+        raise PolicyError(str(exc)) from None
 
 
 def default_policy_text() -> str:

@@ -25,6 +25,7 @@ class Candidate(NamedTuple):
     weeks: frozenset[str]  # the calendar's weeks with hours recorded
     decided: frozenset[str]  # key names (rules.key_name) of the sweep's items decided already
     pushes_today: int  # reminder pushes queued for them today (local day)
+    end_date: date | None = None  # the trajectory's moved last day (an extension), if any
 
     def facts(self, person_id: int | None = None) -> Facts:
         """What the rules need to know (as if about `person_id`, when given)."""
@@ -34,6 +35,7 @@ class Candidate(NamedTuple):
             self.start_date,
             self.submitted,
             self.weeks,
+            self.end_date,
         )
 
 

@@ -65,6 +65,8 @@ def actions(kind: str, state: str, has_proof: bool) -> tuple[str, ...]:
         return (DONE, *fix, *((PROOF,) if has_proof else ()))
     if kind == OVERDUE:
         return (REMIND, DONE)
+    if kind == CHANGE_REPORTED:  # a reported change: closed, and its document shown if any
+        return (DONE, *((PROOF,) if has_proof else ()))
     return (DONE,)
 
 
@@ -172,6 +174,7 @@ class CardData:
     replaced_by: int | None = None  # the newer item, when vervangen
     changes: tuple[Mapping[str, Any], ...] = ()  # what changed since the previous version
     has_proof: bool = False  # stored proof files the Bewijs button can show
+    change: Mapping[str, Any] | None = None  # a reported change (kind, day, explanation)
 
     def context(
         self, *, fresh: bool = False, owner: str | None = None, updated: bool = False
@@ -193,6 +196,7 @@ class CardData:
             "decl": self.figures.data() if self.figures else None,
             "flags": [dict(f) for f in self.figures.flags] if self.figures else [],
             "answers_request": self.answers_request,
+            "change": dict(self.change) if self.change else None,
             "fresh": fresh,
             "owner": owner,
         }

@@ -43,6 +43,7 @@ class Facts:
     start_date: date
     submitted: frozenset[str] = frozenset()  # periods with a submitted declaration
     hours_weeks: frozenset[str] = frozenset()  # ISO weeks ('2026-W49') with hours recorded
+    end_date: date | None = None  # the trajectory's last day when an extension moved it
 
 
 @dataclass(frozen=True)
@@ -135,7 +136,10 @@ def trajectory_items(policy: Policy, facts: Facts, now: datetime) -> list[Item]:
     """Check-ins after 3, 6, 9 months and warnings 60 and 30 days before the end."""
     _ = now
     start = facts.start_date
-    end = trajectory_end(policy, start)
+    end = facts.end_date or trajectory_end(policy, start)
+    # An extension (issue 17) gives the end warnings keys of their own, so they come again
+    # before the new end; the check-ins keep theirs (never sent twice).
+    ending = start.isoformat() if facts.end_date is None else f"{start.isoformat()}~{end}"
     items = []
     for months in sorted(set(policy.checkin_months)):
         day = add_months(start, months)
@@ -168,7 +172,7 @@ def trajectory_items(policy: Policy, facts: Facts, now: datetime) -> list[Item]:
             Item(
                 facts.person_id,
                 TRAJECTORY,
-                start.isoformat(),
+                ending,
                 f"end-{days}",
                 at,
                 expires,

@@ -74,6 +74,7 @@ class Watch:
     starts: tuple[date, ...] = ()
     first: date | None = None
     last: date | None = None
+    extended: bool = False  # also everyone whose trajectory an extension moved (issue 17)
 
     @property
     def empty(self) -> bool:
@@ -109,7 +110,7 @@ class Calendar:
                 hours, {i.period: week_monday(i.period) + timedelta(days=6) for i in hours}
             ),
         }
-        self._trajectory: dict[date, _Window] = {}
+        self._trajectory: dict[tuple[date, date | None], _Window] = {}
         self.periods = tuple(sorted({i.period for i in declarations}))
         self.weeks = tuple(sorted({i.period for i in hours}))
         overdue: list[tuple[str, date]] = []
@@ -142,16 +143,16 @@ class Calendar:
                 ending.append(template)
         return _Window(tuple(useful), tuple(expired), tuple(ending))
 
-    def _window_of(self, kind: str, start: date) -> _Window:
+    def _window_of(self, kind: str, start: date, end: date | None = None) -> _Window:
         if kind != TRAJECTORY:
             return self._windows[kind]
-        window = self._trajectory.get(start)
+        window = self._trajectory.get((start, end))
         if window is None:
             if len(self._trajectory) >= self.TRAJECTORY_CACHE:
                 self._trajectory.clear()
-            probe = Facts(0, ParticipantStatus.ACTIVE, start)
+            probe = Facts(0, ParticipantStatus.ACTIVE, start, end_date=end)
             window = self._window(trajectory_items(self.policy, probe, self.now), {})
-            self._trajectory[start] = window
+            self._trajectory[(start, end)] = window
         return window
 
     def _trajectory_watch(self, which: str) -> Watch:
@@ -164,7 +165,7 @@ class Calendar:
             if getattr(self._window_of(TRAJECTORY, day), which):
                 starts.append(day)
             day += timedelta(days=1)
-        return Watch(starts=tuple(starts), first=first, last=self.today)
+        return Watch(starts=tuple(starts), first=first, last=self.today, extended=True)
 
     def watch(self, kinds: Iterable[str] = KINDS) -> Watch:
         """Who a sweep of `kinds` has to look at: who may have a useful or expired item."""
@@ -184,6 +185,7 @@ class Calendar:
                 tuple(sorted(more)),
                 trajectory.first,
                 trajectory.last,
+                extended=True,
             )
         return Watch(tuple(sorted(periods)), tuple(sorted(weeks)))
 
@@ -218,7 +220,7 @@ class Calendar:
         pid = facts.person_id
         result = []
         for kind in kinds:
-            for t in getattr(self._window_of(kind, facts.start_date), which):
+            for t in getattr(self._window_of(kind, facts.start_date, facts.end_date), which):
                 if t.name not in skip and self._applies(t, facts):
                     i = t.item
                     result.append(

@@ -101,6 +101,7 @@ async def amounts_overview(
     periods = sorted(facts.months, reverse=True)[:OVERVIEW_MONTHS]
     open_states = await queue_items.open_states_of(tx, participant_id)
     return {
+        "participant_id": participant_id,
         "name": facts.name,
         "trajectory_end": facts.trajectory_end.isoformat(),
         "open_items": sum(open_states.values()),

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from bot.clock import utc_iso
 from bot.domain import declaration as rules
+from bot.domain.circumstances import mentions_change
 from bot.domain.errors import AccessDenied, DomainError
 from bot.domain.hours import typed_form
 from bot.domain.models import Participant
@@ -42,6 +43,7 @@ class Receipt:
     version: int
     submitted_at: str
     already: bool = False  # this tap found the declaration already sent
+    mentions_change: bool = False  # the note mentions a change to report with /wijziging
 
 
 # ---------------------------------------------------------------- participants and periods
@@ -156,7 +158,9 @@ async def submit(
     if corrected is not None:  # the correction keeps the earlier version's files
         await proofs.carry_over(tx, corrected.id, declaration_id)
     await proofs.link(tx, pid, period, declaration_id)
-    sent = Receipt(reference, period, version, utc_iso(now))
+    sent = Receipt(
+        reference, period, version, utc_iso(now), mentions_change=mentions_change(answers.note)
+    )
     await _announce(tx, now, policy, pid, declaration_id, sent, draft.answers.reason, figures)
     return sent
 

@@ -37,6 +37,7 @@ from operator import itemgetter
 from typing import Any
 
 from bot.clock import utc_iso
+from bot.domain.circumstances import ReportedChange
 from bot.domain.digest import (
     CORRECTION_WAIT,
     Calendar,
@@ -49,9 +50,9 @@ from bot.domain.digest import (
 from bot.domain.localtime import local_day
 from bot.domain.models import Person, Role
 from bot.domain.policy import Policy
-from bot.services import access, mail
+from bot.services import access, mail, outcomes
 from bot.services.queue import AFGEHANDELD, CORRECTIE_GEVRAAGD
-from bot.storage import caseload, digests
+from bot.storage import caseload, circumstances, digests
 from bot.storage.digests import Push
 from bot.storage.outbox import EMAIL
 from bot.storage.unit import Database, Tx
@@ -94,8 +95,15 @@ async def build_digest(
     before = utc_iso(window.as_of - CORRECTION_WAIT)
     waiting = await caseload.waiting_corrections(tx, ids, CORRECTIE_GEVRAAGD, before)
     open_count = await caseload.open_items(tx, ids, AFGEHANDELD)
+    reported = await circumstances.open_reported(tx, ids, AFGEHANDELD)
     calendar = Calendar.of(policy, window.as_of)
-    return assemble(policy, klantmanager, window, calendar, facts, waiting, open_count)
+    figures = assemble(
+        policy, klantmanager, window, calendar, facts, waiting, open_count, reported
+    )
+    figures["outcome_years"] = await outcomes.year_summaries(  # issue 17
+        tx, policy, [p[0] for p in visible], outcomes.digest_years(calendar.day)
+    )
+    return figures
 
 
 def _key(klantmanager_id: int, week: str) -> str:
@@ -113,6 +121,8 @@ class _Batch:
     facts: list[Facts] = field(default_factory=list)  # every participant of those, by name
     waiting: list[Waiting] = field(default_factory=list)  # corrections, oldest first
     open_count: dict[int, int] = field(default_factory=dict)
+    outcome_data: outcomes.YearData | None = None  # outcomes per year, every status (issue 17)
+    reported: list[ReportedChange] = field(default_factory=list)  # changes still open
     _by_owner: dict[int, list[tuple[int, Facts]]] = field(default_factory=dict)
 
     def sort_facts(self) -> None:
@@ -175,6 +185,11 @@ async def _load_batch(
     before = utc_iso(window.as_of - CORRECTION_WAIT)
     batch.waiting = await caseload.caseload_waiting(tx, owners, CORRECTIE_GEVRAAGD, before)
     batch.open_count = await caseload.caseload_open_items(tx, owners, AFGEHANDELD)
+    batch.outcome_data = await outcomes.load_years(
+        tx, [f.id for f in batch.facts], outcomes.digest_years(cal.day)
+    )
+    active = [f.id for f in batch.facts if f.status == "active"]
+    batch.reported = await circumstances.open_reported(tx, active, AFGEHANDELD)
     return batch
 
 
@@ -285,7 +300,13 @@ async def _next_batch(
         facts, waiting = batch.caseload(klantmanager.id)
         if not facts:
             continue
-        figures = assemble(policy, klantmanager, window, cal, facts, waiting, batch.open_count)
+        figures = assemble(
+            policy, klantmanager, window, cal, facts, waiting, batch.open_count, batch.reported
+        )
+        if batch.outcome_data is not None:  # issue 17: outcomes per year next to the KPI
+            mine = set(batch.owners[klantmanager.id])
+            ids = {f.id for f in batch.facts if f.klantmanager_id in mine}
+            figures["outcome_years"] = outcomes.summaries(policy, batch.outcome_data, ids)
         key = _key(klantmanager.id, window.week)
         if key not in batch.sent:
             parts = render(figures, klantmanager.locale)

@@ -120,9 +120,11 @@ async def export_rows(tx: Tx, policy: Policy, period: str) -> list[dict[str, str
     return result
 
 
-def write_csv(rows: list[dict[str, str]], out: IO[str]) -> None:
+def write_csv(
+    rows: list[dict[str, str]], out: IO[str], columns: tuple[str, ...] = COLUMNS
+) -> None:
     """Write the rows as CSV (comma, double quotes, header line); `out` opened with newline=''."""
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\r\n")
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\r\n")
     writer.writeheader()
     writer.writerows(rows)
 

@@ -19,7 +19,7 @@ from bot.services.privacy import (
     resolve_proof_path,
     unlink_all,
 )
-from bot.storage import audit_log, personal_data, schema
+from bot.storage import audit_log, circumstances, personal_data, schema
 from bot.storage.personal_data import AuditRecord, ProofRecord
 from bot.storage.unit import Tx
 
@@ -35,6 +35,7 @@ _EXPLICIT = {
     "queue_items",
     "audit_log",
     "weekly_hours",
+    "circumstance_changes",
 }
 # Code and login-link hashes; the outbox is listed without contents.
 _NEVER_EXPORTED = {"invites", "outbox", "web_login_links"}
@@ -163,10 +164,54 @@ async def _own_data(tx: Tx, person_id: int) -> tuple[dict[str, Any], list[ProofR
             for m in await personal_data.messages_sent(tx, person_id)
         ],
     }
+    data["changes"], documents = await _changes(tx, person_id)
     other = await _other_tables(tx, person_id)
     if other:
         data["other"] = other
-    return data, proofs
+    return data, [*proofs, *documents]
+
+
+async def _changes(tx: Tx, person_id: int) -> tuple[list[dict[str, Any]], list[ProofRecord]]:
+    """The changes reported with /wijziging (and an unsent one), and their documents as files."""
+    found = await circumstances.of_participant(tx, person_id)
+    listed = []
+    documents = []
+    for c in found:
+        document = c.document
+        listed.append(
+            {
+                "kind": c.kind,
+                "happens_on": c.happens_on.isoformat() if c.happens_on else None,
+                "explanation": c.explanation,
+                "reference": c.reference,
+                "sent_at": utc_iso(c.sent_at) if c.sent_at else None,
+                "document": None
+                if document is None
+                else {
+                    "file": Path(document.path).name,
+                    "original_name": document.name,
+                    "mime": document.mime,
+                    "size": document.size,
+                    "sha256": document.sha256,
+                },
+                "created_at": utc_iso(c.created_at),
+            }
+        )
+        if document is not None:
+            month = (c.happens_on or c.created_at.date()).isoformat()[:7]
+            documents.append(
+                ProofRecord(
+                    month,
+                    c.reference,
+                    document.path,
+                    document.name,
+                    document.mime,
+                    document.size,
+                    document.sha256,
+                    utc_iso(c.updated_at),
+                )
+            )
+    return listed, documents
 
 
 def _audit_entry(entry: AuditRecord, person_id: int) -> dict[str, Any]:

@@ -51,6 +51,8 @@ class PurgeReport:
     queue_notes: int = 0  # the notes in those items' history
     audit_details: int = 0  # audit entries that stay: the purged reference and period go
     open_flows: int = 0  # a conversation or draft about a purged month
+    changes: int = 0  # changes reported with /wijziging, past the declarations' term
+    change_drafts: int = 0  # an unsent /wijziging, untouched for the drafts' term
 
     def counts(self) -> dict[str, int]:
         """The counts by name, without the dry-run flag."""

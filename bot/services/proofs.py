@@ -31,23 +31,15 @@ async def add_proof(
     name: str | None,
 ) -> tuple[int, bool]:
     """Store a proof file with its SHA-256; returns (files so far, was it new)."""
-    if data is None or size > max_bytes or len(data) > max_bytes:
-        raise DomainError("declaration/proof_too_big", max_mb=max(1, max_bytes // 1_048_576))
-    mime = sniff(data)
-    if mime is None:
-        raise DomainError("declaration/proof_wrong_type")
+    content, mime = check_file(data, size, max_bytes)
     pid, period = draft.participant_id, draft.period
     count = await proofs.count_loose(tx, pid, period)
-    digest = hashlib.sha256(data).hexdigest()
+    digest = hashlib.sha256(content).hexdigest()
     if await proofs.has_loose(tx, pid, period, digest):
         return count, False
     if count >= MAX_PROOFS_PER_DRAFT:
         raise DomainError("declaration/proof_too_many", limit=MAX_PROOFS_PER_DRAFT)
-    folder = proof_dir / str(pid) / period
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{digest}{extension(mime)}"
-    if not path.exists():
-        path.write_bytes(data)
+    path = write_file(proof_dir / str(pid) / period, content, mime)
     await proofs.insert(
         tx,
         now,
@@ -56,7 +48,27 @@ async def add_proof(
         sha256=digest,
         path=str(path),
         mime=mime,
-        size=len(data),
+        size=len(content),
         original_name=(name or "")[:120] or None,
     )
     return count + 1, True
+
+
+def check_file(data: bytes | None, size: int, max_bytes: int) -> tuple[bytes, str]:
+    """A file a person sent as proof, with its MIME type; DomainError when too big or not
+    accepted (bot.domain.proof: by its first bytes, never by its name)."""
+    if data is None or size > max_bytes or len(data) > max_bytes:
+        raise DomainError("declaration/proof_too_big", max_mb=max(1, max_bytes // 1_048_576))
+    mime = sniff(data)
+    if mime is None:
+        raise DomainError("declaration/proof_wrong_type")
+    return data, mime
+
+
+def write_file(folder: Path, data: bytes, mime: str) -> Path:
+    """Keep the file once in `folder`, named by its SHA-256 (a second copy writes nothing)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{hashlib.sha256(data).hexdigest()}{extension(mime)}"
+    if not path.exists():
+        path.write_bytes(data)
+    return path

@@ -52,6 +52,7 @@ from bot.domain.queue import (
     actions,
 )
 from bot.services import access, mail
+from bot.services.change_cards import change_documents
 from bot.services.privacy import resolve_proof_path
 from bot.services.queue_cards import card_buttons, card_data, figures, norm_for, push_card
 from bot.services.queue_cards import refresh_cards as _refresh
@@ -318,6 +319,8 @@ async def proof_files(
         latest = await declarations.latest(tx, item.participant_id, item.period)
         decl_id = latest.id if latest else None
     stored = await queue_items.proof_paths(tx, decl_id) if decl_id is not None else []
+    if item.kind == CHANGE_REPORTED:
+        stored = await change_documents(tx, item)
     await _viewed(tx, now, viewer, item, policy, what="proof", files=len(stored))
     files = []
     for stored_path, original_name in stored:

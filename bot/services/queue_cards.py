@@ -13,17 +13,20 @@ from bot.domain.changes import diff
 from bot.domain.norms import norm_for_period, share_of_norm
 from bot.domain.policy import Policy
 from bot.domain.queue import (
+    CHANGE_REPORTED,
     CORRECTIE_GEVRAAGD,
     DONE,
     FIX,
     OVERDUE,
     PROOF,
     REMIND,
+    TRAJECTORY_ENDING,
     CardData,
     Figures,
     actions,
 )
 from bot.services import access
+from bot.services.change_cards import change_view
 from bot.storage import declarations, outbox, participants, people, proofs
 from bot.storage import queue as queue_items
 from bot.storage.unit import Tx
@@ -117,6 +120,9 @@ async def card_data(tx: Tx, item_id: int, policy: Policy | None) -> CardData:
         moved = await queue_items.last_history(tx, item_id, CORRECTIE_GEVRAAGD)
         reason = moved[1] if moved else None
     has_proof = decl is not None and await proofs.count_stored(tx, decl.id) > 0
+    change = await change_view(tx, item, policy) if item.kind == CHANGE_REPORTED else None
+    if change is not None:
+        has_proof = bool(change["document"])
     return CardData(
         item_id=item_id,
         kind=item.kind,
@@ -130,6 +136,7 @@ async def card_data(tx: Tx, item_id: int, policy: Policy | None) -> CardData:
         replaced_by=item.replaced_by,
         changes=changes,
         has_proof=has_proof,
+        change=change,
     )
 
 
@@ -138,7 +145,10 @@ def card_buttons(card: CardData) -> ButtonRows:
     found = actions(card.kind, card.state, card.has_proof)
     if not found:
         return ()
-    return (tuple(Button(f"queue:{a}:{card.item_id}", _LABELS[a]) for a in found),)
+    rows: ButtonRows = (tuple(Button(f"queue:{a}:{card.item_id}", _LABELS[a]) for a in found),)
+    if card.kind == TRAJECTORY_ENDING:  # issue 17: record how the trajectory ends
+        rows += ((Button(f"outcome:item:{card.item_id}", "outcomes/card_button"),),)
+    return rows
 
 
 async def push_card(

@@ -170,7 +170,14 @@ async def sweep(
 
     def plan(who: Candidate) -> tuple[tuple[Item, ...], tuple[Item, ...]]:
         """(the push's items, the expired items) for a participant like this one."""
-        like = (who.start_date, who.submitted, who.weeks, who.decided, who.pushes_today >= capped)
+        like = (
+            who.start_date,
+            who.end_date,
+            who.submitted,
+            who.weeks,
+            who.decided,
+            who.pushes_today >= capped,
+        )
         found = plans.get(like)
         if found is not None:
             return found
@@ -345,9 +352,11 @@ async def trajectory_milestones(
     warnings: Memo[list[Item]] = Memo()
 
     def ending(who: Candidate) -> list[Item]:
-        found = warnings.get((who.start_date,))
+        found = warnings.get((who.start_date, who.end_date))
         if found is None:
-            found = warnings.remember((who.start_date,), calendar.ending(who.facts(0)))
+            found = warnings.remember(
+                (who.start_date, who.end_date), calendar.ending(who.facts(0))
+            )
         return found
 
     async def work(after: int, tx: Tx) -> tuple[int, Report]:

@@ -24,7 +24,7 @@ from bot.storage.unit import Row, Tx
 
 _PARTICIPANT_COLUMNS = (
     "pa.person_id, pa.klantmanager_id, pa.coach_id, pa.start_date, pa.household, pa.status, "
-    "pe.name"
+    "pe.name, pa.end_date"
 )
 _DECLARATION_COLUMNS = (
     "d.participant_id, d.period, d.version, d.reference, d.worked, d.revenue_cents, "
@@ -143,11 +143,13 @@ def _facts(
             weeks_of[pid] = {week: float(hours)}
     starts: dict[str, tuple[date, date]] = {}
     result = []
-    for pid, klantmanager_id, coach_id, start_text, household, status, name in participants:
+    for pid, klantmanager_id, coach_id, start_text, household, status, name, moved in participants:
         if start_text not in starts:
             start = date.fromisoformat(start_text)
             starts[start_text] = (start, add_months(start, policy.trajectory_months))
         start, end = starts[start_text]
+        if moved:  # an extension moved the end (issue 17)
+            end = date.fromisoformat(moved)
         result.append(
             Facts(
                 int(pid),

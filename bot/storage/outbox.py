@@ -117,7 +117,19 @@ async def due_by_chat(tx: Tx, channel: str, now: datetime, limit: int) -> list[l
             "JOIN people p ON p.id = o.person_id "
             "JOIN channel_identities ci ON ci.person_id = o.person_id AND ci.channel = ? "
             "WHERE o.sent_at IS NULL AND o.parked_at IS NULL AND ci.blocked = 0 "
-            "AND o.channel IS NULL ORDER BY o.id LIMIT ?",
+            "AND o.channel IS NULL "
+            # A person with chats on several channels gets pushes on one: the channel they
+            # chose (/kanaal), else the chat they wrote on last; not `ci` when another
+            # unblocked chat of theirs is that one.
+            "AND NOT EXISTS (SELECT 1 FROM channel_identities oc "
+            "WHERE oc.person_id = o.person_id AND oc.id <> ci.id AND oc.blocked = 0 "
+            "AND CASE WHEN p.chat_channel IS NOT NULL AND EXISTS (SELECT 1 FROM "
+            "channel_identities pc WHERE pc.person_id = o.person_id "
+            "AND pc.channel = p.chat_channel AND pc.blocked = 0) "
+            "THEN oc.channel = p.chat_channel "
+            "ELSE (COALESCE(oc.last_inbound_at, oc.created_at), oc.id) "
+            "> (COALESCE(ci.last_inbound_at, ci.created_at), ci.id) END) "
+            "ORDER BY o.id LIMIT ?",
             (channel, limit),
         )
     chats: OrderedDict[int, list[Pending]] = OrderedDict()
@@ -135,6 +147,16 @@ async def due_by_chat(tx: Tx, channel: str, now: datetime, limit: int) -> list[l
             continue
         chats.setdefault(person, []).append(_pending(r))
     return list(chats.values())
+
+
+async def reply_of(tx: Tx, outbox_id: int) -> tuple[Reply, str] | None:
+    """The Reply a row holds and its person's language (to send it again another way)."""
+    row = await tx.one(
+        "SELECT o.message_key, o.context, o.buttons, o.attachment, p.locale FROM outbox o "
+        "JOIN people p ON p.id = o.person_id WHERE o.id = ?",
+        (outbox_id,),
+    )
+    return None if row is None else (_reply(row), str(row["locale"]))
 
 
 async def claim(tx: Tx, outbox_id: int, owner: str, now: datetime, until: datetime) -> bool:

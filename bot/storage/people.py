@@ -135,6 +135,7 @@ class DirectoryEntry:
     household: Household | None
     linked: bool
     email: str | None = None
+    whatsapp: str | None = None  # the WhatsApp number (personal data: show it masked)
 
 
 async def directory(tx: Tx) -> list[DirectoryEntry]:
@@ -142,7 +143,9 @@ async def directory(tx: Tx) -> list[DirectoryEntry]:
     rows = await tx.all(
         "SELECT pe.id, pe.name, pe.role, pe.locale, pe.email, km.name AS klantmanager, "
         "co.name AS coach, pa.status, pa.start_date, pa.household, "
-        "EXISTS (SELECT 1 FROM channel_identities ci WHERE ci.person_id = pe.id) AS linked "
+        "EXISTS (SELECT 1 FROM channel_identities ci WHERE ci.person_id = pe.id) AS linked, "
+        "(SELECT wa.address FROM channel_identities wa WHERE wa.person_id = pe.id "
+        "AND wa.channel = 'whatsapp') AS whatsapp "
         "FROM people pe LEFT JOIN participants pa ON pa.person_id = pe.id "
         "LEFT JOIN people km ON km.id = pa.klantmanager_id "
         "LEFT JOIN people co ON co.id = pa.coach_id ORDER BY pe.role, pe.name"
@@ -160,6 +163,7 @@ async def directory(tx: Tx) -> list[DirectoryEntry]:
             household=Household(r["household"]) if r["household"] else None,
             linked=bool(r["linked"]),
             email=r["email"],
+            whatsapp=r["whatsapp"],
         )
         for r in rows
     ]

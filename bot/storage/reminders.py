@@ -77,6 +77,8 @@ def watch_sql(watch: Watch) -> tuple[str, list[Any]]:
         if watch.starts:
             terms.append(f"p.start_date IN ({', '.join('?' * len(watch.starts))})")
             params += [day.isoformat() for day in watch.starts]
+        if watch.extended:
+            terms.append("p.end_date IS NOT NULL")
     return " OR ".join(f"({term})" for term in terms) or "1 = 0", params
 
 

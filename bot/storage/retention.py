@@ -15,7 +15,8 @@ from datetime import datetime
 from typing import Any
 
 from bot.clock import utc_iso
-from bot.storage import outbox, schema
+from bot.storage import circumstances_retention, outbox, schema
+from bot.storage.circumstances_retention import NO_CHANGES, ExpiredChanges
 from bot.storage.unit import Row, Tx
 
 DRAFTS_TABLE = "declaration_drafts"  # the declaration feature's table
@@ -67,6 +68,7 @@ class Expired:
     drafts_table: bool
     copies: Copies = Copies()
     references: tuple[str, ...] = ()  # of the purged declarations, to find them in files
+    changes: ExpiredChanges = NO_CHANGES  # reported changes (/wijziging) past their term
 
 
 # (count name, table, condition, its cutoff): counted and deleted by the same condition, in
@@ -148,10 +150,15 @@ async def collect_expired(tx: Tx, cut: Cutoffs) -> Expired:
         if r["id"] not in doomed
     }
     paths = tuple(sorted({str(r["path"]) for r in proofs} - kept))
-    copies = await _copies(tx, cut, old_declarations, drafts_table)
+    changes = await circumstances_retention.collect(tx, retention, drafts)
+    counts["changes"], counts["change_drafts"] = changes.sent, changes.drafts
+    paths = tuple(sorted({*paths, *changes.paths}))
+    copies = await _copies(tx, cut, old_declarations, drafts_table, changes)
     counts.update(copies.counts())
-    references = tuple(sorted({str(r["reference"]) for r in old_declarations}))
-    return Expired(counts, ids, declaration_ids, paths, drafts_table, copies, references)
+    references = tuple(
+        sorted({str(r["reference"]) for r in old_declarations} | set(changes.references))
+    )
+    return Expired(counts, ids, declaration_ids, paths, drafts_table, copies, references, changes)
 
 
 async def delete_expired(tx: Tx, cut: Cutoffs, expired: Expired) -> None:
@@ -159,6 +166,7 @@ async def delete_expired(tx: Tx, cut: Cutoffs, expired: Expired) -> None:
     # Proofs first: deleting a declaration would otherwise turn its proofs into drafts.
     await _delete_ids(tx, "proofs", expired.proof_ids)
     await _delete_ids(tx, "declarations", expired.declaration_ids)
+    await circumstances_retention.delete(tx, expired.changes)
     for _, table, condition, cutoff in _EXPIRING:
         if table == DRAFTS_TABLE and not expired.drafts_table:
             continue
@@ -199,13 +207,19 @@ def _mentions(text: str, needles: Iterable[str]) -> bool:
     return any(n in text for n in needles)
 
 
-async def _copies(tx: Tx, cut: Cutoffs, old: Sequence[Row], drafts_table: bool) -> Copies:
+async def _copies(
+    tx: Tx,
+    cut: Cutoffs,
+    old: Sequence[Row],
+    drafts_table: bool,
+    changes: ExpiredChanges = NO_CHANGES,
+) -> Copies:
     """Where purged data is copied into rows that stay (or rows past no term of their own)."""
     retention, drafts = utc_iso(cut.retention), utc_iso(cut.drafts)
     months = {(int(r["participant_id"]), str(r["period"])) for r in old}
-    refs = {str(r["reference"]) for r in old}
+    refs = {str(r["reference"]) for r in old} | set(changes.references)
     declaration_ids = {int(r["id"]) for r in old}
-    pids = sorted({pid for pid, _ in months})
+    pids = sorted({pid for pid, _ in months} | set(changes.participants))
     periods: dict[int, set[str]] = {}
     for pid, period in months:
         periods.setdefault(pid, set()).add(period)
@@ -222,9 +236,15 @@ async def _copies(tx: Tx, cut: Cutoffs, old: Sequence[Row], drafts_table: bool) 
         if (int(r["participant_id"]), r["period"]) in months
         or r["declaration_id"] in declaration_ids
     }
-    kept = sorted(set(about) - closed)
+    change_items = dict(changes.items)  # a purged change's items: its details go
+    kept = sorted((set(about) | set(change_items)) - closed)
     details = []
     for item_id in kept:
+        if item_id in change_items:
+            details.append(
+                (item_id, circumstances_retention.scrubbed_details(change_items[item_id]))
+            )
+            continue
         was = json.loads(about[item_id]["details"] or "{}")
         left = {"answers": was["answers"]} if "answers" in was else {}
         if was != left:
@@ -240,7 +260,7 @@ async def _copies(tx: Tx, cut: Cutoffs, old: Sequence[Row], drafts_table: bool) 
             )
             if not _TECHNICAL_NOTE.fullmatch(str(r["note"]))
         ]
-    sent, unsent = await _outbox_copies(tx, cut, months, set(about) | closed)
+    sent, unsent = await _outbox_copies(tx, cut, months, set(about) | closed | set(change_items))
     audit = []
     for r in await _rows_in(
         tx,
@@ -266,7 +286,9 @@ async def _copies(tx: Tx, cut: Cutoffs, old: Sequence[Row], drafts_table: bool) 
             pids,
             (drafts,),
         )
-        if _mentions(str(r["data"]), refs | {f'"{p}"' for p in periods[int(r["person_id"])]})
+        if _mentions(
+            str(r["data"]), refs | {f'"{p}"' for p in periods.get(int(r["person_id"]), set())}
+        )
     ]
     open_drafts: list[int] = []
     if drafts_table:

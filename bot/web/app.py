@@ -14,8 +14,9 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot.app import App
+from bot.channels import whatsapp_webhook
 from bot.domain.web_links import SESSION_IDLE
-from bot.web import login, participant_pages, queue_pages, report_pages
+from bot.web import login, outcome_pages, participant_pages, queue_pages, report_pages
 from bot.web.base import SecurityHeaders, Web, error_page
 from bot.web.secret import session_secret
 
@@ -41,6 +42,11 @@ def routes() -> list[Route | Mount]:
         Route(item + "/bewijs/{number:int}", queue_pages.proof),
         Route("/deelnemers", participant_pages.participants),
         Route("/deelnemer/{participant_id:int}", participant_pages.participant),
+        Route(
+            "/deelnemer/{participant_id:int}/uitkomst",
+            outcome_pages.record_outcome,
+            methods=["POST"],
+        ),
         Route("/weekoverzicht", report_pages.week),
         Route("/export", report_pages.export_form),
         Route("/export/{period}.csv", report_pages.export_csv),
@@ -61,8 +67,10 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 def create_app(app: App) -> Starlette:
     """The inbox over a running assistant."""
     settings = app.services.settings
+    # WhatsApp's webhook is served here too (issue 13); the inbox's pages only with PTO_WEB on.
+    served = [*(routes() if settings.web else []), *whatsapp_webhook.routes(app)]
     web = Starlette(
-        routes=routes(),
+        routes=served,
         middleware=[
             Middleware(SecurityHeaders),
             Middleware(

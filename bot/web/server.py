@@ -74,10 +74,11 @@ async def first_connection(sock: socket.socket, stop: asyncio.Event) -> bool:
 
 
 async def serve_web(app: App, stop: asyncio.Event, *, lazy: bool = False) -> None:
-    """Serve the inbox until `stop` is set (nothing when PTO_WEB=false or the port is taken);
-    with `lazy`, its code is loaded at the first connection."""
+    """Serve the inbox and WhatsApp's webhook until `stop` is set (nothing when PTO_WEB=false
+    and WhatsApp is not configured, or when the port is taken); with `lazy`, their code is
+    loaded at the first connection."""
     settings = app.services.settings
-    if not settings.web:
+    if not settings.web and not settings.whatsapp_configured:
         return
     sock = bind(settings.web_listen, settings.web_port)
     if sock is None:

@@ -70,6 +70,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "declaration/week_nudge": {"hours": Decimal("24.5"), "cap": Decimal(20)},
     "declaration/ask_proof": {"count": 2},
     "declaration/proof_received": {"count": 2, "duplicate": False},
+    "declaration/receipt_read": {"amount_cents": 1250},
     "declaration/proof_too_big": {"max_mb": 10},
     "declaration/proof_too_many": {"limit": 20},
     "declaration/ask_note": {"current": "Eén klant betaalt pas in december."},

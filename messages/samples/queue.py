@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from messages.samples.outcomes import OUTCOME_YEARS
+
 _DECL = {
     "declaration_id": 7,
     "period": "2026-11",
@@ -93,8 +95,19 @@ _DIGEST: dict[str, Any] = {
                 "average_share": 104,
             }
         ],
+        "reported": [
+            {
+                "name": "Bram Voorbeeld",
+                "kind": "buitenland",
+                "names": {"nl": "Verblijf in het buitenland", "en": "Staying abroad"},
+                "happens_on": "2027-01-10",
+                "reference": "WIJZ-2026-12-0001",
+                "since": "2026-12-01T09:00:00+00:00",
+            }
+        ],
     },
     "kpi": {"threshold": 30, "reached": 1, "total": 3, "target": 50},
+    "outcome_years": OUTCOME_YEARS,  # issue 17
     "rows": [
         {
             "name": "Ayla Voorbeeld",

@@ -51,6 +51,9 @@ def test_invite_bind_refuse_reuse_and_survive_restart(tmp_path: Path, server: Fa
         server.send_group_text(-100777, "hallo bot", 1003)
         server.send_group_text(-100777, "nog een keer", 1003)
         server.wait_for_messages_sync(-100777, 1)
+        # Both group updates fetched before the stop: one not yet fetched would come again after
+        # the restart, to a process that has not told this group yet.
+        server.wait_for_updates_consumed_sync()
 
         assert bot.stop() == 0
         bot.start()

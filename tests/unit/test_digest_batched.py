@@ -240,6 +240,7 @@ async def test_the_exceptions_and_the_table_cover_every_seeded_case(app: App) ->
         "changes": ["Wim Wissel"],
         "ending": ["Eva Einde"],
         "covering": ["Dora Dekt"],
+        "reported": [],  # /wijziging: none in this seed (tests/web/test_changes_pages.py)
     }
     assert "Sam Samen" in [r["name"] for r in figures["rows"]]  # delegated caseload
     karin = Person(ids["Karin Klantmanager"], "Karin Klantmanager", Role.KLANTMANAGER, "en")

@@ -76,6 +76,7 @@ async def test_the_exceptions_are_exactly_the_seeded_cases(app: App) -> None:
         "changes": [],
         "ending": ["Eva Einde"],
         "covering": [],
+        "reported": [],
     }
     assert result["exceptions"]["late"][0]["periods"] == ["2026-10"]
     assert result["exceptions"]["late"][0]["days_late"] == 27

@@ -12,9 +12,11 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from bot.app import App
 from bot.clock import FixedClock
+from bot.config import load_settings
 from messages import render
 from tests import factories as f
 from tests import factories_queue as fq
@@ -167,3 +169,22 @@ def test_ptobot_run_loads_the_inbox_at_its_first_connection(tmp_path: Path) -> N
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()
+
+
+@pytest.mark.parametrize(
+    ("env", "base"),
+    [
+        ({}, "http://127.0.0.1:8080"),
+        ({"PTO_WEB_PORT": "9090"}, "http://127.0.0.1:9090"),
+        ({"PTO_WEB_LISTEN": "0.0.0.0", "PTO_WEB_PORT": "9090"}, "http://127.0.0.1:9090"),  # noqa: S104
+        ({"PTO_WEB_LISTEN": "10.0.0.5"}, "http://10.0.0.5:8080"),
+        (
+            {"PTO_WEB_PORT": "9090", "PTO_WEB_BASE_URL": "https://inbox.example/"},
+            "https://inbox.example",
+        ),
+    ],
+)
+def test_links_point_where_the_inbox_listens_unless_a_base_url_is_set(
+    env: dict[str, str], base: str, tmp_path: Path
+) -> None:
+    assert load_settings(env, env_file=tmp_path / "none.env").web_base_url == base

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import httpx
+
 from bot.app import App
 from bot.clock import FixedClock
 from bot.storage import people
@@ -12,7 +14,7 @@ from tests.web.conftest import Login, csrf_of, link_for, log_in, new_client
 
 
 async def test_a_link_logs_in_once_and_shows_the_queue(
-    app: App, ids: dict[str, int], login: Login, clients: list
+    app: App, ids: dict[str, int], login: Login, clients: list[httpx.AsyncClient]
 ) -> None:
     url = await link_for(app, KIM)
     client = new_client(app, clients)
@@ -32,7 +34,7 @@ async def test_a_link_logs_in_once_and_shows_the_queue(
 
 
 async def test_forged_and_expired_links_are_refused(
-    app: App, ids: dict[str, int], clock: FixedClock, clients: list
+    app: App, ids: dict[str, int], clock: FixedClock, clients: list[httpx.AsyncClient]
 ) -> None:
     client = new_client(app, clients)
     forged = await client.get("/login/" + "A" * 32)

@@ -56,8 +56,8 @@ async def candidates(
         f"OR (k.kind = 'declaration' AND k.period IN ({marks_p})) "
         f"OR (k.kind = 'hours' AND k.period IN ({marks_w})))), "
         "(SELECT COUNT(DISTINCT k.outbox_id) FROM reminder_keys k "
-        "WHERE k.participant_id = p.person_id AND k.day = ? AND k.status = 'queued') "
-        "FROM participants p WHERE p.person_id > ? AND p.person_id <= ? "
+        "WHERE k.participant_id = p.person_id AND k.day = ? AND k.status = 'queued'), "
+        "p.end_date FROM participants p WHERE p.person_id > ? AND p.person_id <= ? "
         f"AND p.status = 'active' AND ({interest}) "
         "AND EXISTS (SELECT 1 FROM channel_identities ci WHERE ci.person_id = p.person_id "
         "AND (ci.blocked = 0 OR ?)) ORDER BY p.person_id",
@@ -83,12 +83,15 @@ async def candidates(
         return found
 
     result = []
-    for pid, start, name, submitted, recorded, decided, pushes in rows:
+    for pid, start, name, submitted, recorded, decided, pushes, moved in rows:
         day = starts.get(start)
         if day is None:
             day = starts[start] = date.fromisoformat(start)
+        end = date.fromisoformat(moved) if moved else None  # an extension (issue 17)
         result.append(
-            Candidate(pid, day, name, names(submitted), names(recorded), names(decided), pushes)
+            Candidate(
+                pid, day, name, names(submitted), names(recorded), names(decided), pushes, end
+            )
         )
     return result
 
