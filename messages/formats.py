@@ -3,9 +3,10 @@ loading Babel's locale data.
 
 Babel reads a locale's whole CLDR data the first time it formats anything in it: 3.8 MiB for
 Dutch and 1.3 MiB more for English, a tenth of the bot's memory, for a handful of symbols and
-twelve month names. These are those symbols and names; `tests/unit/test_formats.py` checks every
-function against Babel itself (the same patterns, half-even rounding, the sign of a negative
-zero), and a format not listed here still goes to Babel.
+twelve month names. These are those symbols (the month names are `bot.domain.localtime`'s);
+`tests/unit/test_formats.py` checks every function against Babel itself (the same patterns,
+half-even rounding, the sign of a negative zero), and a format not listed here still goes to
+Babel.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from typing import NamedTuple
 
 from bot.clock import AMSTERDAM
+from bot.domain.localtime import MONTH_ABBREVIATIONS, MONTH_NAMES
 
 
 class Symbols(NamedTuple):
@@ -34,42 +36,16 @@ SYMBOLS = {
         ".",
         ",",
         ("€\xa0#", "€\xa0-#"),
-        (
-            "januari",
-            "februari",
-            "maart",
-            "april",
-            "mei",
-            "juni",
-            "juli",
-            "augustus",
-            "september",
-            "oktober",
-            "november",
-            "december",
-        ),
-        ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"),
+        MONTH_NAMES["nl"],
+        MONTH_ABBREVIATIONS["nl"],
     ),
     "en": Symbols(
         "en_GB",
         ",",
         ".",
         ("€#", "-€#"),
-        (
-            "January",
-            "February",
-            "March",
-            "April",
-            "May",
-            "June",
-            "July",
-            "August",
-            "September",
-            "October",
-            "November",
-            "December",
-        ),
-        ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sept", "Oct", "Nov", "Dec"),
+        MONTH_NAMES["en"],
+        MONTH_ABBREVIATIONS["en"],
     ),
 }
 

@@ -93,3 +93,18 @@ def test_the_template_filters_use_them_and_babel_for_other_patterns(locale: str)
         date(2026, 3, 7), "EEEE d MMMM", locale=_babel(locale)
     )
     assert filters["moment"]("2026-03-07T07:05:00Z").endswith(", 08:05")
+
+
+def test_the_month_words_people_type_are_babels() -> None:
+    from babel.dates import get_month_names
+
+    from bot.domain.localtime import _MONTHS
+
+    babel = {
+        name.lower().rstrip("."): number
+        for locale in ("nl", "en")
+        for width in ("wide", "abbreviated")
+        for number, name in get_month_names(width, locale=locale).items()
+    }
+    assert babel.items() <= _MONTHS.items()
+    assert set(_MONTHS) - set(babel) <= {"mrt", "sept", "sep"}
