@@ -5,9 +5,11 @@ network, while the bot still does everything a real transport makes it do.
 - getUpdates answers with the queued updates as the JSON bytes Telegram sends (at most 100 per
   call, long-polling while none are queued), so updates go through PTB's own decoding, its
   Updater, the application's update queue and its update processor;
-- every request is encoded the way PTB's default HTTPX transport puts it on the wire (the JSON
-  parameters, form-urlencoded), and answered with a realistic response body (a sent message with
-  its chat, sender, date, text and keyboard) that the bot then decodes as it would Telegram's;
+- every request is encoded the way the bot's own transport puts it on the wire (`encode`: the
+  assistant's aiohttp transport sends a JSON body made with orjson; PTB's default HTTPX
+  transport form-urlencodes the JSON parameters), and answered with a realistic response body
+  (a sent message with its chat, sender, date, text and keyboard) that the bot then decodes as
+  it would Telegram's;
 - the CPU the *server side* spends building those response bodies (in this thread) is measured
   and reported, so it can be taken out of the bot's figure (`server_cpu`).
 """
@@ -38,10 +40,19 @@ _TRUE = b'{"ok":true,"result":true}'
 _SENDS = frozenset({"sendMessage", "sendDocument", "editMessageText", "editMessageReplyMarkup"})
 
 
+def _httpx_form(request_data: RequestData) -> tuple[bytes, Any]:
+    """What PTB's HTTPXRequest puts on the wire: the JSON parameters, form-urlencoded."""
+    return urlencode(request_data.json_parameters).encode(), None
+
+
 class OfflineBotApi(BaseRequest):
     """Answers the calls a bot makes like the Bot API would; counts and keeps what was sent."""
 
-    def __init__(self, parse: Callable[[bytes], Any] | None = None) -> None:
+    def __init__(
+        self,
+        parse: Callable[[bytes], Any] | None = None,
+        encode: Callable[[RequestData], tuple[bytes, Any]] | None = None,
+    ) -> None:
         self.counts: dict[str, int] = {}
         self.sent: list[dict[str, Any]] = []  # parameters of every send, in order
         self.wire_bytes = 0  # request bodies as encoded for the wire
@@ -53,6 +64,7 @@ class OfflineBotApi(BaseRequest):
         self._done = asyncio.Event()
         if parse is not None:  # decode like the bot's own transport does
             self.parse_json_payload = parse  # type: ignore[method-assign,assignment]
+        self.encode = encode or _httpx_form  # and encode like it
 
     @property
     def read_timeout(self) -> float | None:
@@ -94,12 +106,12 @@ class OfflineBotApi(BaseRequest):
         name = url.rsplit("/", 1)[-1]
         self.counts[name] = self.counts.get(name, 0) + 1
         params: dict[str, Any] = {}
-        if request_data is not None:  # what PTB's HTTPXRequest hands to the wire
+        if request_data is not None:  # what the bot's transport hands to the wire
             if request_data.contains_files:
                 body = request_data.multipart_data
                 self.wire_bytes += sum(len(str(v)) for v in body.values())
             else:
-                self.wire_bytes += len(urlencode(request_data.json_parameters).encode())
+                self.wire_bytes += len(self.encode(request_data)[0])
             params = request_data.parameters
         if name == "getUpdates":
             return 200, await self._get_updates(params)

@@ -196,7 +196,9 @@ async def measure(quick: bool, workdir: Path) -> dict[str, Any]:
         for chat in chats:  # everyone at the question that is measured (not measured)
             await step.prepare(app, chat, NOW)
         real = TelegramChannel(app).application.bot.request  # the transport `ptobot run` uses
-        request = OfflineBotApi(parse=real.parse_json_payload)
+        request = OfflineBotApi(
+            parse=real.parse_json_payload, encode=getattr(real, "encode_body", None)
+        )
         channel = TelegramChannel(app, request=request)
         pending = iter(chats)
 

@@ -1,10 +1,12 @@
-"""P5: resident memory of the real `python -m bot run` with 10k and 100k participants, and the
-time from starting the process to its first getUpdates (ready)."""
+"""P5: resident memory of the real `python -m bot run` with 10k and 100k participants, with its
+web inbox (the default, on a free port) and without (PTO_WEB=false), and the time from starting
+the process to its first getUpdates (ready)."""
 
 from __future__ import annotations
 
 import shutil
 import tempfile
+import urllib.request
 from pathlib import Path
 
 from bench import seed
@@ -13,14 +15,15 @@ from bench.proc import BotUnderTest
 from tests.e2e.fakebotapi import FakeBotApi
 
 
-def _one(size: int, root: Path) -> tuple[float, float, float]:
-    """(RSS MiB after a few updates, ready seconds, RSS MiB right at ready)."""
-    workdir = root / f"p5-{size}"
+def _one(size: int, root: Path, web: bool) -> tuple[float, float, float, float | None]:
+    """(RSS MiB after a few updates, ready seconds, RSS MiB right at ready, RSS MiB after one
+    inbox page, when the inbox is on)."""
+    workdir = root / f"p5-{size}-{'web' if web else 'noweb'}"
     workdir.mkdir()
     shutil.copy(seed.cached(size, root), workdir / "pto.db")
     chats = [seed.CHAT_BASE + size // 100 + size // 200 + n for n in (1, 2, 3)]
     with FakeBotApi(token=TOKEN, max_long_poll=1.0).run_in_thread() as server:
-        bot = BotUnderTest(workdir, server)
+        bot = BotUnderTest(workdir, server, extra_env={"PTO_WEB": "true" if web else "false"})
         try:
             ready = bot.start()
             at_ready = bot.rss_mib()
@@ -31,9 +34,15 @@ def _one(size: int, root: Path) -> tuple[float, float, float]:
             for chat in chats:
                 server.wait_for_messages_sync(chat, 3, timeout=30)
             rss = bot.rss_mib()
+            paged = None
+            if web:  # the inbox's code loads at its first connection
+                url = f"http://127.0.0.1:{bot.env['PTO_WEB_PORT']}/"
+                with urllib.request.urlopen(url, timeout=30) as page:
+                    page.read()
+                paged = bot.rss_mib()
         finally:
             bot.stop()
-    return rss, ready, at_ready
+    return rss, ready, at_ready, paged
 
 
 def run(quick: bool, root: Path | None = None) -> list[Result]:
@@ -45,20 +54,38 @@ def run(quick: bool, root: Path | None = None) -> list[Result]:
         base = root or Path(tmp)
         readiness = []
         for size in sizes:
-            rss, ready, at_ready = _one(size, base)
-            readiness.append(ready)
-            results.append(
-                Result(
-                    f"P5-{size // 1000}k",
-                    f"RSS with {size:,} participants",
-                    rss,
-                    "MiB",
-                    f"≤ {limits[size]:.0f} MiB",
-                    check(rss, limits[size]),
-                    f"VmRSS of `python -m bot run` (polling the fake): {at_ready:.1f} MiB when "
-                    f"ready, {rss:.1f} MiB after 9 updates (/hulp, /opgave, /overzicht × 3)",
+            for web in (True, False):
+                rss, ready, at_ready, paged = _one(size, base, web)
+                readiness.append(ready)
+                results.append(
+                    Result(
+                        f"P5-{size // 1000}k" + ("" if web else "-noweb"),
+                        f"RSS with {size:,} participants, "
+                        + ("web inbox on (the default)" if web else "PTO_WEB=false"),
+                        rss,
+                        "MiB",
+                        f"≤ {limits[size]:.0f} MiB",
+                        check(rss, limits[size]),
+                        "VmRSS of `python -m bot run` (polling the fake"
+                        + (", serving the inbox on a free port" if web else ", no inbox")
+                        + f"): {at_ready:.1f} MiB when ready, {rss:.1f} MiB after 9 updates "
+                        "(/hulp, /opgave, /overzicht × 3)"
+                        + ("; the inbox's code loads at its first page" if web else ""),
+                    )
                 )
-            )
+                if paged is not None:
+                    results.append(
+                        Result(
+                            f"P5-{size // 1000}k-inbox",
+                            f"RSS with {size:,} participants, after one inbox page",
+                            paged,
+                            "MiB",
+                            f"≤ {limits[size]:.0f} MiB",
+                            check(paged, limits[size]),
+                            "the same process after a GET of the inbox (login page): uvicorn, "
+                            "Starlette and the pages loaded",
+                        )
+                    )
         worst = max(readiness)
         results.append(
             Result(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import time
 from pathlib import Path
@@ -20,6 +21,13 @@ def pin(cpu: int) -> list[str]:
     if (os.cpu_count() or 1) > 1 and shutil.which("taskset"):
         return ["taskset", "-c", str(cpu)]
     return []
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on now (for the web inbox `ptobot run` serves by default)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def pin_self(cpu: int) -> set[int]:
@@ -60,6 +68,7 @@ class BotUnderTest:
                 "PTO_PROOF_DIR": str(workdir / "proof"),
                 "PTO_DEMO": "false",
                 "PTB_TIMEDELTA": "true",
+                "PTO_WEB_PORT": str(free_port()),  # the web inbox is on by default
                 "LOG_LEVEL": os.environ.get("BENCH_BOT_LOG_LEVEL", "WARNING"),
             }
         )

@@ -66,7 +66,9 @@ class MailSender(Sender):
                 await outbox.forget_context(tx, item.id)
         return outcome
 
-    async def _deliver_or_edit(self, item: Pending, message: Outgoing) -> tuple[int, str | None]:
+    async def _deliver_or_edit(
+        self, item: Pending, message: Outgoing, target: tuple[int, str | None] | None
+    ) -> tuple[int, str | None]:
         mail = render_mail(item.reply.key, item.locale, dict(item.reply.ctx))
         try:
             await self.smtp.send(item.address, mail)

@@ -12,8 +12,9 @@
   is too old or gone) it is sent anew, and later edits go to the new message.
 - Rate limits: a 429 (`RetryLater`) holds the row until `retry_after` has passed; whether it
   holds only that chat or pauses every send is the limiter's judgement
-  (`bot.channels.ratelimit`: a chat that had another message within 3 s hit its own limit, a
-  quiet chat the bot-wide one). Other chats go on in the same round either way.
+  (`bot.channels.ratelimit`: a chat that had another message within 3 s hit its own limit; a
+  second quiet chat refused before anything got through means the bot-wide one). Other chats go
+  on in the same round unless every send is paused.
 - Failures: other delivery errors are retried with exponential backoff; after `max_attempts`
   failures the row is parked and the participant's klantmanager gets a queue item. `Blocked`
   (the person blocked the bot) marks the identity blocked and opens one "deelnemer
@@ -120,8 +121,10 @@ class Sender:
             return SKIPPED
         try:
             message: Outgoing = render_reply(item.reply, item.locale)
+            target = await self._edit_target(item)  # before the limiter: it goes out when counted
             await self.limiter.acquire(item.address)
-            card_row, message_id = await self._deliver_or_edit(item, message)
+            card_row, message_id = await self._deliver_or_edit(item, message, target)
+            self.limiter.delivered()
         except RetryLater as exc:
             own = self.limiter.rate_limited(item.address, exc.retry_after)
             await self._release(item, now, str(exc), retry_at=now + _seconds(exc.retry_after))
@@ -155,13 +158,18 @@ class Sender:
                     await outbox.set_message_id(tx, card_row, message_id)
         return DELIVERED
 
-    async def _deliver_or_edit(self, item: Pending, message: Outgoing) -> tuple[int, str | None]:
+    async def _edit_target(self, item: Pending) -> tuple[int, str | None] | None:
+        """For a row that edits an earlier one: (that row, its channel message id or None)."""
+        if item.message_key not in EDITABLE:
+            return None
+        async with self.db.read() as tx:
+            return await outbox.edit_target(tx, item.id)
+
+    async def _deliver_or_edit(
+        self, item: Pending, message: Outgoing, target: tuple[int, str | None] | None
+    ) -> tuple[int, str | None]:
         """Send the row, or edit the message the row it edits became; returns (the row whose
         message this is now, the channel's message id to remember for it, or None)."""
-        target = None
-        if item.message_key in EDITABLE:
-            async with self.db.read() as tx:
-                target = await outbox.edit_target(tx, item.id)
         edit = getattr(self.transport, "edit", None)
         if target is not None and target[1] is not None and edit is not None:
             try:

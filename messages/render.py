@@ -12,9 +12,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from babel import Locale
-from babel.dates import format_date, format_datetime
-from babel.numbers import format_currency, format_decimal, format_percent
 from jinja2 import (
     Environment,
     FileSystemLoader,
@@ -24,18 +21,14 @@ from jinja2 import (
     UndefinedError,
 )
 
-from bot.clock import AMSTERDAM, parse_utc
+from bot.clock import parse_utc
 from bot.domain.localtime import local_day
+from messages import formats
 
 TEMPLATES = Path(__file__).parent / "templates"
 LOCALES = ("nl", "en")
 DEFAULT_LOCALE = "nl"
 BABEL_LOCALES = {"nl": "nl_NL", "en": "en_GB"}
-
-
-@lru_cache(maxsize=8)
-def _babel(locale: str) -> Locale:
-    return Locale.parse(BABEL_LOCALES.get(locale, "nl_NL"))
 
 
 def _as_date(value: Any) -> date:
@@ -56,34 +49,31 @@ def _make_env(locale: str) -> Environment:
         auto_reload=False,
         cache_size=1000,
     )
-    bl = _babel(locale)
 
+    # Babel's patterns, written by `messages.formats` without loading its locale data.
     def money(cents: int | None) -> str:
-        if cents is None:
-            return "–"
-        return format_currency(Decimal(cents) / 100, "EUR", locale=bl)
+        return "–" if cents is None else formats.money(cents, locale)
 
     def day(value: Any, fmt: str = "long") -> str:
-        return format_date(
-            _as_date(value), format="d MMMM yyyy" if fmt == "long" else fmt, locale=bl
-        )
+        pattern = "d MMMM yyyy" if fmt == "long" else fmt
+        written = formats.day(_as_date(value), pattern, locale)
+        if written is None:
+            from babel.dates import format_date
+
+            written = str(format_date(_as_date(value), pattern, locale=BABEL_LOCALES[locale]))
+        return written
 
     def moment(value: Any) -> str:
-        instant = parse_utc(value) if isinstance(value, str) else value
-        local = instant.astimezone(AMSTERDAM)
-        return format_datetime(local, "d MMMM yyyy, HH:mm", tzinfo=AMSTERDAM, locale=bl)
+        return formats.moment(parse_utc(value) if isinstance(value, str) else value, locale)
 
     def month(period: str) -> str:
-        return format_date(date.fromisoformat(period + "-01"), "MMMM yyyy", locale=bl)
+        return formats.month(date.fromisoformat(period + "-01"), locale)
 
     def pct(value: float | Decimal | None) -> str:
-        if value is None:
-            return "–"
-        return format_percent(Decimal(str(value)) / 100, "#,##0 %", locale=bl)
+        return "–" if value is None else formats.percent(value, locale)
 
     def number(value: float | Decimal | int, digits: int = 1) -> str:
-        pattern = "#,##0" + ("." + "#" * digits if digits else "")
-        return format_decimal(Decimal(str(value)), pattern, locale=bl)
+        return formats.number(value, digits, locale)
 
     def flag_lines(flags: Iterable[Any]) -> list[str]:
         return [flag_line(flag, locale) for flag in flags]

@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 
-import aiosmtplib
-
 from bot.channels.base import DeliveryError, Outgoing, html_to_text
 from bot.config import Settings
 from bot.storage.outbox import EMAIL
@@ -97,6 +95,8 @@ class SmtpTransport:
 
     async def send(self, address: str, mail: Mail) -> str | None:
         """Send one mail; returns its Message-ID. Raises `Rejected` or `DeliveryError`."""
+        import aiosmtplib  # only once a mail goes out: with its e-mail modules about 3 MiB
+
         message = build_message(self.sender, address, mail)
         try:
             await aiosmtplib.send(

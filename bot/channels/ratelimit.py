@@ -8,13 +8,17 @@ second's burst reaches it on time, and its window then counts more than ours did
 Direct replies go first: they wait only for a bot-wide pause, never for the overall or the
 per-chat budget; they are counted in it, so the pushes after them wait instead.
 
-Telegram's 429 does not say which limit was hit, so the limiter judges by what it sent
-(`rate_limited`): a 429 for a chat that had another message from us within the last
-`busy_window` seconds (3 s) is that chat's own limit, and holds only that chat for
-`retry_after`; a 429 for a chat that was quiet can only be the bot-wide limit, and pauses every
-send — pushes and direct replies — for `retry_after`. A wrong guess corrects itself: a bot-wide
-429 taken for one chat's meets the next quiet chat at once, and a per-chat 429 taken for the
-bot's costs one pause.
+Telegram's 429 does not say which limit was hit, so the limiter judges by what it sent and what
+came back (`rate_limited`): a 429 for a chat that had another message from us within the last
+`busy_window` seconds (3 s) is that chat's own limit, and holds only that chat for `retry_after`.
+A 429 for a quiet chat is suspect: it holds that chat, and when a second quiet chat is refused
+too before anything got through (within the first one's `retry_after`), it is the bot-wide limit
+and every send — pushes and direct replies — pauses until the first refusal's `retry_after` has
+passed (a 429 that arrives during the pause was sent before it, and changes nothing). A bot-wide
+429 costs one more refused request before the pause (the sender's next message comes a
+twenty-ninth of a second later); a 429 bound to one quiet chat costs nothing but that chat's
+wait, where pausing everyone for it would stop the whole sweep. Anything delivered
+(`delivered`) clears the suspicion. A refused message gives its place in the second back.
 """
 
 from __future__ import annotations
@@ -49,6 +53,7 @@ class RateLimiter:
         self._chat_last: OrderedDict[str, float] = OrderedDict()
         self._recent: OrderedDict[str, deque[float]] = OrderedDict()  # replies and pushes
         self._paused_until = 0.0
+        self._suspect: tuple[str, float] | None = None  # a quiet chat's 429: (chat, until)
         self._lock = asyncio.Lock()
 
     def _global_wait(self, now: float) -> float:
@@ -118,21 +123,39 @@ class RateLimiter:
             async with self._lock:
                 chat_wait = self._chat_wait(chat, self.monotonic())
                 if chat_wait <= 0:
-                    while (wait := self._global_wait(self.monotonic())) > 0:
+                    due = now = self.monotonic()
+                    while (wait := self._global_wait(now)) > 0:
+                        due = now + wait
                         await self.sleep(wait)
-                    self._count(chat, self.monotonic())
+                        now = self.monotonic()
+                    # Counted when it was due if the event loop woke us a little late: a
+                    # millisecond lost per send would cost 3 % of the rate.
+                    self._count(chat, max(due, now - self.gap / 4))
                     return
             await self.sleep(chat_wait)
 
     def rate_limited(self, chat: str, retry_after: float) -> bool:
-        """Telegram answered 429 to a message for `chat`. True: the chat's own limit, only
-        that chat is held for `retry_after` seconds; False: the bot-wide limit, every send
-        pauses that long."""
+        """Telegram answered 429 to a message for `chat`. True: only that chat is held for
+        `retry_after` seconds (its own limit, or a first quiet chat's); False: the bot-wide
+        limit (a second quiet chat refused), every send pauses that long."""
         now = self.monotonic()
+        if now < self._paused_until:  # sent before the pause began (nothing goes out during one)
+            return False
         times = self._recent.get(chat, ())
-        if sum(1 for at in times if now - at < self.busy_window) >= 2:
-            self._chat_last[chat] = now + retry_after - self.per_chat_interval
-            self._chat_last.move_to_end(chat)
-            return True
-        self._paused_until = max(self._paused_until, now + retry_after)
-        return False
+        busy = sum(1 for at in times if now - at < self.busy_window) >= 2
+        if times and times[-1] in self._sent:  # refused: it did not use up the overall budget
+            self._sent.remove(times[-1])
+        suspect = self._suspect
+        if not busy and suspect is not None and suspect[0] != chat and now < suspect[1]:
+            self._suspect = None  # the first refusal said when it ends; the second agrees
+            self._paused_until = min(suspect[1], now + retry_after)
+            return False
+        if not busy:
+            self._suspect = (chat, now + retry_after)
+        self._chat_last[chat] = now + retry_after - self.per_chat_interval
+        self._chat_last.move_to_end(chat)
+        return True
+
+    def delivered(self) -> None:
+        """A message got through: an earlier quiet chat's 429 was not the bot-wide limit."""
+        self._suspect = None

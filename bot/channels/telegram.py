@@ -297,6 +297,7 @@ class TelegramChannel:
                 log.warning("could not reply in a chat", exc_info=True)
                 return
             else:
+                self.limiter.delivered()
                 return
 
     async def _send(self, chat_id: int, message: Outgoing) -> int | None:

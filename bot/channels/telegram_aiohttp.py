@@ -88,6 +88,15 @@ class AiohttpRequest(BaseRequest):
         """Decode an answer with orjson (`BaseRequest` allows overriding this)."""
         return parse_json(payload)
 
+    @staticmethod
+    def encode_body(request_data: RequestData) -> tuple[bytes, dict[str, str]]:
+        """A request without files as this transport puts it on the wire, with its content
+        type: a JSON body, or a form when orjson can't encode a value."""
+        body = json_body(request_data)
+        if body is not None:
+            return body, JSON
+        return urlencode(form_fields(request_data)).encode(), FORM
+
     def _timeout(
         self,
         method: str,
@@ -133,9 +142,7 @@ class AiohttpRequest(BaseRequest):
                 form.add_field(name, content, filename=filename, content_type=mime)
             data = form
         elif request_data is not None:
-            data, headers = json_body(request_data), JSON
-            if data is None:
-                data, headers = urlencode(form_fields(request_data)).encode(), FORM
+            data, headers = self.encode_body(request_data)
         try:
             async with session.request(
                 method, url, data=data, headers=headers, timeout=timeout

@@ -9,12 +9,25 @@ import sys
 import traceback
 from collections.abc import Sequence
 
-from telegram.error import InvalidToken
-
 from bot.config import ConfigError, load_settings
 from bot.domain.policy import PolicyError
 from bot.storage.backends import InstanceLocked
 from bot.storage.unit import DatabaseUnavailable
+
+HTTPX_CLI = "httpx._main"
+
+
+def without_httpx_cli() -> None:
+    """Keep httpx (which python-telegram-bot imports) from loading its command-line client.
+
+    `import httpx` tries `httpx._main` in a try/except ImportError: that imports click and
+    pygments (about 2 MiB) before failing on `rich`, which is not installed (or loads rich as
+    well when it is). A None in `sys.modules` makes that import fail at once (Python's
+    documented import rule), as `bot.cli.run.without_webhook_server` does for tornado. It must
+    happen before python-telegram-bot is imported.
+    """
+    if "httpx" not in sys.modules:
+        sys.modules.setdefault(HTTPX_CLI, None)  # type: ignore[arg-type]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -35,6 +48,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one subcommand; `ptobot` alone is `ptobot run`."""
     # python-telegram-bot 22: RetryAfter.retry_after as a timedelta (the future default).
     os.environ.setdefault("PTB_TIMEDELTA", "true")
+    without_httpx_cli()
+    from telegram.error import InvalidToken
+
     parser = build_parser()
     args = parser.parse_args(list(argv) if argv is not None else None)
     if args.command is None:

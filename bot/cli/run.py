@@ -34,13 +34,14 @@ def without_webhook_server() -> None:
 
 async def serve_inbox(app: App, stop: asyncio.Event) -> None:
     """The web inbox and WhatsApp's webhook until `stop`; with PTO_WEB=false and no WhatsApp
-    nothing (not even Starlette) is loaded."""
+    nothing (not even Starlette) is loaded, and otherwise only once the first connection arrives
+    (`bot.web.server.serve_web`)."""
     settings = app.services.settings
     if not settings.web and not settings.whatsapp_configured:
         return
     from bot.web.server import serve_web
 
-    await serve_web(app, stop)
+    await serve_web(app, stop, lazy=True)
 
 
 def retry_waits() -> Any:

@@ -11,8 +11,6 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, time, timedelta
 
-from babel.dates import get_month_names
-
 from bot.clock import AMSTERDAM
 from bot.domain.policy import Policy
 
@@ -92,13 +90,49 @@ _RELATIVE_DAYS = {
     "gisteren": -1,
     "yesterday": -1,
 }
+# The months as Babel (CLDR) writes them for nl_NL and en_GB, wide and abbreviated ("7 mrt");
+# kept here rather than asked of Babel, which would load both languages' whole locale data (about
+# 5 MiB) for 48 words. tests/unit/test_formats.py compares them with Babel's.
+MONTH_NAMES = {
+    "nl": (
+        "januari",
+        "februari",
+        "maart",
+        "april",
+        "mei",
+        "juni",
+        "juli",
+        "augustus",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ),
+    "en": (
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ),
+}
+MONTH_ABBREVIATIONS = {
+    "nl": ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"),
+    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sept", "Oct", "Nov", "Dec"),
+}
 _MONTHS = {
-    name: number
-    for locale in ("nl", "en")
-    for width in ("wide", "abbreviated")
-    for number, name in get_month_names(width, locale=locale).items()
-    for name in (name.lower().rstrip("."),)
-} | {"mrt": 3, "sept": 9}
+    name.lower(): number
+    for table in (MONTH_NAMES, MONTH_ABBREVIATIONS)
+    for names in table.values()
+    for number, name in enumerate(names, start=1)
+} | {"mrt": 3, "sept": 9, "sep": 9}
 # How far from today a typed date may lie (a change that happened or is planned).
 DATE_YEARS_BACK, DATE_YEARS_AHEAD = 5, 2
 # Words before a day that say how it is meant ("per 1 januari", "vanaf", "op"), and ordinals.

@@ -58,7 +58,7 @@ async def test_a_429_for_a_chat_that_just_had_a_message_holds_that_chat_only(app
     assert transport.delivered[-1][:2] == (AYLA, "ayla 1")
 
 
-async def test_a_429_for_a_quiet_chat_pauses_every_send(app: App) -> None:
+async def test_a_429_bound_to_one_quiet_chat_holds_that_chat_only(app: App) -> None:
     await caseload(app, NOW)
     ayla, bram = await person(app, "Ayla Voorbeeld"), await person(app, "Bram Voorbeeld")
     await push(app, bram, "bram 1")
@@ -66,15 +66,55 @@ async def test_a_429_for_a_quiet_chat_pauses_every_send(app: App) -> None:
     await push(app, ayla, "ayla 2")
     time = FakeTime()
     limiter = limiter_on(time)
-    transport = TimedTransport(time, {BRAM: 5.0})  # Bram had nothing: the bot-wide limit
+    transport = TimedTransport(time, {BRAM: 5.0})  # Bram had nothing from us: suspect only
     sender = Sender(app.services.db, transport, 5, limiter)
 
     await sender.drain_once(NOW)
-    ayla_times = [at for a, _, at in transport.delivered if a == AYLA]
-    assert len(ayla_times) == 2
-    assert ayla_times[1] >= 5.0  # Ayla's second message waited for the pause
+    assert [a for a, _, _ in transport.delivered] == [AYLA, AYLA]
+    assert transport.delivered[1][2] < 2.0  # Ayla's messages did not wait for Bram's 5 s
     await sender.drain_once(NOW + timedelta(seconds=6))
     assert [t for a, t, _ in transport.delivered if a == BRAM] == ["bram 1"]
+
+
+class Flood(TimedTransport):
+    """A channel whose server refuses every message until `until` (a bot-wide 429)."""
+
+    def __init__(self, time: FakeTime, until: float) -> None:
+        super().__init__(time, {})
+        self.until = until
+        self.refused: list[tuple[str, float]] = []
+
+    async def deliver(self, address: str, message: Outgoing) -> None:
+        if self.time.at < self.until:
+            self.refused.append((address, self.time.at))
+            raise RetryLater(round(self.until - self.time.at + 0.49), "429")
+        await super().deliver(address, message)
+
+
+async def test_a_bot_wide_429_pauses_every_send_after_a_second_quiet_chat_is_refused(
+    app: App,
+) -> None:
+    await caseload(app, NOW)
+    ayla, bram = await person(app, "Ayla Voorbeeld"), await person(app, "Bram Voorbeeld")
+    await push(app, ayla, "ayla 1")
+    await push(app, bram, "bram 1")
+    await push(app, bram, "bram 2")
+    time = FakeTime()
+    limiter = limiter_on(time)
+    transport = Flood(time, until=5.0)
+    sender = Sender(app.services.db, transport, 5, limiter)
+
+    await sender.drain_once(NOW)
+    assert [a for a, _ in transport.refused] == [AYLA, BRAM]  # the second one paused everyone
+    await limiter.reply("9005")  # a direct reply waits for the pause too
+    assert time.at == pytest.approx(5.0)
+    await sender.drain_once(NOW + timedelta(seconds=6))
+    assert [(a, t) for a, t, _ in transport.delivered] == [
+        (AYLA, "ayla 1"),
+        (BRAM, "bram 1"),
+        (BRAM, "bram 2"),
+    ]
+    assert len(transport.refused) == 2  # nothing went out during the pause
 
 
 async def test_a_reply_during_a_pause_waits_and_a_held_chat_does_not_stop_others() -> None:
@@ -88,10 +128,35 @@ async def test_a_reply_during_a_pause_waits_and_a_held_chat_does_not_stop_others
     assert time.at < 2.0
     await limiter.acquire("A")
     assert time.at >= 11.0
-    assert not limiter.rate_limited("C", 4.0)  # C had nothing from us: the bot-wide limit
+    assert limiter.rate_limited("C", 4.0)  # C had nothing from us: suspect, C alone waits
+    assert not limiter.rate_limited("E", 4.0)  # a second quiet chat: the bot-wide limit
     paused_at = time.at
+    assert not limiter.rate_limited("F", 9.0)  # sent before the pause: it changes nothing
     await limiter.reply("D")  # a reply waits for the pause
-    assert time.at >= paused_at + 4.0
+    assert time.at == pytest.approx(paused_at + 4.0)
+
+
+async def test_a_message_that_got_through_clears_a_quiet_chats_suspicion() -> None:
+    time = FakeTime()
+    limiter = limiter_on(time)
+    assert limiter.rate_limited("C", 4.0)
+    limiter.delivered()  # another chat's message went out: C's 429 was C's own
+    assert limiter.rate_limited("E", 4.0)  # so E's is only suspect again
+    await limiter.reply("D")
+    assert time.at == 0.0
+
+
+async def test_a_refused_message_gives_its_place_in_the_second_back() -> None:
+    time = FakeTime()
+    limiter = limiter_on(time)
+    for chat in range(29):
+        await limiter.acquire(str(chat))
+    assert limiter.rate_limited("28", 3.0)  # refused: the server did not count it
+    began = time.at
+    await limiter.acquire("29")
+    assert time.at == pytest.approx(began)  # it takes the refused one's place: no wait
+    await limiter.acquire("30")  # the second is full now
+    assert time.at == pytest.approx(1.0)
 
 
 async def test_replies_go_first_and_the_pushes_after_them_wait() -> None:

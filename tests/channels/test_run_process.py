@@ -214,7 +214,10 @@ def test_polling_imports_no_webhook_server_and_webhook_mode_still_serves(
         assert bot.stop() == 0
         log = bot.collect()
     assert re.search(r"\|\s+telegram\.ext\._updater$", log, re.MULTILINE)
+    assert re.search(r"\|\s+httpx$", log, re.MULTILINE)
     assert "tornado" not in log
+    assert "pygments" not in log  # nor httpx's command line (bot.cli.run.without_httpx_cli)
+    assert "aiosmtplib" not in log  # nor the SMTP client before a mail goes out
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -916,6 +916,10 @@ class FakeBotApi:
             calls happened in the last second (and, if ``per_chat_limit`` is set, more than
             ``per_chat_limit`` sends to one chat within ``per_chat_window`` seconds).  Violations
             are counted in :attr:`rate_violations` even when not enforced.
+        per_chat_burst: with ``per_chat_limit``, a token bucket per chat instead of that window:
+            ``per_chat_limit`` sends per ``per_chat_window`` seconds on average, up to
+            ``per_chat_burst`` at once (Telegram's "about one a second in a chat, short bursts
+            allowed").
         retry_after: default ``retry_after`` for injected 429 failures.
         max_long_poll: cap (seconds) for the ``timeout`` of ``getUpdates`` long polls.
         parse_entities: parse ``parse_mode`` markup like Telegram (and reject malformed markup).
@@ -934,6 +938,7 @@ class FakeBotApi:
         global_limit: int = 30,
         per_chat_limit: int | None = None,
         per_chat_window: float = 1.0,
+        per_chat_burst: int | None = None,
         retry_after: int = 5,
         max_long_poll: float = 10.0,
         parse_entities: bool = True,
@@ -960,6 +965,7 @@ class FakeBotApi:
         self.global_limit = global_limit
         self.per_chat_limit = per_chat_limit
         self.per_chat_window = per_chat_window
+        self.per_chat_burst = per_chat_burst
         self.default_retry_after = retry_after
         self.max_long_poll = max_long_poll
         self.parse_entities = parse_entities
@@ -996,6 +1002,7 @@ class FakeBotApi:
         self._blocked: set[int | str] = set()
         self._send_times: deque[float] = deque()
         self._chat_send_times: dict[int | str, deque[float]] = {}
+        self._chat_tokens: dict[int | str, tuple[float, float]] = {}  # (tokens, at)
         self.rate_violations = 0
         self._internal_errors: list[BaseException] = []
         self._handlers: dict[str, Callable[[JSONDict], Any]] = {}
@@ -1969,6 +1976,11 @@ class FakeBotApi:
         retry_after = 0
         if len(self._send_times) >= self.global_limit:
             retry_after = 1
+        elif self.per_chat_limit is not None and self.per_chat_burst is not None:
+            tokens = self._tokens(chat_id, now)
+            if tokens < 1.0:
+                rate = self.per_chat_limit / self.per_chat_window
+                retry_after = max(1, math.ceil((1.0 - tokens) / rate))
         elif self.per_chat_limit is not None and len(chat_times) >= self.per_chat_limit:
             retry_after = max(1, math.ceil(self.per_chat_window - (now - chat_times[0])))
         if retry_after:
@@ -1980,12 +1992,21 @@ class FakeBotApi:
                     {"retry_after": retry_after},
                 )
 
+    def _tokens(self, chat_id: int | str, now: float) -> float:
+        """The sends a chat's bucket holds now (full for a chat never sent to)."""
+        burst = float(self.per_chat_burst or 1)
+        tokens, at = self._chat_tokens.get(chat_id, (burst, now))
+        rate = (self.per_chat_limit or 1) / self.per_chat_window
+        return min(burst, tokens + (now - at) * rate)
+
     def _record_send(self, chat_id: int | str | None) -> None:
         """Remember a successful send for the rate-limit windows."""
         now = time.monotonic()
         self._send_times.append(now)
         if chat_id is not None:
             self._chat_send_times.setdefault(chat_id, deque()).append(now)
+            if self.per_chat_burst is not None:
+                self._chat_tokens[chat_id] = (self._tokens(chat_id, now) - 1.0, now)
 
     # --------------------------------------------------------------------- getUpdates
 

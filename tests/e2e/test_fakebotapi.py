@@ -468,6 +468,20 @@ async def test_per_chat_rate_limit_and_passive_counting() -> None:
         assert passive.rate_violations == 1
 
 
+async def test_per_chat_bursts_are_allowed_then_one_a_second() -> None:
+    async with (
+        FakeBotApi(enforce_limits=True, per_chat_limit=1, per_chat_burst=3) as server,
+        telegram.Bot(TOKEN, base_url=server.base_url) as bot,
+    ):
+        for text in ("one", "two", "three"):  # a short burst goes through
+            await bot.send_message(CHAT, text)
+        with pytest.raises(RetryAfter) as refused:
+            await bot.send_message(CHAT, "four")
+        assert refused.value.retry_after == dtm.timedelta(seconds=1)
+        assert await bot.send_message(CHAT + 1, "other chat")
+        assert server.rate_violations == 1
+
+
 # ---------------------------------------------------------------------------- commands
 
 

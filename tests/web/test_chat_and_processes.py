@@ -4,6 +4,7 @@ chat (the demo prints Kim's link) and `ptobot web` alone, both stopping cleanly.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -136,6 +137,38 @@ def _web_alone(proc: subprocess.Popen[str], port: int) -> None:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_ptobot_run_loads_the_inbox_at_its_first_connection(tmp_path: Path) -> None:
+    port = free_port()
+    imports = tmp_path / "imports.log"
+    with (
+        imports.open("w") as profile,
+        subprocess.Popen(
+            [sys.executable, "-m", "bot", "run"],
+            cwd=tmp_path,
+            env=_env(tmp_path, port) | {"PYTHONPROFILEIMPORTTIME": "1"},
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=profile,
+            text=True,
+        ) as proc,
+    ):
+        try:
+            assert proc.stdout is not None
+            assert proc.stdin is not None
+            line = proc.stdout.readline()
+            assert line.startswith("Webinbox voor Kim Klantmanager"), line
+            url = next(word for word in line.split() if word.startswith("http://"))
+            assert "starlette" not in imports.read_text()  # running, the inbox not loaded yet
+            assert _wait_for(url, proc).status_code == 200  # the first visitor waits for it
+            assert re.search(r"\|\s+starlette$", imports.read_text(), re.MULTILINE)
+            proc.stdin.close()
+            assert proc.wait(timeout=30) == 0
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
 
 
 @pytest.mark.parametrize(

@@ -47,6 +47,10 @@ class NeedsDurable(Exception):
 # asks for durability (`Tx.durable`) is rolled back and run again with FULL set before BEGIN.
 SYNC_NORMAL = "PRAGMA synchronous = NORMAL"
 SYNC_FULL = "PRAGMA synchronous = FULL"
+# SQLite's own page cache: 512 KiB instead of its default 2 MiB. The operating system caches the
+# file anyway, so a page SQLite no longer holds costs a read from memory, not the disk; a sweep
+# over 10,000 participants filled the default cache and kept 1.5 MiB more resident (bench P5).
+CACHE_SIZE = "PRAGMA cache_size = -512"
 
 
 def run_inline(coro: Coroutine[Any, Any, T]) -> T:
@@ -137,6 +141,7 @@ class Database:
             await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             await conn.execute("PRAGMA journal_mode = WAL")
             await conn.execute(SYNC_NORMAL)
+            await conn.execute(CACHE_SIZE)
             await conn.execute("PRAGMA foreign_keys = ON")
             await conn.execute("PRAGMA secure_delete = ON")  # purged data leaves the file
         except BaseException:
