@@ -44,7 +44,7 @@ def describe(url: str) -> str:
 async def instance_lock(url: str) -> AsyncIterator[None]:
     """One running assistant per database while the block runs, or InstanceLocked at once.
 
-    SQLite: an OS lock on `<db>.lock` (`bot.storage.sqlite.db.instance_lock`). PostgreSQL: a
+    SQLite: an OS lock on `<db>.lock` (`bot.storage.sqlite.filelock.instance_lock`). PostgreSQL: a
     session advisory lock on a connection of its own, dropped by the server when the process
     dies. (Several instances on one PostgreSQL need the per-conversation locks and the shared
     sender of issue 14's part 3; until then one instance runs at a time there too.)
@@ -59,8 +59,8 @@ async def instance_lock(url: str) -> AsyncIterator[None]:
                 raise InstanceLocked(f"another ptobot is already running on {describe(url)}")
             yield
         return
-    from bot.storage.sqlite.db import InstanceLocked as FileLocked
-    from bot.storage.sqlite.db import instance_lock as file_lock
+    from bot.storage.sqlite.filelock import InstanceLocked as FileLocked
+    from bot.storage.sqlite.filelock import instance_lock as file_lock
 
     try:
         with file_lock(database_path(url)):

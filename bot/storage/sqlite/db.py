@@ -7,14 +7,12 @@ the unit of work needs (PRAGMAs, the inline unit in the connection's thread) sta
 from __future__ import annotations
 
 import asyncio
-import fcntl
 import logging
-import os
 import re
 import sqlite3
 import threading
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Iterator, Sequence
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Sequence
+from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
@@ -80,46 +78,6 @@ def migrations() -> list[tuple[int, str, str]]:
     if len(set(numbers)) != len(numbers):
         raise RuntimeError(f"two migrations share a number: {[name for _, name, _ in found]}")
     return found
-
-
-class InstanceLocked(Exception):
-    """Another process runs the assistant on this database file."""
-
-    def __init__(self, database: Path, lock_file: Path) -> None:
-        super().__init__(f"another ptobot is already running on {database}")
-        self.database = database
-        self.lock_file = lock_file
-
-
-def lock_path(database: Path) -> Path:
-    """The lock file beside the database: `<db>.lock`."""
-    return database.with_name(database.name + ".lock")
-
-
-@contextmanager
-def instance_lock(database: Path) -> Iterator[Path | None]:
-    """Hold an exclusive OS lock on `<db>.lock` for the block: one running assistant per file.
-
-    flock(LOCK_EX | LOCK_NB): a second holder fails at once with InstanceLocked. The kernel drops
-    the lock when the process ends however it ends (SIGKILL too), so a stale lock file is
-    harmless and never removed. An in-memory database needs no lock (yields None).
-    """
-    if str(database) == ":memory:":
-        yield None
-        return
-    path = lock_path(database)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise InstanceLocked(database, path) from None
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()}\n".encode())  # for a person looking; the flock decides
-        yield path
-    finally:
-        os.close(fd)  # closing the last descriptor releases the flock
 
 
 class Database:
