@@ -8,7 +8,7 @@ extension also moves the trajectory's end, so the end warnings follow the new da
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -163,6 +163,7 @@ class YearData:
     years: tuple[int, ...]
     records: dict[int, Outcome]  # the latest recording per participant
     months: tuple[MonthFigure, ...]
+    by_participant: dict[int, list[MonthFigure]] = field(default_factory=dict)  # months, indexed
 
 
 async def load_years(tx: Tx, participant_ids: list[int], years: list[int]) -> YearData:
@@ -173,15 +174,21 @@ async def load_years(tx: Tx, participant_ids: list[int], years: list[int]) -> Ye
     months = await store.year_months(
         tx, participant_ids, f"{min(years):04d}-01", f"{max(years):04d}-12"
     )
-    return YearData(tuple(years), records, tuple(months))
+    by_participant: dict[int, list[MonthFigure]] = {}
+    for month in months:
+        by_participant.setdefault(month.participant_id, []).append(month)
+    return YearData(tuple(years), records, tuple(months), by_participant)
 
 
 def summaries(
     policy: Policy, data: YearData, only: set[int] | None = None
 ) -> list[dict[str, Any]]:
     """Per year: the latest outcomes per code and the year's KPI (of the `only` participants)."""
-    records = {k: v for k, v in data.records.items() if only is None or k in only}
-    months = [m for m in data.months if only is None or m.participant_id in only]
+    if only is None:
+        records, months = data.records, list(data.months)
+    else:  # one klantmanager of a batch: look their participants up, don't scan the batch
+        records = {k: data.records[k] for k in only if k in data.records}
+        months = [m for k in only for m in data.by_participant.get(k, ())]
     return [rules.year_summary(policy, year, records, months) for year in data.years]
 
 
