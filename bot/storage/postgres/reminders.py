@@ -11,68 +11,24 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import date
 from typing import Any
 
 from bot.domain.pushes import Candidate
-from bot.storage.candidates import to_candidates
+from bot.storage.candidates import read_candidates
 from bot.storage.unit import Tx
 
 Key = tuple[int, str, str, str]  # participant, kind, period, stage
 
 
-async def candidates(
-    tx: Tx,
-    *,
-    after: int,
-    last: int,
-    periods: Sequence[str],
-    weeks: Sequence[str],
-    today: date,
-    interest: str,
-    interest_params: Sequence[Any],
-    reachable_only: bool,
-) -> list[Candidate]:
-    """Participants with `after` < id <= `last` that are active and match `interest`.
+async def candidates(tx: Tx, **batch: Any) -> list[Candidate]:
+    """The sweep's candidates (`bot.storage.candidates.read_candidates`) with this dialect's
+    aggregate."""
+    return await read_candidates(tx, _joined, **batch)
 
-    Each comes with the calendar's `periods` they submitted, the `weeks` they recorded hours
-    for, the sweep's keys already decided (trajectory keys, and those of `periods` / `weeks`),
-    and their reminder pushes queued on `today`. With `reachable_only`, only participants with
-    a chat that is not blocked come back.
-    """
-    marks_p = ", ".join("?" * len(periods))
-    marks_w = ", ".join("?" * len(weeks))
-    rows = await tx.all(
-        "SELECT p.person_id, p.start_date, (SELECT pe.name FROM people pe "  # noqa: S608
-        "WHERE pe.id = p.person_id), "
-        "(SELECT string_agg(DISTINCT d.period, ',') FROM declarations d "
-        f"WHERE d.participant_id = p.person_id AND d.period IN ({marks_p})), "
-        "(SELECT string_agg(w.week, ',') FROM weekly_hours w "
-        f"WHERE w.participant_id = p.person_id AND w.week IN ({marks_w})), "
-        "(SELECT string_agg(k.kind || ' ' || k.period || ' ' || k.stage, ',') "
-        "FROM reminder_keys k "
-        "WHERE k.participant_id = p.person_id AND (k.kind = 'trajectory' "
-        f"OR (k.kind = 'declaration' AND k.period IN ({marks_p})) "
-        f"OR (k.kind = 'hours' AND k.period IN ({marks_w})))), "
-        "(SELECT COUNT(DISTINCT k.outbox_id) FROM reminder_keys k "
-        "WHERE k.participant_id = p.person_id AND k.day = ? AND k.status = 'queued'), "
-        "p.end_date FROM participants p WHERE p.person_id > ? AND p.person_id <= ? "
-        f"AND p.status = 'active' AND ({interest}) "
-        "AND EXISTS (SELECT 1 FROM channel_identities ci WHERE ci.person_id = p.person_id "
-        "AND (ci.blocked = 0 OR ?)) ORDER BY p.person_id",
-        (
-            *periods,
-            *weeks,
-            *periods,
-            *weeks,
-            today.isoformat(),
-            after,
-            last,
-            *interest_params,
-            0 if reachable_only else 1,
-        ),
-    )
-    return to_candidates(rows)
+
+def _joined(expr: str) -> str:
+    """PostgreSQL: string_agg with a comma."""
+    return f"string_agg({expr}, ',')"
 
 
 async def insert_keys(
