@@ -10,6 +10,9 @@ Misfires and coalescing, and why:
 - `misfire_grace_time=None`: a late run is always allowed. Lateness is judged by the sweeps
   themselves (each reminder knows until when it is useful and is dropped and logged after that),
   so refusing a late tick could only lose reminders that are still useful.
+- Several instances on one PostgreSQL: a sweep runs on one instance at a time (an advisory
+  lock, `Database.exclusive`), and each tick once across them (`bot.storage.job_runs`: the
+  instance that records the job's tick runs it, the others skip it and say so in the log).
 - `max_instances=1`: no job overlaps itself. Overlap would be harmless (the exactly-once keys
   live in the database), just pointless.
 - The job store is in memory, so APScheduler knows nothing about runs missed while the bot was
@@ -39,6 +42,7 @@ from bot.channels.registry import Channels
 from bot.clock import AMSTERDAM
 from bot.domain.policy import Policy
 from bot.runtime import Services
+from bot.storage import job_runs
 from scheduler.jobs import JOBS, run_job
 
 log = logging.getLogger(__name__)
@@ -131,13 +135,21 @@ async def tick(services: Services, name: str, channels: Channels | None = None) 
         log.info("%s: %s", name, line)
 
     try:
-        # With several instances on one PostgreSQL, each sweep runs on one of them at a time;
-        # the others skip this tick (bot/storage/unit.py: Database.exclusive).
+        # With several instances on one PostgreSQL, each sweep runs on one of them at a time
+        # (bot/storage/unit.py: Database.exclusive) and each tick once: the instance that
+        # records the tick runs it, the others skip it (bot/storage/job_runs.py).
         async with services.db.exclusive(f"job:{name}") as mine:
             if not mine:
                 log.info("job %s: running on another instance, skipped", name)
                 return
             now = services.clock.now()
+            tick_at = job_runs.tick_of(now)
+            async with services.db.transaction() as tx:
+                first = await job_runs.claim(tx, name, tick_at, now)
+            if not first:
+                log.info("job %s: tick %s ran on another instance, skipped", name, tick_at)
+                return
+            log.info("job %s: tick %s runs here", name, tick_at)
             result = await run_job(services, name, now, sink=sink, channels=channels, names=False)
     except Exception:
         log.exception("job %s failed", name)

@@ -5,6 +5,10 @@ With `spread`, pushes are also spaced `1 / per_second` apart instead of going ou
 the start of each second: a burst reaches Telegram bunched up behind its own queueing, the next
 second's burst reaches it on time, and its window then counts more than ours did.
 
+Several instances on one PostgreSQL each send their direct replies (and the elected one the
+pushes): each takes an equal share of the budget (`share`), the number of instances read from the
+database every few seconds (`bot.channels.telegram`), so together they stay within it.
+
 Direct replies go first: they wait only for a bot-wide pause, never for the overall or the
 per-chat budget; they are counted in it, so the pushes after them wait instead.
 
@@ -24,10 +28,17 @@ wait, where pausing everyone for it would stop the whole sweep. Anything deliver
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import time
 from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable
 from typing import Any
+
+from bot.storage.unit import Database
+
+log = logging.getLogger(__name__)
+SHARE_EVERY = 2.0  # seconds between two looks at how many instances run
 
 
 class RateLimiter:
@@ -43,7 +54,9 @@ class RateLimiter:
         busy_window: float = 3.0,
         spread: bool = False,
     ) -> None:
+        self.budget = per_second  # the bot's whole budget; `per_second` is this process's share
         self.per_second = per_second
+        self.spread = spread
         self.gap = 1.0 / per_second if spread else 0.0
         self.per_chat_interval = per_chat_interval
         self.busy_window = busy_window
@@ -55,6 +68,12 @@ class RateLimiter:
         self._paused_until = 0.0
         self._suspect: tuple[str, float] | None = None  # a quiet chat's 429: (chat, until)
         self._lock = asyncio.Lock()
+
+    def share(self, instances: int) -> None:
+        """Take a 1/`instances` share of the bot-wide budget (at least one message a second):
+        several instances sending for one bot token together stay within it."""
+        self.per_second = max(1, self.budget // max(1, instances))
+        self.gap = 1.0 / self.per_second if self.spread else 0.0
 
     def _global_wait(self, now: float) -> float:
         while self._sent and now - self._sent[0] >= 1.0:
@@ -159,3 +178,17 @@ class RateLimiter:
     def delivered(self) -> None:
         """A message got through: an earlier quiet chat's 429 was not the bot-wide limit."""
         self._suspect = None
+
+
+async def keep_share(
+    limiter: RateLimiter, db: Database, stop: asyncio.Event, every: float = SHARE_EVERY
+) -> None:
+    """Until `stop`: every `every` seconds, the limiter's share for the instances running on
+    `db` now (one on SQLite, any number on PostgreSQL)."""
+    while not stop.is_set():
+        try:
+            limiter.share(await db.instances())
+        except Exception:  # the database away for a moment: keep the last share
+            log.warning("could not count the running instances", exc_info=True)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=every)

@@ -7,8 +7,7 @@ import contextlib
 import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable
-from typing import Any
-from urllib.parse import urlparse
+from typing import TYPE_CHECKING, Any
 
 from telegram import (
     BotCommand,
@@ -32,7 +31,7 @@ from bot.channels.base import (
     Outgoing,
     render_reply,
 )
-from bot.channels.ratelimit import RateLimiter
+from bot.channels.ratelimit import RateLimiter, keep_share
 from bot.channels.telegram_clients import build_requests
 from bot.channels.telegram_send import (
     answer_button,
@@ -46,6 +45,9 @@ from bot.domain.models import LOCALES, Role
 from bot.domain.proof import is_accepted
 from bot.storage import meta, people
 from messages import render
+
+if TYPE_CHECKING:  # tornado is imported in webhook mode only
+    from bot.channels.telegram_webhook import WebhookServer
 
 log = logging.getLogger(__name__)
 CHANNEL = "telegram"
@@ -164,6 +166,7 @@ class TelegramChannel:
         self._request = request
         self.settings = app.services.settings
         self._groups_told: set[int] = set()
+        self.processor = PerChatUpdateProcessor(256)
         self.application = self._build()
 
     def _build(self) -> Application[Any, Any, Any, Any, Any, Any]:
@@ -177,7 +180,7 @@ class TelegramChannel:
         builder = (
             ApplicationBuilder()
             .token(token)
-            .concurrent_updates(PerChatUpdateProcessor(256))
+            .concurrent_updates(self.processor)
             .post_init(self._post_init)
         )
         request, updates_request = (
@@ -217,7 +220,17 @@ class TelegramChannel:
         log.error("unhandled error in the Telegram channel", exc_info=context.error)
 
     async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """One update from Telegram: private chats go to the dispatcher, groups are told once."""
+        """One update polled from Telegram (`_handle`)."""
+        await self._handle(update)
+
+    async def _receive(self, data: dict[str, Any]) -> None:
+        """One update posted to the webhook: handled in the chat's turn before it is answered
+        (`bot.channels.telegram_webhook`)."""
+        update = Update.de_json(data, self.application.bot)
+        await self.processor.process_update(update, self._handle(update))
+
+    async def _handle(self, update: Update) -> None:
+        """One update: private chats go to the dispatcher, groups are told once."""
         chat = update.effective_chat
         if chat is not None and chat.type != ChatType.PRIVATE:
             if update.message is not None and chat.id not in self._groups_told:
@@ -341,22 +354,14 @@ class TelegramChannel:
                 updater = application.updater
                 if updater is None:
                     raise RuntimeError("the Telegram application has no updater")
-                if self.settings.telegram_webhook_url:
-                    url = self.settings.telegram_webhook_url
-                    await updater.start_webhook(
-                        listen=self.settings.telegram_webhook_listen,
-                        port=self.settings.telegram_webhook_port,
-                        url_path=urlparse(url).path.lstrip("/"),
-                        webhook_url=url,
-                        secret_token=self.settings.telegram_webhook_secret,
-                        allowed_updates=Update.ALL_TYPES,
-                    )
-                else:
+                hook = await self._start_webhook()
+                if hook is None:
                     await updater.start_polling(
                         allowed_updates=Update.ALL_TYPES, timeout=10, poll_interval=0.0
                     )
                 log.info("the assistant is running on Telegram")
                 self.app.channels.register(self)  # the outbox job drains it from here on
+                share = asyncio.create_task(keep_share(self.limiter, self.app.services.db, stop))
                 if started is not None:
                     await started()
                 try:
@@ -365,6 +370,15 @@ class TelegramChannel:
                     if stopping is not None:
                         await stopping()
                     self.app.channels.unregister(self)
-                    await updater.stop()
+                    await (hook.stop() if hook is not None else updater.stop())
+                    await share
             finally:
                 await application.stop()
+
+    async def _start_webhook(self) -> WebhookServer | None:
+        """With TELEGRAM_WEBHOOK_URL: listen, then tell Telegram where to post (None: poll)."""
+        if not self.settings.telegram_webhook_url:
+            return None
+        from bot.channels.telegram_webhook import open_webhook
+
+        return await open_webhook(self.application.bot, self.settings, self._receive)

@@ -34,7 +34,7 @@ async def cmd_copy_db(args: argparse.Namespace, settings: Settings) -> int:
     if database_kind(args.source) == "sqlite" and not database_path(args.source).is_file():
         print(f"ptobot copy-db: no database file {database_path(args.source)}", file=sys.stderr)
         return 1
-    async with instance_lock(args.source), instance_lock(args.target):
+    async with instance_lock(args.source, alone=True), instance_lock(args.target, alone=True):
         source = await open_database(args.source)
         try:
             target = await open_database(args.target)

@@ -13,8 +13,6 @@ from contextlib import asynccontextmanager
 from bot.config import database_kind, database_path
 from bot.storage.unit import Database
 
-POSTGRES_INSTANCE_LOCK = 7_201_402  # pg_try_advisory_lock key held while an instance runs
-
 
 class InstanceLocked(Exception):
     """Another process runs the assistant on this database."""
@@ -41,23 +39,25 @@ def describe(url: str) -> str:
 
 
 @asynccontextmanager
-async def instance_lock(url: str) -> AsyncIterator[None]:
-    """One running assistant per database while the block runs, or InstanceLocked at once.
+async def instance_lock(url: str, *, alone: bool = False) -> AsyncIterator[None]:
+    """Mark this process as running on the database while the block runs, or InstanceLocked at
+    once.
 
-    SQLite: an OS lock on `<db>.lock` (`bot.storage.sqlite.filelock.instance_lock`). PostgreSQL: a
-    session advisory lock on a connection of its own, dropped by the server when the process
-    dies. (Several instances on one PostgreSQL need the per-conversation locks and the shared
-    sender of issue 14's part 3; until then one instance runs at a time there too.)
+    SQLite: one process per file, always (an OS lock on `<db>.lock`,
+    `bot.storage.sqlite.filelock.instance_lock`); PostgreSQL is the way to run several. There
+    every `ptobot run` holds an advisory lock shared with the others, and `alone` (for
+    `ptobot copy-db`) takes it exclusively: refused while any instance runs
+    (`bot.storage.postgres.instances`).
     """
     if database_kind(url) == "postgresql":
-        import psycopg
+        from bot.storage.postgres.instances import Refused
+        from bot.storage.postgres.instances import instance_lock as advisory_lock
 
-        async with await psycopg.AsyncConnection.connect(url, autocommit=True) as conn:
-            cur = await conn.execute("SELECT pg_try_advisory_lock(%s)", (POSTGRES_INSTANCE_LOCK,))
-            row = await cur.fetchone()
-            if not row or not row[0]:
-                raise InstanceLocked(f"another ptobot is already running on {describe(url)}")
-            yield
+        try:
+            async with advisory_lock(url, alone=alone):
+                yield
+        except Refused as exc:
+            raise InstanceLocked(str(exc)) from None
         return
     from bot.storage.sqlite.filelock import InstanceLocked as FileLocked
     from bot.storage.sqlite.filelock import instance_lock as file_lock

@@ -160,7 +160,14 @@ async def reply_of(tx: Tx, outbox_id: int) -> tuple[Reply, str] | None:
 
 
 async def claim(tx: Tx, outbox_id: int, owner: str, now: datetime, until: datetime) -> bool:
-    """Take a lease on an unsent, unparked row until `until`; False when someone else has it."""
+    """Take a lease on an unsent, unparked row until `until`; False when someone else has it.
+
+    PostgreSQL skips a row another sender is claiming right now (`FOR UPDATE SKIP LOCKED`,
+    `bot/storage/postgres/outbox.py`); SQLite has one writer at a time, so nobody is."""
+    if tx.dialect == "postgresql":
+        from bot.storage.postgres.outbox import claim as claim_skipping_locked
+
+        return await claim_skipping_locked(tx, outbox_id, owner, now, until)
     changed = await tx.execute(
         "UPDATE outbox SET claimed_by = ?, claimed_until = ? WHERE id = ? "
         "AND sent_at IS NULL AND parked_at IS NULL "

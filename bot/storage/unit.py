@@ -137,6 +137,12 @@ class Database(Protocol):
         """
         ...
 
+    async def instances(self) -> int:
+        """How many instances run on this database now, this one included (SQLite: 1; see
+        `bot.storage.backends.instance_lock`). Each takes its share of the bot-wide send budget.
+        """
+        ...
+
     async def migrate(self) -> list[str]:
         """Apply the migrations not applied yet; returns their names."""
         ...

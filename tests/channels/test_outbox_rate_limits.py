@@ -186,3 +186,17 @@ async def test_the_sender_keeps_95_percent_of_a_server_enforced_30_a_second() ->
         sent.append(time.at)
     rate = (len(sent) - 1) / (sent[-1] - sent[0])
     assert rate >= 0.95 * 30
+
+
+async def test_three_instances_each_send_a_third_of_the_budget() -> None:
+    time = FakeTime()
+    limiter = limiter_on(time)
+    limiter.share(3)
+    for n in range(27):  # 27 chats, each once: only the overall budget counts
+        await limiter.acquire(str(n))
+    assert 2.0 <= time.at < 3.0  # 9 a second (29 // 3): the third second has begun
+    limiter.share(1)  # the others stopped: the whole budget again
+    began = time.at
+    for n in range(27, 27 + 29):
+        await limiter.acquire(str(n))
+    assert time.at - began < 1.1

@@ -165,6 +165,29 @@ async def test_two_connections_claiming_one_outbox_row_one_wins(
         await other.close()
 
 
+async def test_a_row_being_claimed_elsewhere_is_skipped_not_waited_for(
+    postgres_server: str, clock: FixedClock
+) -> None:
+    now, until = clock.now(), clock.now() + timedelta(minutes=1)
+    with fresh_database(postgres_server) as url:
+        one, two = await pg.Database.open(url), await pg.Database.open(url)
+        try:
+            await one.migrate()
+            async with one.transaction() as tx:
+                pid = await people.insert_person(tx, "Ayla Voorbeeld", Role.PARTICIPANT, now)
+                row = await outbox.enqueue(tx, pid, "common/taal_set", now)
+            assert row is not None
+            async with one.transaction() as first:
+                assert await outbox.claim(first, row, "sender-1", now, until)
+                async with two.transaction() as second:  # the first has not committed yet
+                    assert not await outbox.claim(second, row, "sender-2", now, until)
+            async with two.transaction() as third:  # committed: still not free
+                assert not await outbox.claim(third, row, "sender-3", now, until)
+        finally:
+            await one.close()
+            await two.close()
+
+
 async def test_two_connections_numbering_references_never_share_one(app: App) -> None:
     other = await _second(app)
     try:
@@ -206,14 +229,37 @@ async def test_two_instances_migrating_at_once_apply_each_migration_once(
             await second.close()
 
 
-async def test_a_second_instance_on_one_postgres_is_refused(postgres_server: str) -> None:
+async def test_instances_share_one_postgres_and_a_copy_needs_it_alone(
+    postgres_server: str,
+) -> None:
     with fresh_database(postgres_server) as url:
-        async with instance_lock(url):
-            with pytest.raises(InstanceLocked, match="already running"):
-                async with instance_lock(url):
-                    pass
-        async with instance_lock(url):  # free again once the first stopped
-            pass
+        db = await open_database(url)
+        try:
+            async with instance_lock(url), instance_lock(url):  # two instances side by side
+                assert await db.instances() == 2
+                with pytest.raises(InstanceLocked, match="already running"):
+                    async with instance_lock(url, alone=True):  # ptobot copy-db
+                        pass
+            assert await db.instances() == 1  # none holds it: the one asking counts itself
+            async with instance_lock(url, alone=True):
+                with pytest.raises(InstanceLocked, match="copy-db is using"):
+                    async with instance_lock(url):
+                        pass
+        finally:
+            await db.close()
+
+
+async def test_one_sqlite_file_refuses_a_second_instance(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'pto.db'}"
+    async with instance_lock(url):
+        with pytest.raises(InstanceLocked, match="already running"):
+            async with instance_lock(url):
+                pass
+    db = await open_database(url)
+    try:
+        assert await db.instances() == 1
+    finally:
+        await db.close()
 
 
 async def test_an_unreachable_server_is_one_clear_line_without_the_password() -> None:
@@ -393,3 +439,31 @@ async def test_a_server_gone_mid_unit_leaves_nothing_half_written(postgres_serve
                 assert await meta.meta_get(tx, "second") is None
         finally:
             await db.close()
+
+
+async def test_each_tick_of_a_sweep_runs_once_whichever_instance_fires_it(
+    app: App, clock: FixedClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    from dataclasses import replace
+
+    from bot.storage import job_runs
+    from scheduler.setup import tick
+
+    caplog.set_level("INFO", logger="scheduler.setup")
+    other = await _second(app)
+    try:
+        elsewhere = replace(app.services, db=other)  # a second instance's services
+        clock.set(clock.now().replace(second=1))
+        await tick(app.services, "purge")
+        clock.set(clock.now().replace(second=40))  # the same minute, on the other instance
+        await tick(elsewhere, "purge")
+        clock.set(clock.now() + timedelta(minutes=1))  # the next tick
+        await tick(elsewhere, "purge")
+        async with app.services.db.read() as tx:
+            ran = await job_runs.runs(tx, "purge")
+    finally:
+        await other.close()
+    first = job_runs.tick_of(clock.now() - timedelta(minutes=1))
+    assert [t for t, _ in ran] == [first, job_runs.tick_of(clock.now())]
+    assert f"job purge: tick {first} ran on another instance, skipped" in caplog.text
+    assert caplog.text.count("job purge: tick") == 3

@@ -35,6 +35,7 @@ from psycopg import errors
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from bot.storage.postgres.adapt import Untyped, describe, lock_key, pg_rows, translate
+from bot.storage.postgres.instances import running
 from bot.storage.unit import DatabaseUnavailable, Row
 
 log = logging.getLogger(__name__)
@@ -151,6 +152,11 @@ class Database:
             finally:
                 if got:
                     await conn.execute("SELECT pg_advisory_unlock(%s::bigint)", (key,))
+
+    async def instances(self) -> int:
+        """How many instances run on this database now (`bot.storage.postgres.instances`)."""
+        async with self._connection() as conn:
+            return await running(conn)
 
     async def version(self) -> int:
         """The number of the last migration applied (0 on an empty database)."""

@@ -122,6 +122,10 @@ class Database:
         """Always True: one instance per file (`instance_lock`), so nobody else holds it."""
         yield True
 
+    async def instances(self) -> int:
+        """Always 1: one instance per file (`instance_lock`)."""
+        return 1
+
     async def version(self) -> int:
         """The number of the last migration applied (`Database.version`)."""
         return await self.user_version()
