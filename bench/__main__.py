@@ -13,7 +13,7 @@ from pathlib import Path
 
 from bench.common import RESULTS, Result, machine, save, table
 
-PARTS = ("P1", "P2", "P3", "P4", "P5", "P6")
+PARTS = ("P1", "P2", "P3", "P4", "P5", "P6", "P7")
 
 
 def _run_part(name: str, quick: bool, root: Path) -> list[Result]:
@@ -37,6 +37,10 @@ def _run_part(name: str, quick: bool, root: Path) -> list[Result]:
         from bench import p6_ocr
 
         return asyncio.run(p6_ocr.run(quick))
+    if name == "P7":
+        from bench import p7_instances
+
+        return p7_instances.run(quick)
     from bench import p5_memory
 
     return p5_memory.run(quick, root)

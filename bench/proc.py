@@ -30,6 +30,12 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a process used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def pin_self(cpu: int) -> set[int]:
     """Keep this process (the fake server) on `cpu`; returns the previous set."""
     before = os.sched_getaffinity(0)
@@ -110,9 +116,7 @@ class BotUnderTest:
 
     def cpu_seconds(self) -> float:
         """User + system CPU the bot used so far."""
-        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        ticks = os.sysconf("SC_CLK_TCK")
-        return (int(fields[11]) + int(fields[12])) / ticks
+        return cpu_seconds(self.pid)
 
     def stop(self) -> None:
         """SIGTERM, then SIGKILL if it does not stop."""

@@ -49,6 +49,7 @@ class Flood:
     updates: list[tuple[int, dict[str, Any]]]  # (chat, update), interleaved across chats
     want: dict[int, list[str]]  # per chat: the reply texts, in order
     participants: list[int] = field(default_factory=list)
+    coach: int = 0
 
 
 def _free_port() -> int:
@@ -64,8 +65,8 @@ def _script(now: datetime, length: int) -> list[str]:
 
 
 def prepare(workdir: Path, server: FakeBotApi, url: str, chats: int, per_chat: int) -> Flood:
-    """Seed `chats` participants (one klantmanager, one coach), work out every reply, move the
-    installation to the empty PostgreSQL database `url`, and add a coach push due now."""
+    """Seed `chats` participants (one klantmanager, one coach), work out every reply and move
+    the installation to the empty PostgreSQL database `url`."""
     now = SystemClock().now()
     template = workdir / "template.db"
     seed.migrate(template)
@@ -74,7 +75,6 @@ def prepare(workdir: Path, server: FakeBotApi, url: str, chats: int, per_chat: i
     scripts = {caseload.chat(p): _script(now, per_chat) for p in caseload.participants}
     want = asyncio.run(expected_replies(template, scripts, now))
     _ptobot(workdir, url, "copy-db", "--from", f"sqlite:///{template}", "--to", url)
-    _coach_push(url, caseload.coaches[0], caseload.participants, now)
     updates = []
     for k in range(per_chat):  # interleaved: every chat's k-th update before any (k+1)-th
         for chat, script in scripts.items():
@@ -85,14 +85,15 @@ def prepare(workdir: Path, server: FakeBotApi, url: str, chats: int, per_chat: i
             else:
                 update = server.send_text(chat, typed, enqueue=False)
             updates.append((chat, update))
-    return Flood(updates, want, caseload.participants)
+    return Flood(updates, want, caseload.participants, caseload.coaches[0])
 
 
-def _coach_push(url: str, coach: int, participants: list[int], now: datetime) -> None:
-    """A once-push of the coach to all participants, due a minute ago: the first instance's
+def add_coach_push(url: str, flood: Flood) -> None:
+    """A once-push of the coach to every participant, due a minute ago: the first instance's
     catch-up sweep (or the next minute's tick) queues it, the elected sender sends it."""
     import psycopg
 
+    now, coach, participants = SystemClock().now(), flood.coach, flood.participants
     with psycopg.connect(url, autocommit=True) as conn, conn.transaction():
         at = utc_iso(now - timedelta(minutes=1))
         row = conn.execute(
@@ -169,6 +170,22 @@ class Instances:
                 if proc.poll() is not None or time.monotonic() > deadline:
                     raise AssertionError(f"an instance did not start:\n{self.collect()}")
                 time.sleep(0.05)
+
+    def wait_settled(self, timeout: float = 60.0) -> None:
+        """Wait until every instance's start-up sweeps (`scheduler.setup.CATCH_UP`, one after
+        the other) have begun or been skipped: what follows is measured (nearly) without them."""
+        from scheduler.setup import CATCH_UP
+
+        deadline = time.monotonic() + timeout
+        for log in self.logs:
+            while True:
+                text = log.read_text(errors="replace")
+                seen = set(re.findall(r"job (\w+): (?:tick \S+ runs here|.*skipped)", text))
+                if set(CATCH_UP) <= seen:  # the last one began: the others are done
+                    break
+                if time.monotonic() > deadline:
+                    raise AssertionError(f"the start-up sweeps did not end:\n{self.collect()}")
+                time.sleep(0.1)
 
     def stop(self) -> list[int]:
         """SIGTERM each; their exit codes."""

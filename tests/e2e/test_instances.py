@@ -10,7 +10,16 @@ from pathlib import Path
 import httpx
 
 from tests.e2e.fakebotapi import FakeBotApi
-from tests.e2e.flood import SECRET, Instances, SendClock, check, post_all, prepare, wait_for_pushes
+from tests.e2e.flood import (
+    SECRET,
+    Instances,
+    SendClock,
+    add_coach_push,
+    check,
+    post_all,
+    prepare,
+    wait_for_pushes,
+)
 from tests.e2e.harness import TOKEN
 from tests.pg_cluster import fresh_database
 
@@ -24,6 +33,7 @@ def test_three_instances_share_one_postgres(tmp_path: Path, postgres_server: str
     ):
         flood = prepare(tmp_path, server, url, CHATS, PER_CHAT)
         assert len(flood.updates) == 1_000
+        add_coach_push(url, flood)
         sent = SendClock(server)
         instances = Instances(tmp_path, server, url, INSTANCES)
         try:

@@ -1,0 +1,157 @@
+"""P7: 1, 2 and 3 `ptobot run` instances in webhook mode on one PostgreSQL, the same flood.
+
+The machinery is the three-instance test's (`tests/e2e/flood.py`): a caseload seeded in SQLite
+and moved to PostgreSQL with `ptobot copy-db` once (each round gets a copy of that database,
+`CREATE DATABASE … TEMPLATE`), a coach push to every participant due at start, and per chat the
+declaration steps typed twice over (20 updates), posted round-robin over the instances' webhook
+ports with the secret token header, each chat's next update after the answer to its previous
+one, chats side by side. The fake Bot API and the poster run in this process.
+
+Measured per round: updates per second (first post to last answer), p95 of post-to-answer
+(the update handled and its replies sent), and the checks: every update answered 200 and
+recorded once, every chat's replies exactly the expected ones in order, every push delivered
+once, no sweep tick run on two instances. The PostgreSQL server, the instances and the poster
+share the machine's cores, so more instances than cores measures contention, not scaling.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+from bench.common import Result
+from bench.proc import cpu_seconds
+from tests.e2e.fakebotapi import FakeBotApi
+from tests.e2e.flood import (
+    Instances,
+    SendClock,
+    add_coach_push,
+    check,
+    post_all,
+    prepare,
+    wait_for_pushes,
+)
+from tests.e2e.harness import TOKEN
+from tests.pg_cluster import cluster, unavailable_reason, with_database
+
+COUNTS = (1, 2, 3)
+
+
+def _copy_of(admin: str, template: str, name: str) -> str:
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    return with_database(admin, name)
+
+
+def _round(root: Path, admin: str, flood: Any, n: int) -> dict[str, Any]:
+    url = _copy_of(admin, "p7_template", f"p7_{n}")
+    add_coach_push(url, flood)
+    work = root / f"round-{n}"
+    work.mkdir()
+    with FakeBotApi(token=TOKEN).run_in_thread() as server:
+        sent = SendClock(server)
+        instances = Instances(work, server, url, n)
+        try:
+            instances.start()
+            instances.wait_settled()
+            time.sleep(1.0)  # the last start-up sweep ends
+            cpu = [cpu_seconds(pid) for pid in instances.pids()]
+            own = time.process_time()
+            posted = asyncio.run(post_all(flood.updates, instances.ports))
+            own = time.process_time() - own
+            cpu = [
+                cpu_seconds(pid) - before
+                for pid, before in zip(instances.pids(), cpu, strict=True)
+            ]
+            pushes = wait_for_pushes(url)
+        finally:
+            codes = instances.stop()
+        logs = instances.collect()
+    checked = check(flood, sent, url, logs)
+    updates = len(flood.updates)
+    return {
+        "instances": n,
+        "updates": updates,
+        "chats": len(flood.want),
+        "seconds": round(posted.seconds, 2),
+        "per_second": updates / posted.seconds,
+        "p95_seconds": round(posted.p95(), 3),
+        "instance_cpu_share_of_one_core": [round(c / posted.seconds, 2) for c in cpu],
+        "poster_and_fake_cpu_share_of_one_core": round(own / posted.seconds, 2),
+        "answered_200": posted.statuses.get(200, 0),
+        "handled_once": checked.handled == updates,
+        "order_kept": not checked.chats_wrong,
+        "chats_wrong": len(checked.chats_wrong),
+        "pushes": pushes,
+        "pushes_once": not checked.pushes_wrong,
+        "ticks_twice": len(checked.ticks_twice),
+        "clean_stop": codes == [0] * n,
+        "errors_in_logs": logs.count("Traceback"),
+    }
+
+
+def _ok(r: dict[str, Any]) -> bool:
+    return bool(
+        r["answered_200"] == r["updates"]
+        and r["handled_once"]
+        and r["order_kept"]
+        and r["pushes_once"]
+        and not r["ticks_twice"]
+        and r["clean_stop"]
+        and not r["errors_in_logs"]
+    )
+
+
+def run(quick: bool) -> list[Result]:
+    """The same flood on 1, 2 and 3 instances."""
+    reason = unavailable_reason()
+    if reason:
+        return [Result("P7", "instances on one PostgreSQL", None, "", note=f"skipped: {reason}")]
+    chats, per_chat = (50, 20) if quick else (100, 20)
+    rounds: list[dict[str, Any]] = []
+    with cluster() as admin, tempfile.TemporaryDirectory(prefix="pto-bench-p7-") as tmp:
+        root = Path(tmp)
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute('CREATE DATABASE "p7_template"')
+        with FakeBotApi(token=TOKEN).run_in_thread() as builder:  # only builds update JSON
+            flood = prepare(root, builder, with_database(admin, "p7_template"), chats, per_chat)
+        for n in COUNTS:
+            rounds.append(_round(root, admin, flood, n))
+    results = []
+    for r in rounds:
+        note = (
+            f"{r['updates']} updates ({r['chats']} chats × {per_chat}) in {r['seconds']} s; "
+            f"p95 {r['p95_seconds']} s; {r['pushes']} pushes; CPU of one core: instances "
+            f"{r['instance_cpu_share_of_one_core']}, poster and fake "
+            f"{r['poster_and_fake_cpu_share_of_one_core']}; checks "
+            + ("held" if _ok(r) else f"FAILED {r}")
+        )
+        results.append(
+            Result(
+                f"P7{'abc'[r['instances'] - 1]}",
+                f"webhook flood, {r['instances']} instance(s) on one PostgreSQL",
+                r["per_second"],
+                "upd/s",
+                "each update once, order per chat, pushes once",
+                _ok(r),
+                note,
+                extra=r,
+            )
+        )
+    first, last = rounds[0]["per_second"], rounds[-1]["per_second"]
+    results.append(
+        Result(
+            "P7",
+            "throughput 3 instances / 1 instance, same flood",
+            last / first,
+            "×",
+            note=f"p95 {rounds[0]['p95_seconds']} s → {rounds[-1]['p95_seconds']} s",
+            met=all(_ok(r) for r in rounds),
+        )
+    )
+    return results
