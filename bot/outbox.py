@@ -263,11 +263,12 @@ async def run_forever(
     deployment stays within the channel's rate limits.
     """
     sender = Sender(db, transport, max_attempts, limiter, backoff)
+    lock = f"outbox-sender:{transport.name}"
     while not stop.is_set():
         try:
-            async with db.exclusive(f"outbox-sender:{transport.name}") as elected:
+            async with db.exclusive(lock) as elected:
                 if elected:
-                    await _send_until(sender, clock_now, stop, interval)
+                    await _send_until(sender, clock_now, stop, interval, lock)
         except Exception:
             log.exception("outbox sender election failed; trying again")
         with contextlib.suppress(TimeoutError):
@@ -275,10 +276,18 @@ async def run_forever(
 
 
 async def _send_until(
-    sender: Sender, clock_now: Callable[[], datetime], stop: asyncio.Event, interval: float
+    sender: Sender,
+    clock_now: Callable[[], datetime],
+    stop: asyncio.Event,
+    interval: float,
+    lock: str,
 ) -> None:
-    """The elected sender's loop: drain, and wait `interval` when nothing was due."""
+    """The elected sender's loop: drain, and wait `interval` when nothing was due; stand down
+    when the election's lock was lost with its connection (another instance sends now)."""
     while not stop.is_set():
+        if not await sender.db.holds(lock):
+            log.warning("the outbox sender lost its lock with its database connection")
+            return
         try:
             sent = await sender.drain_once(clock_now())
         except Exception:

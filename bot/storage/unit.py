@@ -137,6 +137,13 @@ class Database(Protocol):
         """
         ...
 
+    async def holds(self, name: str) -> bool:
+        """Whether this process still holds the lock `name` it took with `exclusive`: a holder
+        whose database connection was lost has lost it (the server dropped it, another instance
+        may hold it now), and stops the work it guarded (the outbox sender checks every round).
+        """
+        ...
+
     async def instances(self) -> int:
         """How many instances run on this database now, this one included (SQLite: 1; see
         `bot.storage.backends.instance_lock`). Each takes its share of the bot-wide send budget.

@@ -23,6 +23,7 @@ Differences from SQLite that are handled here, so the SQL stays the same:
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Sequence
@@ -35,7 +36,7 @@ from psycopg import errors
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from bot.storage.postgres.adapt import Untyped, describe, lock_key, pg_rows, translate
-from bot.storage.postgres.instances import running
+from bot.storage.postgres.instances import holds_lock, running
 from bot.storage.unit import DatabaseUnavailable, Row
 
 log = logging.getLogger(__name__)
@@ -84,6 +85,7 @@ class Database:
         self.pool = pool
         self.url = url
         self.id_tables: frozenset[str] = frozenset()  # tables with an `id` column (insert ids)
+        self.held: dict[str, int] = {}  # `exclusive` locks held: name → the backend holding it
 
     @classmethod
     async def open(
@@ -147,11 +149,24 @@ class Database:
             cur = await conn.execute("SELECT pg_try_advisory_lock(%s::bigint)", (key,))
             row = await cur.fetchone()
             got = bool(row and row[0])
+            if got:
+                self.held[name] = conn.info.backend_pid
             try:
                 yield got
             finally:
                 if got:
-                    await conn.execute("SELECT pg_advisory_unlock(%s::bigint)", (key,))
+                    self.held.pop(name, None)
+                    with contextlib.suppress(psycopg.OperationalError):  # gone with its connection
+                        await conn.execute("SELECT pg_advisory_unlock(%s::bigint)", (key,))
+
+    async def holds(self, name: str) -> bool:
+        """Whether the lock `name` taken with `exclusive` is still this process's: False once
+        its connection was lost (the server dropped the lock; another may hold it now)."""
+        pid = self.held.get(name)
+        if pid is None:
+            return False
+        async with self._connection() as conn:
+            return await holds_lock(conn, pid, lock_key(name))
 
     async def instances(self) -> int:
         """How many instances run on this database now (`bot.storage.postgres.instances`)."""

@@ -45,12 +45,30 @@ async def instance_lock(url: str, *, alone: bool) -> AsyncIterator[None]:
 async def running(conn: psycopg.AsyncConnection[Any]) -> int:
     """How many processes hold the instance lock on this database now (at least 1: a caller
     that asks is one of them, even when it started without the lock, as a test may)."""
-    cur = await conn.execute(
-        "SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
+    where, params = _lock_filter(INSTANCE_LOCK)
+    cur = await conn.execute(f"SELECT COUNT(*) FROM pg_locks WHERE {where}", params)  # noqa: S608
+    row = await cur.fetchone()
+    return max(1, int(row[0]) if row else 0)
+
+
+def _lock_filter(key: int) -> tuple[str, tuple[int, int]]:
+    """The pg_locks condition for the advisory lock `key` (a bigint key shows as its high and
+    low 32 bits in classid and objid, objsubid 1), with its parameters."""
+    return (
+        "locktype = 'advisory' AND granted "
         "AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
         "AND classid::text::bigint = %s::bigint AND objid::text::bigint = %s::bigint "
         "AND objsubid = 1",
-        (INSTANCE_LOCK >> 32, INSTANCE_LOCK & 0xFFFFFFFF),
+        ((key >> 32) & 0xFFFFFFFF, key & 0xFFFFFFFF),
+    )
+
+
+async def holds_lock(conn: psycopg.AsyncConnection[Any], pid: int, key: int) -> bool:
+    """Whether the server process `pid` still holds the advisory lock `key`."""
+    where, params = _lock_filter(key)
+    cur = await conn.execute(
+        f"SELECT EXISTS (SELECT 1 FROM pg_locks WHERE {where} AND pid = %s)",  # noqa: S608
+        (*params, pid),
     )
     row = await cur.fetchone()
-    return max(1, int(row[0]) if row else 0)
+    return bool(row and row[0])

@@ -122,6 +122,10 @@ class Database:
         """Always True: one instance per file (`instance_lock`), so nobody else holds it."""
         yield True
 
+    async def holds(self, name: str) -> bool:
+        """Always True: nobody else can take it (`exclusive`)."""
+        return True
+
     async def instances(self) -> int:
         """Always 1: one instance per file (`instance_lock`)."""
         return 1
