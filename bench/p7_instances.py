@@ -25,8 +25,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import psycopg
-
 from bench.common import Result
 from bench.proc import cpu_seconds
 from tests.e2e.fakebotapi import FakeBotApi
@@ -40,25 +38,17 @@ from tests.e2e.flood import (
     wait_for_pushes,
 )
 from tests.e2e.harness import TOKEN
-from tests.pg_cluster import cluster, unavailable_reason, with_database
+from tests.pg_cluster import cluster, create_database, postgres_rows, unavailable_reason
 
 COUNTS = (1, 2, 3)
-
-
-def _copy_of(admin: str, template: str, name: str) -> str:
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-    return with_database(admin, name)
 
 
 def _server_cpu(admin: str) -> float:
     """CPU seconds of the PostgreSQL server so far: the postmaster with the children it reaped,
     and those still running (each instance's pooled connections)."""
-    with psycopg.connect(admin, autocommit=True) as conn:
-        row = conn.execute(
-            "SELECT pid FROM pg_stat_activity WHERE backend_type = 'checkpointer'"
-        ).fetchone()
-    assert row is not None
+    (row,) = postgres_rows(
+        admin, "SELECT pid FROM pg_stat_activity WHERE backend_type = 'checkpointer'"
+    )
     main = int(Path(f"/proc/{row[0]}/stat").read_text().rsplit(")", 1)[1].split()[1])
     fields = Path(f"/proc/{main}/stat").read_text().rsplit(")", 1)[1].split()
     total = sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")  # with reaped ones
@@ -74,7 +64,7 @@ def _server_cpu(admin: str) -> float:
 
 
 def _round(root: Path, admin: str, flood: Any, n: int, k: int) -> dict[str, Any]:
-    url = _copy_of(admin, "p7_template", f"p7_{n}_{k}")
+    url = create_database(admin, f"p7_{n}_{k}", template="p7_template")
     add_coach_push(url, flood)
     work = root / f"round-{n}-{k}"
     work.mkdir()
@@ -151,10 +141,9 @@ def run(quick: bool) -> list[Result]:
     runs: dict[int, list[dict[str, Any]]] = {n: [] for n in COUNTS}
     with cluster() as admin, tempfile.TemporaryDirectory(prefix="pto-bench-p7-") as tmp:
         root = Path(tmp)
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute('CREATE DATABASE "p7_template"')
+        template = create_database(admin, "p7_template")
         with FakeBotApi(token=TOKEN).run_in_thread() as builder:  # only builds update JSON
-            flood = prepare(root, builder, with_database(admin, "p7_template"), chats, per_chat)
+            flood = prepare(root, builder, template, chats, per_chat)
         for k in range(repeat):  # alternating, as the machine's load changes
             for n in COUNTS:
                 runs[n].append(_round(root, admin, flood, n, k))

@@ -118,6 +118,15 @@ def fresh_database(admin_url: str) -> Iterator[str]:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def create_database(admin_url: str, name: str, template: str | None = None) -> str:
+    """A new database `name` on the server, a copy of the database `template` when given (which
+    nobody may be connected to); its URL. The caller drops it (or the whole cluster goes)."""
+    copy = f' TEMPLATE "{template}"' if template else ""
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"{copy}')
+    return with_database(admin_url, name)
+
+
 def postgres_rows(url: str, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
     """A query with the repositories' `?` placeholders on the database `url`, read-only; rows
     readable by name and by position (like sqlite3.Row)."""

@@ -91,22 +91,23 @@ def prepare(workdir: Path, server: FakeBotApi, url: str, chats: int, per_chat: i
 def add_coach_push(url: str, flood: Flood) -> None:
     """A once-push of the coach to every participant, due a minute ago: the first instance's
     catch-up sweep (or the next minute's tick) queues it, the elected sender sends it."""
-    import psycopg
+    asyncio.run(_coach_push(url, flood))
 
-    now, coach, participants = SystemClock().now(), flood.coach, flood.participants
-    with psycopg.connect(url, autocommit=True) as conn, conn.transaction():
-        at = utc_iso(now - timedelta(minutes=1))
-        row = conn.execute(
-            "INSERT INTO coach_pushes (coach_id, text, schedule, at, created_at) "
-            "VALUES (%s, %s, 'once', %s, %s) RETURNING id",
-            (coach, PUSH_TEXT, at, at),
-        ).fetchone()
-        assert row is not None
-        with conn.cursor() as cur:
-            cur.executemany(
-                "INSERT INTO coach_push_targets (push_id, participant_id) VALUES (%s, %s)",
-                [(row[0], p) for p in participants],
-            )
+
+async def _coach_push(url: str, flood: Flood) -> None:
+    from bot.storage import coach
+    from bot.storage.backends import open_database
+
+    at = SystemClock().now() - timedelta(minutes=1)
+    db = await open_database(url)
+    try:
+        async with db.transaction() as tx:
+            await coach.insert_push(
+                tx, at, flood.coach, PUSH_TEXT, "once",
+                at=at, weekday=None, at_time=None, targets=flood.participants,
+            )  # fmt: skip
+    finally:
+        await db.close()
 
 
 def environment(workdir: Path, server: FakeBotApi, url: str, **extra: str) -> dict[str, str]:
