@@ -71,7 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 2
     except InstanceLocked as exc:
-        print(f"ptobot: {exc}; stop it first", file=sys.stderr)
+        print(f"ptobot: {exc}", file=sys.stderr)
         return 2
     except DatabaseUnavailable as exc:
         print(f"ptobot: {exc}", file=sys.stderr)

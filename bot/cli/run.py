@@ -10,6 +10,7 @@ from typing import Any
 from telegram.error import NetworkError
 
 from bot.app import App
+from bot.storage.backends import InstanceLocked, describe
 
 DEFAULT_BASE_URL = "https://api.telegram.org/bot"
 FIRST_WAIT = 1.0  # seconds before the first retry, doubled after each failure
@@ -17,6 +18,7 @@ LONGEST_WAIT = 60.0
 
 
 WEBHOOK_SERVER = "telegram.ext._utils.webhookhandler"
+POLLING_LOCK = "telegram:polling"  # held by the one instance that polls (Database.exclusive)
 
 
 def without_webhook_server() -> None:
@@ -71,9 +73,25 @@ async def run_telegram(app: App) -> int:
     after 1, 2, 4 ... at most 60 seconds; a signal ends the waiting. A rejected token is not a
     network failure: it ends the start (InvalidToken, exit 2 in `bot.cli.main`).
     """
-    if not app.services.settings.telegram_webhook_url:
+    settings = app.services.settings
+    if not settings.telegram_webhook_url:
         without_webhook_server()
+    if settings.telegram_webhook_url or not settings.telegram_bot_token:
+        return await _run_all(app)
+    # Polling: one instance per bot token (Telegram gives each update to one getUpdates caller);
+    # several instances on one PostgreSQL run in webhook mode.
+    async with app.services.db.exclusive(POLLING_LOCK) as alone:
+        if not alone:
+            where = describe(settings.database_url)
+            raise InstanceLocked(
+                f"another ptobot polls Telegram for this bot on {where}; several instances "
+                "need webhook mode (TELEGRAM_WEBHOOK_URL)"
+            )
+        return await _run_all(app)
 
+
+async def _run_all(app: App) -> int:
+    """`run_telegram` once the way of receiving is settled."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

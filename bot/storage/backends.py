@@ -15,7 +15,7 @@ from bot.storage.unit import Database
 
 
 class InstanceLocked(Exception):
-    """Another process runs the assistant on this database."""
+    """Another process runs the assistant on this database (its message says what to do)."""
 
 
 async def open_database(url: str) -> Database:
@@ -67,5 +67,6 @@ async def instance_lock(url: str, *, alone: bool = False) -> AsyncIterator[None]
             yield
     except FileLocked as exc:
         raise InstanceLocked(
-            f"another ptobot is already running on {exc.database} (lock held on {exc.lock_file})"
+            f"another ptobot is already running on {exc.database} (lock held on {exc.lock_file}); "
+            "stop it first"
         ) from None

@@ -35,7 +35,9 @@ async def instance_lock(url: str, *, alone: bool) -> AsyncIterator[None]:
         row = await cur.fetchone()
         if not row or not row[0]:
             if alone:
-                raise Refused(f"another ptobot is already running on {describe(url)}")
+                raise Refused(
+                    f"another ptobot is already running on {describe(url)}; stop it first"
+                )
             raise Refused(
                 f"ptobot copy-db is using {describe(url)}; start again when it has finished"
             )
