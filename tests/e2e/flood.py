@@ -234,30 +234,40 @@ class Posted:
         return ordered[max(0, int(len(ordered) * 0.95) - 1)] if ordered else 0.0
 
 
-async def post_all(updates: list[tuple[int, dict[str, Any]]], ports: list[int]) -> Posted:
+async def post_all(
+    updates: list[tuple[int, dict[str, Any]]], ports: list[int], twice_every: int = 0
+) -> Posted:
     """Post every update to port k mod n (k: its place in the flood); a chat's updates one
-    after the other, each after the previous one's answer; chats side by side."""
-    per_chat: dict[int, list[tuple[int, dict[str, Any]]]] = {}
+    after the other, each after the previous one's answer; chats side by side. With
+    `twice_every`, every such update also goes to the next instance at the same moment, as a
+    delivery Telegram retries while the first is still being handled."""
+    per_chat: dict[int, list[tuple[list[int], dict[str, Any]]]] = {}
+    n = len(ports)
     for k, (chat, update) in enumerate(updates):
-        per_chat.setdefault(chat, []).append((ports[k % len(ports)], update))
+        doubled = twice_every and n > 1 and k % twice_every == 0
+        to = [ports[k % n], ports[(k + 1) % n]] if doubled else [ports[k % n]]
+        per_chat.setdefault(chat, []).append((to, update))
     latencies: list[float] = []
     statuses: Counter[int] = Counter()
     headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
     # aiohttp: a few hundred µs of CPU per request where httpx takes about a millisecond and
     # gets worse with many connections (bot/channels/telegram_clients.py); the poster shares
     # its process with the fake Bot API, and must not be what limits the instances.
-    connector = aiohttp.TCPConnector(limit=len(per_chat))
+    connector = aiohttp.TCPConnector(limit=2 * len(per_chat))
     timeout = aiohttp.ClientTimeout(total=60)
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
 
-        async def chat_run(items: list[tuple[int, dict[str, Any]]]) -> None:
-            for port, update in items:
+        async def post(port: int, update: dict[str, Any]) -> None:
+            url = f"http://127.0.0.1:{port}/tg/hook"
+            async with session.post(url, json=update, headers=headers) as answer:
+                await answer.read()
+            statuses[answer.status] += 1
+
+        async def chat_run(items: list[tuple[list[int], dict[str, Any]]]) -> None:
+            for to, update in items:
                 began = time.perf_counter()
-                url = f"http://127.0.0.1:{port}/tg/hook"
-                async with session.post(url, json=update, headers=headers) as answer:
-                    await answer.read()
+                await asyncio.gather(*(post(port, update) for port in to))
                 latencies.append(time.perf_counter() - began)
-                statuses[answer.status] += 1
 
         began = time.perf_counter()
         await asyncio.gather(*(chat_run(items) for items in per_chat.values()))
