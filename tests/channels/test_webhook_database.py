@@ -1,20 +1,25 @@
-"""Webhook mode when PostgreSQL fails mid-update: the update is answered 503 with nothing
-written, and handled once when Telegram sends it again (to this or any other instance)."""
+"""Webhook mode when PostgreSQL fails mid-update (the connection lost, or no free connection in
+time): the update is answered 503 with nothing written, and handled once when Telegram sends it
+again (to this or any other instance)."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from bot.app import open_app
+from bot.app import App, open_app
 from bot.channels.telegram import TelegramChannel
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.storage import conversations
+from bot.storage.postgres.db import Database as PostgresDatabase
 from bot.storage.unit import Tx
 from tests.e2e.fakebotapi import FakeBotApi
 from tests.pg_cluster import fresh_database
@@ -24,9 +29,28 @@ from tests.privacy.test_webhook import SECRET, TOKEN, _free_port, _wait_listenin
 HEADERS = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
 
 
-async def test_an_update_whose_database_went_away_is_refused_then_handled_once(
+@dataclass
+class Hooked:
+    """The Telegram channel in webhook mode on PostgreSQL, with Ayla's chat."""
+
+    app: App
+    fake: FakeBotApi
+    hook: str
+    chat: int
+
+    async def post(self, update: dict[str, Any]) -> int:
+        async with httpx.AsyncClient(timeout=30) as client:
+            return (await client.post(self.hook, json=update, headers=HEADERS)).status_code
+
+    async def processed(self) -> int:
+        async with self.app.services.db.read() as tx:
+            return int(await tx.scalar("SELECT COUNT(*) FROM processed_updates"))
+
+
+@pytest.fixture
+async def hooked(
     tmp_path: Path, postgres_server: str, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
-) -> None:
+) -> AsyncIterator[Hooked]:
     monkeypatch.setenv("PTB_TIMEDELTA", "true")
     port = _free_port()
     with fresh_database(postgres_server) as url:
@@ -46,32 +70,46 @@ async def test_an_update_whose_database_went_away_is_refused_then_handled_once(
                 stop = asyncio.Event()
                 task = asyncio.create_task(TelegramChannel(app).run(stop))
                 await _wait_listening(port)
-                real, dying = conversations.chat_context, [True]
-
-                async def connection_lost(tx: Tx, *args: Any) -> Any:
-                    if dying.pop() if dying else False:  # the first unit only
-                        await tx.execute("SELECT pg_terminate_backend(pg_backend_pid())")
-                    return await real(tx, *args)
-
-                monkeypatch.setattr(conversations, "chat_context", connection_lost)
-                update = fake.send_text(chat, "/hulp", enqueue=False)
-                hook = f"http://127.0.0.1:{port}/tg/hook"
                 try:
-                    async with httpx.AsyncClient(timeout=30) as client:
-                        first = await client.post(hook, json=update, headers=HEADERS)
-                        async with app.services.db.read() as tx:
-                            recorded = await tx.scalar("SELECT COUNT(*) FROM processed_updates")
-                        sent_after_first = list(fake.sent_texts(chat))
-                        again = await client.post(hook, json=update, headers=HEADERS)
-                        once_more = await client.post(hook, json=update, headers=HEADERS)
+                    yield Hooked(app, fake, f"http://127.0.0.1:{port}/tg/hook", chat)
                 finally:
                     stop.set()
                     await asyncio.wait_for(task, 10)
-                async with app.services.db.read() as tx:
-                    recorded_after = await tx.scalar("SELECT COUNT(*) FROM processed_updates")
-    assert first.status_code == 503  # Telegram will send it again
-    assert (recorded, sent_after_first) == (0, [])  # nothing half-written, nothing said
-    assert (again.status_code, once_more.status_code) == (200, 200)
-    assert recorded_after == 1
-    assert len(fake.sent_texts(chat)) == 1  # the help, once
-    assert "Ayla" in fake.sent_texts(chat)[0]
+
+
+async def test_an_update_whose_database_went_away_is_refused_then_handled_once(
+    hooked: Hooked, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real, dying = conversations.chat_context, [True]
+
+    async def connection_lost(tx: Tx, *args: Any) -> Any:
+        if dying.pop() if dying else False:  # the first unit only
+            await tx.execute("SELECT pg_terminate_backend(pg_backend_pid())")
+        return await real(tx, *args)
+
+    monkeypatch.setattr(conversations, "chat_context", connection_lost)
+    update = hooked.fake.send_text(hooked.chat, "/hulp", enqueue=False)
+    assert await hooked.post(update) == 503  # Telegram will send it again
+    assert await hooked.processed() == 0  # nothing half-written
+    assert hooked.fake.sent_texts(hooked.chat) == []  # nothing said
+    assert [await hooked.post(update), await hooked.post(update)] == [200, 200]
+    assert await hooked.processed() == 1
+    assert len(hooked.fake.sent_texts(hooked.chat)) == 1  # the help, once
+    assert "Ayla" in hooked.fake.sent_texts(hooked.chat)[0]
+
+
+async def test_an_update_that_found_no_free_connection_waits_then_is_refused(
+    hooked: Hooked,
+) -> None:
+    db = hooked.app.services.db
+    assert isinstance(db, PostgresDatabase)
+    db.pool.timeout = 0.3  # how long a unit waits for a connection (30 s in production)
+    update = hooked.fake.send_text(hooked.chat, "/hulp", enqueue=False)
+    async with AsyncExitStack() as busy:  # every pooled connection taken, as under load
+        for _ in range(db.pool.max_size):
+            await busy.enter_async_context(db.pool.connection())
+        assert await hooked.post(update) == 503
+    assert await hooked.processed() == 0
+    assert await hooked.post(update) == 200
+    assert await hooked.processed() == 1
+    assert len(hooked.fake.sent_texts(hooked.chat)) == 1
