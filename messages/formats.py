@@ -110,3 +110,29 @@ def _babel_decimal(value: Decimal, pattern: str, locale: str) -> str:
     from babel.numbers import format_decimal
 
     return str(format_decimal(value, pattern, locale=SYMBOLS[locale].babel))
+
+
+WEEKDAYS = {
+    "nl": {
+        "wide": ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"),
+        "abbreviated": ("ma", "di", "wo", "do", "vr", "za", "zo"),
+    },
+    "en": {
+        "wide": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+        "abbreviated": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+    },
+}
+
+
+def weekday(index: int, width: str, locale: str) -> str:
+    """A weekday's name (Monday = 0), "wide" or "abbreviated"; Babel's for other locales."""
+    names = WEEKDAYS.get(locale, {}).get(width)
+    if names is not None:
+        return names[index]
+    from babel.dates import get_day_names
+
+    return str(get_day_names(width, locale=_babel_locale(locale))[index])  # type: ignore[arg-type]
+
+
+def _babel_locale(locale: str) -> str:
+    return {"nl": "nl_NL", "en": "en_GB", "ar": "ar", "tr": "tr_TR"}.get(locale, "nl_NL")
