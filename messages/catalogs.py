@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from babel.messages.catalog import Catalog, Message
+from babel.messages.catalog import TranslationError
 from babel.messages.checkers import python_format
 from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import write_mo
@@ -48,6 +49,11 @@ PARTICIPANT_FOLDERS = (
     "privacy/",
     "reminders/",
     "whatsapp/",
+    # participants' messages kept beside the klantmanager's or coach's flow
+    "coach/push.",
+    "queue/correction_requested.",
+    "queue/correction_unchanged.",
+    "queue/remind_push.",
 )
 _JINJA_OPTIONS = {
     "extensions": "jinja2.ext.i18n",
@@ -113,7 +119,12 @@ def update() -> None:
         if path.exists():
             catalog = read(locale)
         else:
-            catalog = Catalog(project=PROJECT, locale=locale, charset="utf-8")
+            catalog = Catalog(
+                project=PROJECT,
+                locale=locale,
+                charset="utf-8",
+                header_comment=f"# {PROJECT}: {locale}. {NEEDS_REVIEW}.\n# Source language: Dutch.",
+            )
         catalog.update(template, no_fuzzy_matching=True)
         catalog.obsolete.clear()
         write(catalog, path)
@@ -152,10 +163,22 @@ def _strings(value: str | tuple[str, ...] | list[str] | None) -> tuple[str, ...]
     return tuple(value)
 
 
-def problems(locale: str) -> Iterable[Problem]:
+def read_template() -> Catalog:
+    with TEMPLATE_FILE.open("rb") as pot:
+        return read_po(pot)
+
+
+def problems(locale: str, template: Catalog | None = None) -> Iterable[Problem]:
     """Missing, fuzzy, untranslated or placeholder-broken entries, and a stale .mo."""
-    template = extract()
     catalog = read(locale)
+    yield from check_catalog(locale, catalog, template if template is not None else extract())
+    mo = catalog_path(locale, "mo")
+    if not mo.exists() or mo.read_bytes() != compiled(catalog):
+        yield Problem(locale, "messages.mo", "not compiled from the .po (run compile)")
+
+
+def check_catalog(locale: str, catalog: Catalog, template: Catalog) -> Iterable[Problem]:
+    """The entries of `catalog` that fail the sentences of `template`."""
     for message in template:
         if not message.id:
             continue
@@ -175,11 +198,8 @@ def problems(locale: str) -> Iterable[Problem]:
             continue
         try:
             python_format(catalog, entry)
-        except Exception as exc:
+        except TranslationError as exc:
             yield Problem(locale, msgid, f"placeholders ({exc})")
-    mo = catalog_path(locale, "mo")
-    if not mo.exists() or mo.read_bytes() != compiled(catalog):
-        yield Problem(locale, "messages.mo", "not compiled from the .po (run compile)")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -17,6 +17,7 @@ from gettext import GNUTranslations, NullTranslations
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup
 from jinja2 import (
     Environment,
     FileSystemLoader,
@@ -29,12 +30,32 @@ from jinja2 import (
 from bot.clock import parse_utc
 from bot.domain.localtime import local_day
 from messages import formats
+from messages.bidi import RTL_LOCALES, isolate_ltr
 
 TEMPLATES = Path(__file__).parent / "templates"
 CATALOGS = Path(__file__).parent / "locale"
 LOCALES = ("nl", "en", "ar", "tr")
 DEFAULT_LOCALE = "nl"  # the source language: its sentences are the msgids
 BABEL_LOCALES = {"nl": "nl_NL", "en": "en_GB", "ar": "ar", "tr": "tr_TR"}
+# Dutch stays the language of record (docs/translations.md): a participant reading one of these
+# languages gets what has legal weight in Dutch too — these whole messages (receipts, deadlines, a
+# correction request's reason) below their own, and the "indicatie, geen besluit" notice inline
+# (`in_dutch` in the templates).
+RECORD_LOCALES = frozenset({"ar", "tr"})
+RECORD_KEYS = frozenset(
+    {
+        "declaration/receipt",
+        "declaration/already_sent",
+        "changes/receipt",
+        "changes/already_sent",
+        "reminders/push",
+        "reminders/decl_before",
+        "reminders/decl_due_today",
+        "reminders/decl_late",
+        "reminders/decl_open",
+        "queue/correction_requested",
+    }
+)
 
 
 def translations(locale: str) -> NullTranslations:
@@ -101,6 +122,12 @@ def _make_env(locale: str) -> Environment:
     env.filters["weekday"] = weekday
     env.filters["flag_lines"] = flag_lines
     env.globals["locale"] = locale
+
+    def in_dutch(text: str) -> Markup:
+        """A Dutch sentence of record (its msgid, Telegram HTML) on a line of its own."""
+        return Markup("\n🇳🇱 " + text) if locale in RECORD_LOCALES else Markup("")
+
+    env.globals["in_dutch"] = in_dutch
     env.install_gettext_translations(translations(locale), newstyle=True)  # type: ignore[attr-defined]
     return env
 
@@ -117,10 +144,21 @@ def _template(locale: str, key: str) -> Template:
 
 
 def render(key: str, locale: str, **ctx: Any) -> str:
-    """Render message `key` in `locale` (Dutch when the locale is unknown)."""
+    """Render message `key` in `locale` (Dutch when the locale is unknown).
+
+    Right-to-left text gets its left-to-right runs (names, amounts, dates, references, commands)
+    isolated (messages/bidi.py); messages of record get their Dutch text below (RECORD_KEYS).
+    """
     if locale not in LOCALES:
         locale = DEFAULT_LOCALE
-    return _template(locale, key).render(**ctx).strip()
+    text = _template(locale, key).render(**ctx).strip()
+    if locale in RECORD_LOCALES and key in RECORD_KEYS:
+        dutch = _template(DEFAULT_LOCALE, key).render(**ctx).strip()
+        heading = _template(locale, "common/record_dutch").render().strip()
+        text = f"{text}\n\n{heading}\n{dutch}"
+    if locale in RTL_LOCALES:
+        text = isolate_ltr(text)
+    return text
 
 
 @lru_cache(maxsize=1024)
