@@ -20,8 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from babel.messages.catalog import Catalog, Message
-from babel.messages.catalog import TranslationError
+from babel.messages.catalog import Catalog, Message, TranslationError
 from babel.messages.checkers import python_format
 from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import write_mo
@@ -123,7 +122,7 @@ def update() -> None:
                 project=PROJECT,
                 locale=locale,
                 charset="utf-8",
-                header_comment=f"# {PROJECT}: {locale}. {NEEDS_REVIEW}.\n# Source language: Dutch.",
+                header_comment=f"# {PROJECT}: {locale}. {NEEDS_REVIEW}.\n# Source: Dutch.",
             )
         catalog.update(template, no_fuzzy_matching=True)
         catalog.obsolete.clear()
