@@ -165,11 +165,35 @@ def _text(text: str, runs: list[str]) -> str:
             end += 1
             missing -= 1
         run = text[start:end]
-        runs.append(run)
         out.append(text[pos:start])
-        out.append(FSI + run + PDI)
+        if missing > 0:
+            # "week 45 (2–8 نوفمبر)": the bracket closes outside the run, so it stays outside
+            # (a bracket pair split by an isolate would be mirrored apart).
+            cut = _first_unmatched_open(run)
+            head = run[:cut].rstrip(" \t\xa0\u2009\u202f")
+            if _CORE.search(head):
+                runs.append(head)
+                out.append(FSI + head + PDI)
+            else:
+                out.append(head)
+            out.append(run[len(head) : cut + 1])
+            out.append(_text(run[cut + 1 :], runs))
+        else:
+            runs.append(run)
+            out.append(FSI + run + PDI)
         pos = end
     if not pos:
         return text
     out.append(text[pos:])
     return "".join(out)
+
+
+def _first_unmatched_open(run: str) -> int:
+    """The index of the first "(" in `run` that no ")" in it closes."""
+    open_at: list[int] = []
+    for index, char in enumerate(run):
+        if char == "(":
+            open_at.append(index)
+        elif char == ")" and open_at:
+            open_at.pop()
+    return open_at[0]

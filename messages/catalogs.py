@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import re
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from babel.messages.pofile import read_po, write_po
 from messages.render import CATALOGS, DEFAULT_LOCALE, LOCALES, TEMPLATES
 
 TEMPLATE_FILE = CATALOGS / "messages.pot"
+PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 PROJECT = "PTO-assistent"
 # Header line of the catalogs a native speaker has not reviewed yet (README, "Languages").
 NEEDS_REVIEW = "NEEDS REVIEW by a native speaker before use"
@@ -44,7 +46,6 @@ PARTICIPANT_FOLDERS = (
     "hours/",
     "menu/",
     "onboarding/",
-    "outcomes/",
     "privacy/",
     "reminders/",
     "whatsapp/",
@@ -199,6 +200,12 @@ def check_catalog(locale: str, catalog: Catalog, template: Catalog) -> Iterable[
             python_format(catalog, entry)
         except TranslationError as exc:
             yield Problem(locale, msgid, f"placeholders ({exc})")
+            continue
+        wanted = set(PLACEHOLDER.findall(_strings(message.id)[-1]))
+        for string in strings:
+            if set(PLACEHOLDER.findall(string)) != wanted:
+                yield Problem(locale, msgid, f"placeholders (not {sorted(wanted)})")
+                break
 
 
 def main(argv: list[str] | None = None) -> int:

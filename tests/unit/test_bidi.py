@@ -259,3 +259,10 @@ def test_isolating_only_inserts_isolates_and_leaves_nothing_unisolated(html: str
 @given(ARABIC.filter(lambda word: word[0].isalpha()), HTML)
 def test_a_message_that_starts_in_arabic_stays_arabic(first: str, rest: str) -> None:
     assert first_strong(isolate_ltr(f"{first} {rest}")) == "AL"
+
+
+def test_a_bracket_closed_outside_the_run_stays_outside() -> None:
+    text = "الأسبوع 45 (2–8 نوفمبر)"
+    assert isolate_ltr(text) == "الأسبوع \u206845\u2069 (\u20682–8\u2069 نوفمبر)"
+    assert unisolated_ltr_runs(isolate_ltr(text)) == []
+    assert isolate_ltr("Kim (coach) و (a (b") == "\u2068Kim (coach)\u2069 و (\u2068a\u2069 (\u2068b\u2069"

@@ -24,7 +24,8 @@ def template() -> Catalog:
 @pytest.mark.parametrize("locale", LOCALES)
 def test_the_catalog_is_complete_and_sound(locale: str, template: Catalog) -> None:
     found = [str(p) for p in catalogs.problems(locale, template)]
-    assert not found, "\n".join(found[:40]) + "\n(python -m messages.catalogs update, then translate)"
+    hint = "\n(python -m messages.catalogs update, then translate)"
+    assert not found, "\n".join(found[:40]) + hint
 
 
 def test_the_template_file_is_current(template: Catalog) -> None:
@@ -61,9 +62,7 @@ def _template_with(msgid: str | tuple[str, str]) -> Catalog:
 )
 def test_the_check_finds_broken_entries(msgstr: str, what: str) -> None:
     msgid = "Klaar met %(period)s"
-    found = list(
-        catalogs.check_catalog("tr", _catalog_with(msgid, msgstr), _template_with(msgid))
-    )
+    found = list(catalogs.check_catalog("tr", _catalog_with(msgid, msgstr), _template_with(msgid)))
     assert [p.what.split(" ")[0] for p in found] == [what]
 
 

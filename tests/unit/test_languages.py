@@ -21,13 +21,19 @@ from messages.render import LOCALES, RECORD_KEYS, render, template_keys
 def _samples() -> dict[str, dict[str, Any]]:
     merged: dict[str, dict[str, Any]] = {}
     for info in pkgutil.iter_modules(messages.samples.__path__):
-        merged.update(getattr(importlib.import_module(f"messages.samples.{info.name}"), "SAMPLES", {}))
+        module = importlib.import_module(f"messages.samples.{info.name}")
+        merged.update(getattr(module, "SAMPLES", {}))
     return merged
 
 
 SAMPLES = _samples()
 KEYS = sorted(template_keys())
-PARTICIPANT_KEYS = [k for k in KEYS if (k + ".").startswith(catalogs.PARTICIPANT_FOLDERS)]
+OWN_NAMES = "buttons/lang_"  # each language's own name, the same in every language
+PARTICIPANT_KEYS = [
+    k
+    for k in KEYS
+    if (k + ".").startswith(catalogs.PARTICIPANT_FOLDERS) and not k.startswith(OWN_NAMES)
+]
 LEFTOVER = re.compile(r"%\(\w+\)s|\{\{|\{%|%%")
 ARABIC_LETTER = re.compile(r"[\u0600-\u06FF]")
 
