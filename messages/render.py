@@ -111,6 +111,12 @@ def _make_env(locale: str) -> Environment:
     def number(value: float | Decimal | int, digits: int = 1) -> str:
         return formats.number(value, digits, locale)
 
+    def day_span(first: Any, last: Any) -> str:
+        """The days of a week within a month: "3 nov." or "2–8 nov." ("d MMM")."""
+        if first == last:
+            return day(last, "d MMM")
+        return f"{day(first, 'd')}–{day(last, 'd MMM')}"
+
     def weekday(index: int, width: str = "wide") -> str:
         """The name of a weekday, Monday = 0 ("maandag", "ma")."""
         return formats.weekday(int(index), width, locale)
@@ -120,6 +126,7 @@ def _make_env(locale: str) -> Environment:
 
     env.filters.update(money=money, date=day, moment=moment, month=month, pct=pct, number=number)
     env.filters["weekday"] = weekday
+    env.globals["day_span"] = day_span
     env.filters["flag_lines"] = flag_lines
     env.globals["locale"] = locale
 
