@@ -166,10 +166,10 @@ def _text(text: str, runs: list[str]) -> str:
             missing -= 1
         run = text[start:end]
         out.append(text[pos:start])
-        if missing > 0:
-            # "week 45 (2–8 نوفمبر)": the bracket closes outside the run, so it stays outside
-            # (a bracket pair split by an isolate would be mirrored apart).
-            cut = _first_unmatched_open(run)
+        cut = _first_unmatched(run)
+        if cut is not None:
+            # "week 45 (2–8 نوفمبر)", "(klantmanager) Kim": a bracket whose partner lies outside
+            # the run stays outside it (a bracket pair split by an isolate is mirrored apart).
             head = run[:cut].rstrip(" \t\xa0\u2009\u202f")
             if _CORE.search(head):
                 runs.append(head)
@@ -188,12 +188,14 @@ def _text(text: str, runs: list[str]) -> str:
     return "".join(out)
 
 
-def _first_unmatched_open(run: str) -> int:
-    """The index of the first "(" in `run` that no ")" in it closes."""
+def _first_unmatched(run: str) -> int | None:
+    """The index of the first bracket in `run` whose partner is not in it, if any."""
     open_at: list[int] = []
     for index, char in enumerate(run):
         if char == "(":
             open_at.append(index)
-        elif char == ")" and open_at:
+        elif char == ")":
+            if not open_at:
+                return index
             open_at.pop()
-    return open_at[0]
+    return open_at[0] if open_at else None
