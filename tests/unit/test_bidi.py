@@ -266,6 +266,7 @@ def test_a_bracket_closed_outside_the_run_stays_outside() -> None:
     assert isolate_ltr(text) == "الأسبوع \u206845\u2069 (\u20682–8\u2069 نوفمبر)"
     assert unisolated_ltr_runs(isolate_ltr(text)) == []
     closing = "مدير (klantmanager) Kim Klantmanager في"
-    assert isolate_ltr(closing) == "مدير (\u2068klantmanager\u2069) \u2068Kim Klantmanager\u2069 في"
+    isolated = "مدير (\u2068klantmanager\u2069) \u2068Kim Klantmanager\u2069 في"
+    assert isolate_ltr(closing) == isolated
     expected = "\u2068Kim (coach)\u2069 و (\u2068a\u2069 (\u2068b\u2069"
     assert isolate_ltr("Kim (coach) و (a (b") == expected
