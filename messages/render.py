@@ -30,7 +30,7 @@ from markupsafe import Markup
 from bot.clock import parse_utc
 from bot.domain.localtime import local_day
 from messages import formats
-from messages.bidi import RTL_LOCALES, isolate_ltr
+from messages.bidi import RTL_LOCALES, html_dir, isolate_ltr
 
 TEMPLATES = Path(__file__).parent / "templates"
 CATALOGS = Path(__file__).parent / "locale"
@@ -127,6 +127,7 @@ def _make_env(locale: str) -> Environment:
     env.filters.update(money=money, date=day, moment=moment, month=month, pct=pct, number=number)
     env.filters["weekday"] = weekday
     env.globals["day_span"] = day_span
+    env.globals["html_dir"] = html_dir
     env.filters["flag_lines"] = flag_lines
     env.globals["locale"] = locale
 
