@@ -29,13 +29,14 @@ from markupsafe import Markup
 
 from bot.clock import parse_utc
 from bot.domain.localtime import local_day
+from bot.domain.models import DEFAULT_LOCALE as DEFAULT_LOCALE
+from bot.domain.models import LOCALES as LOCALES
 from messages import formats
 from messages.bidi import RTL_LOCALES, html_dir, isolate_ltr
 
 TEMPLATES = Path(__file__).parent / "templates"
 CATALOGS = Path(__file__).parent / "locale"
-LOCALES = ("nl", "en", "ar", "tr")
-DEFAULT_LOCALE = "nl"  # the source language: its sentences are the msgids
+# The source language (its sentences are the msgids) and every language spoken: bot.domain.models.
 BABEL_LOCALES = {"nl": "nl_NL", "en": "en_GB", "ar": "ar", "tr": "tr_TR"}
 # Dutch stays the language of record (docs/translations.md): a participant reading one of these
 # languages gets what has legal weight in Dutch too — these whole messages (receipts, deadlines, a
