@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from bot.domain.languages import client_locale
 from bot.services import onboarding
 from handlers.base import Ctx
 from handlers.router import Router
@@ -28,7 +29,12 @@ def register(router: Router) -> None:
             ctx.reply("onboarding/code_unknown")
             return
         person = await onboarding.redeem(
-            ctx.tx, ctx.now, ctx.inbound.channel, ctx.inbound.address, code
+            ctx.tx,
+            ctx.now,
+            ctx.inbound.channel,
+            ctx.inbound.address,
+            code,
+            client_locale=client_locale(ctx.inbound.client_language),
         )
         ctx.person = person
         ctx.locale = person.locale

@@ -124,8 +124,21 @@ async def _role_person(tx: Tx, name: str | None, role: Role) -> Person | None:
     return await names.person_named(tx, name, role) if name else None
 
 
-async def redeem(tx: Tx, now: datetime, channel: str, address: str, code: str) -> Person:
-    """Bind this chat to the invite's person; DomainError for a wrong, used or expired code."""
+async def redeem(
+    tx: Tx,
+    now: datetime,
+    channel: str,
+    address: str,
+    code: str,
+    *,
+    client_locale: str | None = None,
+) -> Person:
+    """Bind this chat to the invite's person; DomainError for a wrong, used or expired code.
+
+    On a person's first contact (no invite of theirs redeemed before) their language becomes
+    `client_locale`, the language of their chat app when the assistant speaks it; a person who
+    was here before keeps the language they chose (with /taal).
+    """
     chat = hash_address(channel, address)
     tries = await invites.wrong_tries_since(tx, channel, chat, now - timedelta(hours=1))
     if tries >= MAX_WRONG_TRIES_PER_HOUR:
@@ -144,6 +157,10 @@ async def redeem(tx: Tx, now: datetime, channel: str, address: str, code: str) -
     if not await invites.mark_used(tx, invite.id, now):
         raise DomainError("onboarding/code_used")
     await people.bind_identity(tx, channel, address, invite.person_id, now)
+    if client_locale is not None and not await invites.redeemed_before(
+        tx, invite.person_id, invite.id
+    ):
+        await people.set_locale(tx, invite.person_id, client_locale)
     await audit_log.record(
         tx, now, invite.person_id, "chat.bound", invite.person_id, channel=channel
     )

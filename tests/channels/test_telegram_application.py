@@ -64,7 +64,9 @@ async def test_language_buttons_and_switch(
     await feed(channel, message_update(chat, "/taal"))
     raw = request.sent()[-1]["reply_markup"]
     markup = json.loads(raw) if isinstance(raw, str) else raw
-    assert [b["callback_data"] for b in markup["inline_keyboard"][0]] == ["taal:nl", "taal:en"]
+    row = markup["inline_keyboard"][0]
+    assert [b["callback_data"] for b in row] == ["taal:nl", "taal:en", "taal:ar", "taal:tr"]
+    assert [b["text"] for b in row] == ["Nederlands", "English", "العربية", "Türkçe"]
     await feed(channel, button_update(chat, "taal:en"))
     assert "English" in texts(request, chat)[-1]
     assert request.sent("answerCallbackQuery")
@@ -112,7 +114,7 @@ async def test_stickers_voice_and_edits_get_an_answer(
     assert "aangepast" in replies[2]
 
 
-async def test_post_init_sets_the_menu_in_both_languages(
+async def test_post_init_sets_the_menu_in_every_language(
     telegram: tuple[TelegramChannel, OfflineRequest], app: App
 ) -> None:
     channel, request = telegram
@@ -120,7 +122,7 @@ async def test_post_init_sets_the_menu_in_both_languages(
     assert post_init is not None
     await post_init(channel.application)
     calls = request.sent("setMyCommands")
-    assert {c.get("language_code") for c in calls} == {None, "en"}
+    assert {c.get("language_code") for c in calls} == {None, "en", "ar", "tr"}
     commands = (
         json.loads(calls[0]["commands"])
         if isinstance(calls[0]["commands"], str)
