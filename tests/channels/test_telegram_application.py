@@ -55,6 +55,36 @@ async def test_start_with_code_binds_and_greets(
         assert await people.identity_by_address(tx, "telegram", "502") is None
 
 
+async def test_a_new_participant_gets_the_language_of_their_telegram_app(
+    app: App, clock: FixedClock, telegram: tuple[TelegramChannel, OfflineRequest]
+) -> None:
+    channel, _ = telegram
+    code = await f.invite(app, "Ayla Voorbeeld", Role.PARTICIPANT, clock.now())
+    sender = {"id": 503, "is_bot": False, "first_name": "Test", "language_code": "tr"}
+    await feed(channel, message_update(503, f"/start {code}", **{"from": sender}))
+    async with app.services.db.read() as tx:
+        identity = await people.identity_by_address(tx, "telegram", "503")
+        assert identity is not None
+        person = await people.person_by_id(tx, identity.person_id)
+    assert person is not None
+    assert person.locale == "tr"
+
+
+def test_the_telegram_app_language_travels_on_the_inbound() -> None:
+    for language_code, expected in (("ar", "ar"), ("en-GB", "en-GB"), (None, None)):
+        sender: dict[str, object] = {"id": 7, "is_bot": False, "first_name": "Test"}
+        if language_code:
+            sender["language_code"] = language_code
+        update = Update.de_json(message_update(7, "hallo", **{"from": sender}), None)
+        inbound = to_inbound(update)
+        assert inbound is not None
+        assert inbound.client_language == expected
+    pressed = Update.de_json(button_update(7, "taal:ar"), None)
+    inbound = to_inbound(pressed)
+    assert inbound is not None
+    assert inbound.client_language is None  # this sender's app told no language
+
+
 async def test_language_buttons_and_switch(
     app: App, clock: FixedClock, telegram: tuple[TelegramChannel, OfflineRequest]
 ) -> None:
