@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.domain.languages import client_locale
 from bot.services import onboarding
 from handlers.base import Ctx
 from handlers.router import Router
@@ -34,7 +33,7 @@ def register(router: Router) -> None:
             ctx.inbound.channel,
             ctx.inbound.address,
             code,
-            client_locale=client_locale(ctx.inbound.client_language),
+            client_language=ctx.inbound.client_language,
         )
         ctx.person = person
         ctx.locale = person.locale

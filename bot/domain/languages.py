@@ -3,18 +3,22 @@
 `/taal` takes a code ("ar") or a name typed in any of the assistant's languages ("arabisch",
 "Arabic", "العربية", "Arapça"), without regard to case, accents or Arabic vowel marks
 (`bot.domain.words.fold`). A chat app may tell the language its user set ("en-GB"): a new
-participant is greeted in it when the assistant speaks it (`client_locale`).
+participant is greeted in it when the assistant speaks it (`client_locale`, `first_locale`).
 """
 
 from __future__ import annotations
 
-from bot.domain.models import LOCALES
+from bot.domain.models import LOCALES, Role
 from bot.domain.words import fold
 
 
 def _letters(text: str) -> str:
     return "".join(ch for ch in fold(text) if ch.isalpha())
 
+
+# The languages klantmanager, coach and admin texts are written in (issue 18: what participants
+# read comes in every language; the staff's texts may stay Dutch and English).
+STAFF_LOCALES = ("nl", "en")
 
 # Each language's code and names: in Dutch, English, Arabic and Turkish, its own name first.
 _NAMES = {
@@ -56,3 +60,12 @@ def client_locale(language_code: str | None) -> str | None:
         return None
     code = language_code.replace("_", "-").split("-", 1)[0].lower()
     return code if code in LOCALES else None
+
+
+def first_locale(role: Role, language_code: str | None) -> str | None:
+    """The language a person starts in, from their chat app's: any the assistant speaks for a
+    participant, Dutch or English for the staff; None: stay with the default (Dutch)."""
+    locale = client_locale(language_code)
+    if locale is None or (role != Role.PARTICIPANT and locale not in STAFF_LOCALES):
+        return None
+    return locale

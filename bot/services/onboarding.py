@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from bot.domain.bsn import mask_bsn
 from bot.domain.email import normalise_email
 from bot.domain.errors import DomainError
 from bot.domain.invites import MAX_WRONG_TRIES_PER_HOUR, hash_address, hash_code, new_code
+from bot.domain.languages import first_locale
 from bot.domain.models import Household, Person, Role
 from bot.services import names
 from bot.storage import audit_log, invites, participants, people
@@ -131,13 +132,14 @@ async def redeem(
     address: str,
     code: str,
     *,
-    client_locale: str | None = None,
+    client_language: str | None = None,
 ) -> Person:
     """Bind this chat to the invite's person; DomainError for a wrong, used or expired code.
 
     On a person's first contact (no invite of theirs redeemed before) their language becomes
-    `client_locale`, the language of their chat app when the assistant speaks it; a person who
-    was here before keeps the language they chose (with /taal).
+    their chat app's `client_language` ("tr", "en-GB") when it fits them
+    (`bot.domain.languages.first_locale`); a person who was here before keeps the language they
+    chose with /taal.
     """
     chat = hash_address(channel, address)
     tries = await invites.wrong_tries_since(tx, channel, chat, now - timedelta(hours=1))
@@ -157,14 +159,18 @@ async def redeem(
     if not await invites.mark_used(tx, invite.id, now):
         raise DomainError("onboarding/code_used")
     await people.bind_identity(tx, channel, address, invite.person_id, now)
-    if client_locale is not None and not await invites.redeemed_before(
-        tx, invite.person_id, invite.id
-    ):
-        await people.set_locale(tx, invite.person_id, client_locale)
     await audit_log.record(
         tx, now, invite.person_id, "chat.bound", invite.person_id, channel=channel
     )
     person = await people.person_by_id(tx, invite.person_id)
     if person is None:
         raise DomainError("onboarding/code_unknown")
+    locale = first_locale(person.role, client_language)
+    if (
+        locale is not None
+        and locale != person.locale
+        and not await invites.redeemed_before(tx, person.id, invite.id)
+    ):
+        await people.set_locale(tx, person.id, locale)
+        person = replace(person, locale=locale)
     return person

@@ -98,6 +98,19 @@ async def test_a_new_participant_is_greeted_in_their_apps_language(
     assert later.locale == locale  # the stored language, not the app's, from now on
 
 
+@pytest.mark.parametrize(("client", "locale"), [("ar", "nl"), ("tr", "nl"), ("en-US", "en")])
+async def test_a_klantmanager_starts_in_dutch_or_english(
+    app: App, clock: FixedClock, client: str, locale: str
+) -> None:
+    code = await f.invite(app, "Kim Klantmanager", Role.KLANTMANAGER, clock.now())
+    start = replace(f.command("44", f"/start {code}"), client_language=client)
+    outcome = await app.dispatcher.handle(start)
+    assert (outcome.replies[0].key, outcome.locale) == ("onboarding/welcome", locale)
+    assert await _locale(app, "44") == locale
+    chosen = await app.dispatcher.handle(f.command("44", "/taal Arapça"))  # theirs to choose
+    assert chosen.locale == "ar"
+
+
 async def test_a_language_chosen_before_is_kept_on_a_new_invite(
     app: App, clock: FixedClock
 ) -> None:
