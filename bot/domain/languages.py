@@ -16,11 +16,11 @@ def _letters(text: str) -> str:
     return "".join(ch for ch in fold(text) if ch.isalpha())
 
 
-# The languages klantmanager, coach and admin texts are written in (issue 18: what participants
-# read comes in every language; the staff's texts may stay Dutch and English).
+# The languages klantmanager, coach and admin texts are written in: what participants read comes
+# in every language, the staff's texts in Dutch and English (docs/domain.md, "Typed words").
 STAFF_LOCALES = ("nl", "en")
 
-# Each language's code and names: in Dutch, English, Arabic and Turkish, its own name first.
+# Each language's codes and its names in Dutch, English, Arabic and Turkish.
 _NAMES = {
     "nl": (
         "nl", "nld", "nederlands", "hollands", "dutch",
