@@ -98,10 +98,17 @@ def read(locale: str) -> Catalog:
 
 
 def write(catalog: Catalog, path: Path) -> None:
+    """Write a catalog, unless only its creation date would change (no noise in the history)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     buffer = io.BytesIO()
     write_po(buffer, catalog, width=99, sort_output=False, include_previous=False)
+    if path.exists() and _undated(path.read_bytes()) == _undated(buffer.getvalue()):
+        return
     path.write_bytes(buffer.getvalue())
+
+
+def _undated(po: bytes) -> bytes:
+    return re.sub(rb'"POT-Creation-Date: [^"]*"', b"", po)
 
 
 def compiled(catalog: Catalog) -> bytes:

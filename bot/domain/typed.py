@@ -3,12 +3,16 @@
 Shared by amounts (bot.domain.money) and hours (bot.domain.hours), with the one half-up rounding
 of a quotient (`round_half_up`). Nothing here raises on input: a value is a Decimal or a
 `Refusal` saying why not (docs/domain.md, "Typed numbers").
-Dutch is tried first ("1.250,50"), then the English way ("1250.50", "1,250.50").
+Dutch is tried first ("1.250,50"), then the English way ("1250.50", "1,250.50"). Digits of
+any script count: Arabic-Indic ("١٢٥٠"), Extended Arabic-Indic ("۱۲۵۰") and the Arabic decimal
+and thousands separators ("١٬٢٥٠٫٥٠" is 1250.50) are made Latin first (`latin_digits`), with
+one `str.translate` and no locale data.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -24,6 +28,18 @@ MAX_INPUT = 40
 # A Dutch number with correct thousands dots (no leading zero) and any decimals after a comma:
 # Babel's strict check accepts exactly these unchanged (tests/unit/test_typed_fast.py).
 _DUTCH_GROUPED = re.compile(r"[1-9]\d{0,2}(?:\.\d{3})+(?:,\d+)?")
+# Arabic-Indic (U+0660…) and Extended Arabic-Indic (U+06F0…) digits as Latin ones, without the
+# bidi marks a right-to-left keyboard may type around a number; then the Arabic decimal separator
+# (U+066B) and the Arabic comma (U+060C) as the Dutch decimal comma, and the Arabic thousands
+# separator (U+066C) as the Dutch thousands dot when its groups are whole ("١٬٢٥٠", not "١٬٢٥").
+ARABIC_THOUSANDS = "\u066c"
+_DIGITS = str.maketrans(
+    {chr(0x0660 + i): str(i) for i in range(10)}
+    | {chr(0x06F0 + i): str(i) for i in range(10)}
+    | dict.fromkeys("\u200e\u200f\u061c\u2066\u2067\u2068\u2069")
+)
+_SEPARATORS = str.maketrans({"\u066b": ",", "\u060c": ",", ARABIC_THOUSANDS: "."})
+_ARABIC_GROUPED = re.compile(r"[1-9][0-9]{0,2}(?:\u066c[0-9]{3})+(?:[\u066b\u060c][0-9]*)?")
 
 
 @dataclass(frozen=True)
@@ -36,6 +52,7 @@ class Refusal:
 
 def parse_number(text: str) -> Decimal | Refusal:
     """A cleaned-up text as a finite Decimal ≥ 0, or a refusal; never raises."""
+    text = latin_digits(text)
     if not text:
         return Refusal("declaration/refuse_empty")
     if len(text) > MAX_INPUT or not set(text) <= NUMBER_CHARS:
@@ -56,6 +73,22 @@ def parse_number(text: str) -> Decimal | Refusal:
             return Refusal("declaration/refuse_negative")
         return value
     return Refusal("declaration/refuse_not_number")
+
+
+def latin_digits(text: str) -> str:
+    """`text` with digits of any script as Latin digits and the Arabic separators as Dutch ones
+    ("١٬٢٥٠٫٥٠" → "1.250,50"). A thousands separator out of place stays, so the text is no
+    number. ASCII text is returned as it is, at once."""
+    if text.isascii():
+        return text
+    text = text.translate(_DIGITS)
+    if ARABIC_THOUSANDS not in text or _ARABIC_GROUPED.fullmatch(text):
+        text = text.translate(_SEPARATORS)
+    if text.isascii():
+        return text
+    return "".join(  # other scripts' digits (Devanagari, Bengali, …): rare, so the slow way
+        str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in text
+    )
 
 
 def _dutch(text: str) -> Decimal | None:
