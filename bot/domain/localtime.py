@@ -13,10 +13,9 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from bot.clock import AMSTERDAM
 from bot.domain.policy import Policy
-from bot.domain.typed import latin_digits
 from bot.domain.words import MONTH_ABBREVIATIONS as MONTH_ABBREVIATIONS
 from bot.domain.words import MONTH_NAMES as MONTH_NAMES
-from bot.domain.words import RELATIVE_DAYS, fold, month_number
+from bot.domain.words import RELATIVE_DAYS, fold, latin_digits, month_number
 
 
 def local_moment(day: date, at: time) -> datetime:

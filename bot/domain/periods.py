@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from bot.domain.typed import latin_digits
-from bot.domain.words import month_number
+from bot.domain.words import latin_digits, month_number
 
 
 def period_of(day: date) -> str:

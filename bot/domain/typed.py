@@ -12,13 +12,14 @@ one `str.translate` and no locale data.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from babel import Locale
 from babel.numbers import NumberFormatError, parse_decimal
+
+from bot.domain.words import latin_digits as latin_digits
 
 # Parsed once: a Locale built per call costs more than the parse itself.
 PARSE_LOCALES = (Locale.parse("nl_NL"), Locale.parse("en_GB"))
@@ -28,18 +29,6 @@ MAX_INPUT = 40
 # A Dutch number with correct thousands dots (no leading zero) and any decimals after a comma:
 # Babel's strict check accepts exactly these unchanged (tests/unit/test_typed_fast.py).
 _DUTCH_GROUPED = re.compile(r"[1-9]\d{0,2}(?:\.\d{3})+(?:,\d+)?")
-# Arabic-Indic (U+0660…) and Extended Arabic-Indic (U+06F0…) digits as Latin ones, without the
-# bidi marks a right-to-left keyboard may type around a number; then the Arabic decimal separator
-# (U+066B) and the Arabic comma (U+060C) as the Dutch decimal comma, and the Arabic thousands
-# separator (U+066C) as the Dutch thousands dot when its groups are whole ("١٬٢٥٠", not "١٬٢٥").
-ARABIC_THOUSANDS = "\u066c"
-_DIGITS = str.maketrans(
-    {chr(0x0660 + i): str(i) for i in range(10)}
-    | {chr(0x06F0 + i): str(i) for i in range(10)}
-    | dict.fromkeys("\u200e\u200f\u061c\u2066\u2067\u2068\u2069")
-)
-_SEPARATORS = str.maketrans({"\u066b": ",", "\u060c": ",", ARABIC_THOUSANDS: "."})
-_ARABIC_GROUPED = re.compile(r"[1-9][0-9]{0,2}(?:\u066c[0-9]{3})+(?:[\u066b\u060c][0-9]*)?")
 
 
 @dataclass(frozen=True)
@@ -73,22 +62,6 @@ def parse_number(text: str) -> Decimal | Refusal:
             return Refusal("declaration/refuse_negative")
         return value
     return Refusal("declaration/refuse_not_number")
-
-
-def latin_digits(text: str) -> str:
-    """`text` with digits of any script as Latin digits and the Arabic separators as Dutch ones
-    ("١٬٢٥٠٫٥٠" → "1.250,50"). A thousands separator out of place stays, so the text is no
-    number. ASCII text is returned as it is, at once."""
-    if text.isascii():
-        return text
-    text = text.translate(_DIGITS)
-    if ARABIC_THOUSANDS not in text or _ARABIC_GROUPED.fullmatch(text):
-        text = text.translate(_SEPARATORS)
-    if text.isascii():
-        return text
-    return "".join(  # other scripts' digits (Devanagari, Bengali, …): rare, so the slow way
-        str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in text
-    )
 
 
 def _dutch(text: str) -> Decimal | None:

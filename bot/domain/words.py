@@ -14,6 +14,7 @@ as are "لا شيء", "لا شئ" and "لا شي". Month names and relative days
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 _FOLD = str.maketrans({"ı": "i", "ى": "ي", "ی": "ي", "ة": "ه", "ـ": None, "ء": None})
@@ -182,3 +183,33 @@ MONTHS = {
 def month_number(word: str) -> int | None:
     """The month a typed name means ('maart', 'Mar', 'مارس', 'Mart', 'آذار'), or None."""
     return MONTHS.get(fold(word).rstrip("."))
+
+
+# Arabic-Indic (U+0660…) and Extended Arabic-Indic (U+06F0…) digits as Latin ones, without the
+# bidi marks a right-to-left keyboard may type around a number; then the Arabic decimal separator
+# (U+066B) and the Arabic comma (U+060C) as the Dutch decimal comma, and the Arabic thousands
+# separator (U+066C) as the Dutch thousands dot when its groups are whole ("١٬٢٥٠", not "١٬٢٥").
+ARABIC_THOUSANDS = "\u066c"
+_DIGITS = str.maketrans(
+    {chr(0x0660 + i): str(i) for i in range(10)}
+    | {chr(0x06F0 + i): str(i) for i in range(10)}
+    | dict.fromkeys("\u200e\u200f\u061c\u2066\u2067\u2068\u2069")
+)
+_SEPARATORS = str.maketrans({"\u066b": ",", "\u060c": ",", ARABIC_THOUSANDS: "."})
+_ARABIC_GROUPED = re.compile(r"[1-9][0-9]{0,2}(?:\u066c[0-9]{3})+(?:[\u066b\u060c][0-9]*)?")
+
+
+def latin_digits(text: str) -> str:
+    """`text` with digits of any script as Latin digits and the Arabic separators as Dutch ones
+    ("١٬٢٥٠٫٥٠" → "1.250,50"). A thousands separator out of place stays, so the text is no
+    number. ASCII text is returned as it is, at once."""
+    if text.isascii():
+        return text
+    text = text.translate(_DIGITS)
+    if ARABIC_THOUSANDS not in text or _ARABIC_GROUPED.fullmatch(text):
+        text = text.translate(_SEPARATORS)
+    if text.isascii():
+        return text
+    return "".join(  # other scripts' digits (Devanagari, Bengali, …): rare, so the slow way
+        str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in text
+    )
