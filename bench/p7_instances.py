@@ -26,11 +26,11 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import Result
+from bench.p2_throughput import SendClock
 from bench.proc import cpu_seconds
 from tests.e2e.fakebotapi import FakeBotApi
 from tests.e2e.flood import (
     Instances,
-    SendClock,
     add_coach_push,
     check,
     post_all,

@@ -19,6 +19,8 @@ from bot.storage.backends import open_database
 from handlers import build_router
 from handlers.router import Router
 
+log = logging.getLogger(__name__)
+
 
 @dataclass
 class App:
@@ -34,6 +36,12 @@ class App:
 async def open_app(settings: Settings, clock: Clock | None = None) -> AsyncIterator[App]:
     """Load the policy (fails fast), open and migrate the database, wire the handlers."""
     policy = load_policy(settings.policy_path)
+    missing = policy.missing_names()
+    if missing:
+        log.warning(
+            "the policy has no name in some languages; Dutch is shown instead: %s",
+            ", ".join(missing),
+        )
     db = await open_database(settings.database_url)
     try:
         await db.migrate()

@@ -54,6 +54,9 @@ class Inbound:
     args: str = ""
     button: str | None = None
     file: FileIn | None = None
+    # The language the person's chat app is set to ("tr", "en-GB"), when the channel tells it
+    # (Telegram does; WhatsApp and the console do not): a new participant is greeted in it.
+    client_language: str | None = None
 
 
 @dataclass(frozen=True)

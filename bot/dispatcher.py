@@ -11,6 +11,7 @@ from datetime import datetime
 from bot.contract import Inbound, Kind, Reply, State, command_parts
 from bot.domain.bsn import mask_bsn
 from bot.domain.errors import DomainError
+from bot.domain.languages import client_locale
 from bot.domain.models import DEFAULT_LOCALE, Person
 from bot.runtime import Services
 from bot.storage import chat_channels, conversations, people
@@ -127,7 +128,7 @@ class Dispatcher:
             person,
             identity,
             state,
-            person.locale if person else DEFAULT_LOCALE,
+            person.locale if person else client_locale(inbound.client_language) or DEFAULT_LOCALE,
         )
         if bsn_found:
             ctx.reply("privacy/bsn_warning")

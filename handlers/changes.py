@@ -10,6 +10,7 @@ Buttons: `chg:kind:<key>`, `chg:doc:none`, `chg:send:<id>`, `chg:restart`.
 from __future__ import annotations
 
 from bot.contract import Button, small_int
+from bot.domain import words
 from bot.domain.circumstances import EXPLANATION_MAX
 from bot.domain.errors import DomainError
 from bot.domain.models import Role
@@ -21,8 +22,7 @@ from handlers.router import Router
 
 FLOW = "chg"
 PARTICIPANT = [Role.PARTICIPANT]
-NONE_WORDS = frozenset({"nee", "geen", "no", "none", "n", "klaar", "done"})
-SEND_WORDS = frozenset({"doorgeven", "versturen", "verstuur", "send", "report"})
+NONE_WORDS = words.NO | words.NONE | words.DONE  # no document: 'geen', 'nee', 'klaar', 'yok'
 
 
 def register(router: Router) -> None:
@@ -70,11 +70,11 @@ def register(router: Router) -> None:
             await svc.set_explanation(ctx.tx, ctx.now, person.id, text)
             ctx.state.go(FLOW, "document")
             _ask_document(ctx)
-        elif step == "document" and _short_answer(text) in NONE_WORDS:
+        elif step == "document" and _says_none(text):
             await _review(ctx)
         elif step == "document":
             _ask_document(ctx)
-        elif step == "review" and _short_answer(text) in SEND_WORDS:
+        elif step == "review" and _short_answer(text) in words.SEND:
             await _send(ctx, small_int(str(ctx.state.data.get("change", ""))))
         elif step == "review":
             ctx.reply("changes/use_buttons")
@@ -88,14 +88,23 @@ def register(router: Router) -> None:
 
 def _tokens(text: str) -> list[str]:
     """The words of a text, lower case, without punctuation."""
-    return "".join(c if c.isalnum() else " " for c in text.lower()).split()
+    return "".join(c if c.isalnum() else " " for c in words.fold(text)).split()
 
 
 def _short_answer(text: str) -> str:
     """The first word of an answer of one or two words ('Geen document', 'Doorgeven');
     '' for a sentence, which is not a short answer."""
-    words = _tokens(text)
-    return words[0] if 1 <= len(words) <= 2 else ""
+    tokens = _tokens(text)
+    return tokens[0] if 1 <= len(tokens) <= 2 else ""
+
+
+def _says_none(text: str) -> bool:
+    """'Geen document', 'geen', 'klaar', 'belge yok', 'لا شيء': an answer of one or two words
+    with a word for none in it (Turkish says it after the noun)."""
+    tokens = _tokens(text)
+    return 1 <= len(tokens) <= 2 and (
+        " ".join(tokens) in NONE_WORDS or any(t in NONE_WORDS for t in tokens)
+    )
 
 
 def _typed_kind(ctx: Ctx, text: str) -> str | None:

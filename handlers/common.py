@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.contract import Button, State
+from bot.domain.languages import language_of
 from bot.domain.models import LOCALES, Role
 from bot.storage import people
 from handlers import channel_choice
@@ -56,7 +57,8 @@ def register(router: Router) -> None:
 
     @router.flow(TAAL_FLOW)
     async def taal_typed(ctx: Ctx) -> None:
-        """A language typed at the language question: 'en', 'English', 'Nederlands', 'dutch'."""
+        """A language typed at the language question: 'en', 'English', 'Nederlands', 'Türkçe',
+        'العربية' (bot.domain.languages)."""
         if language_of(ctx.inbound.text) is not None:
             await _set_language(ctx, ctx.inbound.text[:20])
             return
@@ -90,27 +92,6 @@ def register(router: Router) -> None:
             years=ctx.services.policy.declarations_retention_years,
             is_participant=ctx.role == Role.PARTICIPANT,
         )
-
-
-# What people type for a language, besides its code: its name in either language.
-LANGUAGE_WORDS = {
-    "nl": "nl",
-    "nld": "nl",
-    "nederlands": "nl",
-    "dutch": "nl",
-    "hollands": "nl",
-    "en": "en",
-    "eng": "en",
-    "english": "en",
-    "engels": "en",
-}
-
-
-def language_of(text: str) -> str | None:
-    """The locale a typed language means ('EN', 'English', 'engels', 'Nederlands'), or None."""
-    word = "".join(ch for ch in text.strip().lower() if ch.isalpha())
-    code = LANGUAGE_WORDS.get(word)
-    return code if code in LOCALES else None
 
 
 def _leave_question(state: State) -> None:

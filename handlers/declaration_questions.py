@@ -17,6 +17,7 @@ from bot.domain.models import Participant
 from bot.domain.money import Refusal, parse_amount
 from bot.domain.policy import Policy
 from bot.domain.weeks import week_slots
+from bot.domain.words import DONE, NO, NONE, YES, answer_word
 from bot.services import declarations, proofs, review
 from handlers.base import Ctx
 
@@ -24,10 +25,6 @@ NEXT = ""  # Move.to: the step after this one, or back to the review after chang
 REVIEW = "review"
 ALWAYS = "always"  # Step.edit: the review offers to change this part
 IF_WORKED = "worked"  # Step.edit: ... only when the person worked that month
-YES = frozenset({"ja", "j", "yes", "y", "jazeker", "jawel", "ok"})
-NO = frozenset({"nee", "n", "no", "neen"})
-NONE_WORDS = frozenset({"geen", "nee", "none", "no", "niks", "niets", "-"})
-DONE_WORDS = frozenset({"klaar", "done", "ready", "verder", "ok"})
 QUICK_HOURS = ("0", "4", "8", "12", "16", "20")
 MAX_NOTE = 500
 
@@ -77,10 +74,6 @@ class Step:
     buttons: Mapping[str, Reader] = field(default_factory=dict)  # `decl:<action>` → reader
     next: str | None = None  # None: the question below it in the table
     edit: str | None = None  # ALWAYS / IF_WORKED: offered on the review; None: not
-
-
-def _word(text: str) -> str:
-    return text.lower().strip(" .!")
 
 
 async def use_buttons(turn: Turn, text: str) -> Move:
@@ -134,7 +127,7 @@ async def ask_worked(turn: Turn) -> None:
 
 async def read_worked(turn: Turn, text: str) -> Move:
     """Ja or nee, typed."""
-    word = _word(text)
+    word = answer_word(text)
     if word not in YES | NO:
         return await use_buttons(turn, text)
     return _worked(turn, word in YES)
@@ -215,10 +208,10 @@ async def ask_costs(turn: Turn) -> None:
 
 async def read_costs(turn: Turn, text: str) -> Move:
     """'klaar' moves on; 'geen' clears the costs and moves on."""
-    word = _word(text)
-    if word not in DONE_WORDS | NONE_WORDS:
+    word = answer_word(text)
+    if word not in DONE | NONE:
         return await use_buttons(turn, text)
-    return _costs_done(turn, none=word in NONE_WORDS)
+    return _costs_done(turn, none=word in NONE)
 
 
 async def tap_costs(turn: Turn, arg: str) -> Move:
@@ -335,11 +328,11 @@ async def ask_proof(turn: Turn) -> None:
 
 async def read_proof(turn: Turn, text: str) -> Move:
     """'klaar' or 'geen', typed; done without any file counts as no receipts."""
-    word = _word(text)
-    if word not in DONE_WORDS | NONE_WORDS:
+    word = answer_word(text)
+    if word not in DONE | NONE:
         return await use_buttons(turn, text)
     count = await proofs.proof_count(turn.ctx.tx, turn.participant.person_id, turn.draft.period)
-    return Move(replace(turn.answers, no_proof=word in NONE_WORDS or count == 0))
+    return Move(replace(turn.answers, no_proof=word in NONE or count == 0))
 
 
 async def tap_proof(turn: Turn, arg: str) -> Move:
@@ -358,7 +351,7 @@ async def ask_note(turn: Turn) -> None:
 
 async def read_note(turn: Turn, text: str) -> Move:
     """The note, or 'geen' for none."""
-    note = None if _word(text) in NONE_WORDS else text[:MAX_NOTE]
+    note = None if answer_word(text) in NONE else text[:MAX_NOTE]
     return Move(replace(turn.answers, note=note))
 
 

@@ -28,7 +28,12 @@ def register(router: Router) -> None:
             ctx.reply("onboarding/code_unknown")
             return
         person = await onboarding.redeem(
-            ctx.tx, ctx.now, ctx.inbound.channel, ctx.inbound.address, code
+            ctx.tx,
+            ctx.now,
+            ctx.inbound.channel,
+            ctx.inbound.address,
+            code,
+            client_language=ctx.inbound.client_language,
         )
         ctx.person = person
         ctx.locale = person.locale

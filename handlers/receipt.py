@@ -16,10 +16,9 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from bot.contract import Button, Inbound, small_int
+from bot.domain.words import NO, YES, answer_word
 from handlers.declaration_questions import (
-    NO,
     QUIET,
-    YES,
     Move,
     Turn,
     set_cost_amount,
@@ -81,7 +80,7 @@ def typed(read: Reader) -> Reader:
 
     async def answer(turn: Turn, text: str) -> Move:
         offered = turn.ctx.state.data.get(OFFERED)
-        word = text.strip().lower().rstrip(".!")
+        word = answer_word(text)
         if not isinstance(offered, str) or word not in YES | NO:
             return await read(turn, text)
         if word in NO:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
-from jinja2 import Environment, TemplateNotFound
+from jinja2 import Environment
 
 from messages.render import DEFAULT_LOCALE, LOCALES, environment, flag_line
 
@@ -143,13 +143,7 @@ def _render(key: str, locale: str, context: dict[str, Any]) -> str:
     """`messages.render(key, locale, **context)`, through the memoised environment."""
     if locale not in LOCALES:
         locale = DEFAULT_LOCALE
-    try:
-        template = _environment(locale).get_template(f"{key}.j2")
-    except TemplateNotFound:
-        if locale == DEFAULT_LOCALE:
-            raise
-        template = _environment(DEFAULT_LOCALE).get_template(f"{key}.j2")
-    return template.render(**context).strip()
+    return _environment(locale).get_template(f"{key}.j2").render(**context).strip()
 
 
 def render_chat_parts(digest: dict[str, Any], locale: str) -> list[str]:

@@ -7,16 +7,25 @@ twelve month names. These are those symbols (the month names are `bot.domain.loc
 `tests/unit/test_formats.py` checks every function against Babel itself (the same patterns,
 half-even rounding, the sign of a negative zero), and a format not listed here still goes to
 Babel.
+
+Arabic (`ar`) and Turkish (`tr`, as `tr_TR`) are rare, so they are formatted by Babel itself: its
+modules and their locale data are imported the first time such a message is rendered, never for
+Dutch or English. Arabic is written with Latin digits (Babel's `numbering_system="latn"`), as
+Dutch institutions write amounts, and Arabic month names: "12 ديسمبر 2026", "‏1,250.50 €".
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import NamedTuple
+from functools import cache
+from typing import TYPE_CHECKING, NamedTuple
 
 from bot.clock import AMSTERDAM
 from bot.domain.localtime import MONTH_ABBREVIATIONS, MONTH_NAMES
+
+if TYPE_CHECKING:
+    from babel import Locale
 
 
 class Symbols(NamedTuple):
@@ -49,6 +58,11 @@ SYMBOLS = {
     ),
 }
 
+BABEL_LOCALES = {"nl": "nl_NL", "en": "en_GB", "ar": "ar", "tr": "tr_TR"}
+"""Every locale's Babel locale; those without `SYMBOLS` are formatted by Babel itself."""
+NUMBERING = "latn"  # digits 0-9 in every locale, also in Arabic
+_DAY = "d MMMM yyyy"
+
 
 def _digits(value: Decimal, places: int, minimum: int, symbols: Symbols) -> str:
     """`value` without its sign, rounded half-even to `places` decimals, grouped by thousands,
@@ -61,9 +75,14 @@ def _digits(value: Decimal, places: int, minimum: int, symbols: Symbols) -> str:
 
 
 def money(cents: int | Decimal, locale: str) -> str:
-    """An amount in cents as euros: "€ 1.234,56" (nl), "€1,234.56" (en)."""
-    symbols = SYMBOLS[locale]
+    """An amount in cents as euros: "€ 1.234,56" (nl), "€1,234.56" (en), "€1.234,56" (tr),
+    "1,234.56 €" (ar: after Babel's RIGHT-TO-LEFT MARK U+200F, with a no-break space)."""
     amount = Decimal(cents) / 100
+    symbols = SYMBOLS.get(locale)
+    if symbols is None:
+        from babel.numbers import format_currency
+
+        return format_currency(amount, "EUR", locale=_babel(locale), numbering_system=NUMBERING)
     shape = symbols.money[1 if amount.is_signed() else 0]
     return shape.replace("#", _digits(amount, 2, 2, symbols))
 
@@ -71,21 +90,34 @@ def money(cents: int | Decimal, locale: str) -> str:
 def number(value: float | Decimal | int, digits: int, locale: str) -> str:
     """A number with up to `digits` decimals: "1.234,5" (nl), "1,234.5" (en)."""
     amount = Decimal(str(value))
-    if not amount.is_finite():
+    symbols = SYMBOLS.get(locale)
+    if symbols is None or not amount.is_finite():
         return _babel_decimal(amount, "#,##0" + ("." + "#" * digits if digits else ""), locale)
     sign = "-" if amount.is_signed() else ""
-    return sign + _digits(amount, digits, 0, SYMBOLS[locale])
+    return sign + _digits(amount, digits, 0, symbols)
 
 
 def percent(value: float | Decimal | int, locale: str) -> str:
-    """A value that already is a percentage, whole: "12 %"."""
-    return number(value, 0, locale) + " %"
+    """A value that already is a percentage, whole: "12 %" (nl, en); in the locale's own
+    pattern for the others: "%12" (tr), "12%" (ar)."""
+    if locale in SYMBOLS:
+        return number(value, 0, locale) + " %"
+    from babel.numbers import format_percent
+
+    return format_percent(
+        Decimal(str(value)) / 100, locale=_babel(locale), numbering_system=NUMBERING
+    )
 
 
 def day(value: date, pattern: str, locale: str) -> str | None:
     """A day as "7 maart 2026" ("d MMMM yyyy"), "7 mrt" ("d MMM") or "7" ("d"); None for
-    another pattern (Babel's)."""
-    symbols = SYMBOLS[locale]
+    another pattern in nl and en (Babel's). Arabic and Turkish are Babel's for every pattern
+    (never None): "7 مارس 2026", "7 Mart 2026"."""
+    symbols = SYMBOLS.get(locale)
+    if symbols is None:
+        from babel.dates import format_date
+
+        return format_date(value, pattern, locale=_babel(locale))
     if pattern == "d MMMM yyyy":
         return f"{value.day} {symbols.months[value.month - 1]} {value.year:04d}"
     if pattern == "d MMM":
@@ -97,16 +129,65 @@ def day(value: date, pattern: str, locale: str) -> str | None:
 
 def month(value: date, locale: str) -> str:
     """A month as "maart 2026" ("MMMM yyyy")."""
-    return f"{SYMBOLS[locale].months[value.month - 1]} {value.year:04d}"
+    symbols = SYMBOLS.get(locale)
+    if symbols is None:
+        from babel.dates import format_date
+
+        return format_date(value, "MMMM yyyy", locale=_babel(locale))
+    return f"{symbols.months[value.month - 1]} {value.year:04d}"
 
 
 def moment(instant: datetime, locale: str) -> str:
-    """An instant in Amsterdam as "7 maart 2026, 08:05" ("d MMMM yyyy, HH:mm")."""
+    """An instant in Amsterdam as "7 maart 2026, 08:05" ("d MMMM yyyy, HH:mm"); Arabic and
+    Turkish join day and time as their CLDR data does: "7 مارس 2026، 08:05", "7 Mart 2026 08:05".
+    """
     local = instant.astimezone(AMSTERDAM)
-    return f"{day(local.date(), 'd MMMM yyyy', locale)}, {local.hour:02d}:{local.minute:02d}"
+    if locale not in SYMBOLS:
+        from babel.dates import format_datetime
+
+        return format_datetime(
+            local, _moment_pattern(locale), tzinfo=AMSTERDAM, locale=_babel(locale)
+        )
+    return f"{day(local.date(), _DAY, locale)}, {local.hour:02d}:{local.minute:02d}"
+
+
+@cache
+def _babel(locale: str) -> Locale:
+    """The parsed Babel locale of one of `BABEL_LOCALES` (KeyError for another)."""
+    from babel import Locale
+
+    return Locale.parse(BABEL_LOCALES[locale])
+
+
+@cache
+def _moment_pattern(locale: str) -> str:
+    glue = str(_babel(locale).datetime_formats["medium"])
+    return glue.replace("{1}", _DAY).replace("{0}", "HH:mm")
 
 
 def _babel_decimal(value: Decimal, pattern: str, locale: str) -> str:
     from babel.numbers import format_decimal
 
-    return str(format_decimal(value, pattern, locale=SYMBOLS[locale].babel))
+    return format_decimal(value, pattern, locale=_babel(locale), numbering_system=NUMBERING)
+
+
+WEEKDAYS = {
+    "nl": {
+        "wide": ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"),
+        "abbreviated": ("ma", "di", "wo", "do", "vr", "za", "zo"),
+    },
+    "en": {
+        "wide": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+        "abbreviated": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+    },
+}
+
+
+def weekday(index: int, width: str, locale: str) -> str:
+    """A weekday's name (Monday = 0), "wide" or "abbreviated"; Babel's for other locales."""
+    names = WEEKDAYS.get(locale, {}).get(width)
+    if names is not None:
+        return names[index]
+    from babel.dates import get_day_names
+
+    return str(get_day_names(width, locale=_babel(locale))[index])  # type: ignore[arg-type]

@@ -1,6 +1,10 @@
-"""`render(key, locale, **ctx)`: Jinja2 templates per locale with Babel formatting.
+"""`render(key, locale, **ctx)`: one Jinja2 template per message, its sentences from gettext.
 
-Templates live in `messages/templates/<locale>/<feature>/<key>.j2` and produce Telegram HTML.
+Templates live in `messages/templates/<feature>/<key>.j2` and produce Telegram HTML. They hold the
+layout; every sentence is a `{% trans %}` block (or `_()`) whose Dutch text is the msgid, and the
+other languages come from the catalogs in `messages/locale/<locale>/LC_MESSAGES/messages.po`
+(compiled to `.mo`, read by the standard library's gettext: no Babel on this path). See
+docs/translations.md and `python -m messages.catalogs`.
 """
 
 from __future__ import annotations
@@ -9,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
+from gettext import GNUTranslations, NullTranslations
 from pathlib import Path
 from typing import Any
 
@@ -20,15 +25,46 @@ from jinja2 import (
     TemplateNotFound,
     UndefinedError,
 )
+from markupsafe import Markup
 
 from bot.clock import parse_utc
 from bot.domain.localtime import local_day
+from bot.domain.models import DEFAULT_LOCALE as DEFAULT_LOCALE
+from bot.domain.models import LOCALES as LOCALES
 from messages import formats
+from messages.bidi import RTL_LOCALES, html_dir, isolate_ltr
 
 TEMPLATES = Path(__file__).parent / "templates"
-LOCALES = ("nl", "en")
-DEFAULT_LOCALE = "nl"
-BABEL_LOCALES = {"nl": "nl_NL", "en": "en_GB"}
+CATALOGS = Path(__file__).parent / "locale"
+# The source language (its sentences are the msgids) and every language spoken: bot.domain.models.
+BABEL_LOCALES = {"nl": "nl_NL", "en": "en_GB", "ar": "ar", "tr": "tr_TR"}
+# Dutch stays the language of record (docs/translations.md): a participant reading one of these
+# languages gets what has legal weight in Dutch too — these whole messages (receipts, deadlines, a
+# correction request's reason) below their own, and the "indicatie, geen besluit" notice inline
+# (`in_dutch` in the templates).
+RECORD_LOCALES = frozenset({"ar", "tr"})
+RECORD_KEYS = frozenset(
+    {
+        "declaration/receipt",
+        "declaration/already_sent",
+        "changes/receipt",
+        "changes/already_sent",
+        "reminders/push",
+        "reminders/decl_before",
+        "reminders/decl_due_today",
+        "reminders/decl_late",
+        "reminders/decl_open",
+        "queue/correction_requested",
+    }
+)
+
+
+def translations(locale: str) -> NullTranslations:
+    """The compiled catalog of `locale` (Dutch, the source language, needs none)."""
+    if locale == DEFAULT_LOCALE:
+        return NullTranslations()
+    with (CATALOGS / locale / "LC_MESSAGES" / "messages.mo").open("rb") as mo:
+        return GNUTranslations(mo)
 
 
 def _as_date(value: Any) -> date:
@@ -41,7 +77,8 @@ def _as_date(value: Any) -> date:
 
 def _make_env(locale: str) -> Environment:
     env = Environment(
-        loader=FileSystemLoader([TEMPLATES / locale, TEMPLATES / "_shared"]),
+        loader=FileSystemLoader(TEMPLATES),
+        extensions=["jinja2.ext.i18n"],
         undefined=StrictUndefined,
         autoescape=True,
         trim_blocks=True,
@@ -75,12 +112,34 @@ def _make_env(locale: str) -> Environment:
     def number(value: float | Decimal | int, digits: int = 1) -> str:
         return formats.number(value, digits, locale)
 
+    def day_span(first: Any, last: Any) -> str:
+        """The days of a week within a month: "3 nov." or "2–8 nov." ("d MMM")."""
+        if first == last:
+            return day(last, "d MMM")
+        return f"{day(first, 'd')}–{day(last, 'd MMM')}"
+
+    def weekday(index: int, width: str = "wide") -> str:
+        """The name of a weekday, Monday = 0 ("maandag", "ma")."""
+        return formats.weekday(int(index), width, locale)
+
     def flag_lines(flags: Iterable[Any]) -> list[str]:
         return [flag_line(flag, locale) for flag in flags]
 
     env.filters.update(money=money, date=day, moment=moment, month=month, pct=pct, number=number)
+    env.filters["weekday"] = weekday
+    env.globals["day_span"] = day_span
+    env.globals["html_dir"] = html_dir
     env.filters["flag_lines"] = flag_lines
     env.globals["locale"] = locale
+
+    def in_dutch(text: str) -> Markup:
+        """A Dutch sentence of record (its msgid, Telegram HTML) on a line of its own."""
+        if locale not in RECORD_LOCALES:
+            return Markup("")
+        return Markup("\n🇳🇱 " + text)  # noqa: S704 - a literal of our own templates
+
+    env.globals["in_dutch"] = in_dutch
+    env.install_gettext_translations(translations(locale), newstyle=True)  # type: ignore[attr-defined]
     return env
 
 
@@ -96,16 +155,21 @@ def _template(locale: str, key: str) -> Template:
 
 
 def render(key: str, locale: str, **ctx: Any) -> str:
-    """Render message `key` in `locale` (Dutch when the locale is unknown)."""
+    """Render message `key` in `locale` (Dutch when the locale is unknown).
+
+    Right-to-left text gets its left-to-right runs (names, amounts, dates, references, commands)
+    isolated (messages/bidi.py); messages of record get their Dutch text below (RECORD_KEYS).
+    """
     if locale not in LOCALES:
         locale = DEFAULT_LOCALE
-    try:
-        template = _template(locale, key)
-    except TemplateNotFound:
-        if locale == DEFAULT_LOCALE:
-            raise
-        template = _template(DEFAULT_LOCALE, key)
-    return template.render(**ctx).strip()
+    text = _template(locale, key).render(**ctx).strip()
+    if locale in RECORD_LOCALES and key in RECORD_KEYS:
+        dutch = _template(DEFAULT_LOCALE, key).render(**ctx).strip()
+        heading = _template(locale, "common/record_dutch").render().strip()
+        text = f"{text}\n\n{heading}\n{dutch}"
+    if locale in RTL_LOCALES:
+        text = isolate_ltr(text)
+    return text
 
 
 @lru_cache(maxsize=1024)
@@ -128,11 +192,12 @@ def render_buttons(rows: Sequence[Sequence[Any]], locale: str) -> list[list[tupl
     return [[(button_label(b, locale), b.data) for b in row] for row in rows]
 
 
-def template_keys(locale: str) -> Iterable[str]:
-    """Every message key shipped for `locale`."""
-    root = TEMPLATES / locale
-    for path in sorted(root.rglob("*.j2")):
-        yield path.relative_to(root).with_suffix("").as_posix()
+def template_keys(locale: str = DEFAULT_LOCALE) -> Iterable[str]:
+    """Every message key (one template each, the same for every locale; web pages excluded)."""
+    for path in sorted(TEMPLATES.rglob("*.j2")):
+        key = path.relative_to(TEMPLATES).with_suffix("").as_posix()
+        if not key.startswith("web/"):
+            yield key
 
 
 def flag_line(flag: Mapping[str, Any], locale: str) -> str:

@@ -1,9 +1,9 @@
 """Pages of the web inbox: HTML5 in the person's language, escaped by Jinja's autoescape.
 
-The markup is shared (messages/templates/_shared/web/<page>.j2); every word a person reads comes
-from messages/templates/<locale>/web/words.j2, imported by the pages as `w`. Money, dates and
-percentages use the same Babel filters as the chat (messages/render.py); the weekly overview is
-the digest's own page (messages/digest.py).
+The markup is in messages/templates/web/<page>.j2; every word a person reads comes from
+messages/templates/web/words.j2 (Dutch msgids, translated by the catalogs), imported as `w`.
+Money, dates and percentages use the same Babel filters as the chat (messages/render.py); the
+weekly overview is the digest's own page (messages/digest.py).
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ import contextlib
 import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from telegram import (
@@ -98,7 +99,16 @@ def _chat_key(update: object) -> int | None:
 
 
 def to_inbound(update: Update) -> Inbound | None:
-    """Read a private-chat update as an Inbound (files are fetched separately)."""
+    """Read a private-chat update as an Inbound (files are fetched separately), with the
+    language the sender's Telegram app is set to."""
+    inbound = _inbound(update)
+    user = update.effective_user
+    if inbound is None or user is None or not user.language_code:
+        return inbound
+    return replace(inbound, client_language=user.language_code[:16])
+
+
+def _inbound(update: Update) -> Inbound | None:
     update_id = str(update.update_id)
     if update.callback_query is not None:
         query = update.callback_query

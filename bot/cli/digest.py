@@ -21,7 +21,8 @@ from bot.channels.base import html_to_text
 from bot.cli.output import audit, open_private
 from bot.config import Settings
 from bot.domain.errors import DomainError
-from bot.domain.models import LOCALES, Person, Role
+from bot.domain.languages import STAFF_LOCALES
+from bot.domain.models import Person, Role
 from bot.domain.weeks import week_monday
 from bot.services import access, digest, names
 from bot.storage import people
@@ -47,7 +48,10 @@ def register(sub: Any) -> None:
     p.add_argument("--format", choices=("html", "text"), default="text")
     p.add_argument("--out", type=Path, metavar="FILE|DIR")
     p.add_argument(
-        "--lang", choices=LOCALES, default="nl", help="language of the index (all klantmanagers)"
+        "--lang",
+        choices=STAFF_LOCALES,
+        default="nl",
+        help="language of the index (all klantmanagers)",
     )
     p.set_defaults(func=cmd_digest)
 

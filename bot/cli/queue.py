@@ -18,7 +18,8 @@ from bot.cli import outcome_export
 from bot.cli.output import audit, open_private
 from bot.config import Settings
 from bot.domain.errors import DomainError
-from bot.domain.models import LOCALES, Role
+from bot.domain.languages import STAFF_LOCALES
+from bot.domain.models import Role
 from bot.domain.periods import parse_period
 from bot.services import delegations, exports, names
 from messages import render
@@ -56,7 +57,7 @@ def register(sub: Any) -> None:
     p = sub.add_parser("dossier", help="one participant's declarations, queue and proof as HTML")
     p.add_argument("--participant", required=True, metavar="NAME")
     p.add_argument("--out", required=True, type=Path, metavar="FILE")
-    p.add_argument("--lang", choices=LOCALES, default="nl")
+    p.add_argument("--lang", choices=STAFF_LOCALES, default="nl")
     p.set_defaults(func=cmd_dossier)
 
 

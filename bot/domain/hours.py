@@ -3,8 +3,9 @@
 Decisions (docs/domain.md, "Hours as typed" and "Average hours per week"):
 - Typed hours: a number ≥ 0 with at most two decimals, Dutch or English way ("12", "12,5",
   "12.5", "12,50"), with or without a unit word before or after ("12 uur", "12u", "12 h",
-  "12 hours", "uren 12"); digits of any script count ("١٢" is 12). Above the policy's
-  `max_per_week` is refused as implausible. Every refusal says why (a message key).
+  "12 hours", "uren 12", "12 saat", "١٢ ساعة"); digits of any script count ("١٢٫٥" is 12.5,
+  bot.domain.typed). Above the policy's `max_per_week` is refused as implausible. Every
+  refusal says why (a message key).
 - Average: over the last `weeks` ISO weeks ending with a given week, counting only the weeks
   that have an answer (an answered 0 is an answer); it says over how many weeks it went. No
   week with an answer: no average. Rounded to one decimal, half up.
@@ -12,7 +13,6 @@ Decisions (docs/domain.md, "Hours as typed" and "Average hours per week"):
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -20,7 +20,12 @@ from decimal import Decimal
 from bot.domain.typed import Refusal, decimals, parse_number, round_half_up, squeeze, strip_words
 from bot.domain.weeks import weeks_ending
 
-HOUR_WORDS = ("uren", "uur", "hours", "hour", "hrs", "u", "h")
+# Longest first: one unit word is taken off each end ("uren" before "u", "saat" before "sa").
+HOUR_WORDS = (
+    *("uren", "uur", "hours", "hour", "hrs"),
+    *("ساعات", "ساعة", "ساعه", "saat", "sa"),
+    *("u", "h"),
+)
 
 
 @dataclass(frozen=True)
@@ -31,15 +36,9 @@ class HoursAverage:
     weeks: int
 
 
-def _ascii_digits(text: str) -> str:
-    return "".join(
-        str(unicodedata.decimal(ch)) if not ch.isascii() and ch.isdecimal() else ch for ch in text
-    )
-
-
 def parse_hours(text: str, max_per_week: Decimal) -> Decimal | Refusal:
     """Hours in one week as typed ("12", "12,5", "12.5", "12 uur") → Decimal within 0..max."""
-    value = parse_number(squeeze(strip_words(_ascii_digits(text), HOUR_WORDS)))
+    value = parse_number(squeeze(strip_words(text, HOUR_WORDS)))
     if isinstance(value, Refusal):
         return Refusal(value.key.replace("/refuse_", "/refuse_hours_"), value.ctx)
     if decimals(value) > 2:

@@ -13,6 +13,9 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from bot.clock import AMSTERDAM
 from bot.domain.policy import Policy
+from bot.domain.words import MONTH_ABBREVIATIONS as MONTH_ABBREVIATIONS
+from bot.domain.words import MONTH_NAMES as MONTH_NAMES
+from bot.domain.words import RELATIVE_DAYS, fold, latin_digits, month_number
 
 
 def local_moment(day: date, at: time) -> datetime:
@@ -58,7 +61,7 @@ def parse_local_datetime(text: str, now: datetime) -> datetime | None:
     match = re.fullmatch(
         r"\s*(?:(\d{4})-(\d{1,2})-(\d{1,2})|(\d{1,2})[-/](\d{1,2})(?:[-/](\d{4}))?)"
         r"\s+(?:om\s+|at\s+)?(\d{1,2})[:.](\d{2})\s*",
-        text.lower(),
+        latin_digits(text).lower(),
     )
     if not match:
         return None
@@ -80,83 +83,40 @@ def parse_local_datetime(text: str, now: datetime) -> datetime | None:
     return moment
 
 
-# Words for a day relative to today, and month names as typed ("14 december", "3 mrt").
-_RELATIVE_DAYS = {
-    "vandaag": 0,
-    "today": 0,
-    "morgen": 1,
-    "tomorrow": 1,
-    "overmorgen": 2,
-    "gisteren": -1,
-    "yesterday": -1,
-}
-# The months as Babel (CLDR) writes them for nl_NL and en_GB, wide and abbreviated ("7 mrt");
-# kept here rather than asked of Babel, which would load both languages' whole locale data (about
-# 5 MiB) for 48 words. tests/unit/test_formats.py compares them with Babel's.
-MONTH_NAMES = {
-    "nl": (
-        "januari",
-        "februari",
-        "maart",
-        "april",
-        "mei",
-        "juni",
-        "juli",
-        "augustus",
-        "september",
-        "oktober",
-        "november",
-        "december",
-    ),
-    "en": (
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ),
-}
-MONTH_ABBREVIATIONS = {
-    "nl": ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"),
-    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sept", "Oct", "Nov", "Dec"),
-}
-_MONTHS = {
-    name.lower(): number
-    for table in (MONTH_NAMES, MONTH_ABBREVIATIONS)
-    for names in table.values()
-    for number, name in enumerate(names, start=1)
-} | {"mrt": 3, "sept": 9, "sep": 9}
+# Days relative to today ("morgen", "غدا", "yarın") and the months by name ("14 december",
+# "3 mrt", "1 يناير", "1 Ocak", "1 آذار") are the typed words of bot.domain.words.
 # How far from today a typed date may lie (a change that happened or is planned).
 DATE_YEARS_BACK, DATE_YEARS_AHEAD = 5, 2
-# Words before a day that say how it is meant ("per 1 januari", "vanaf", "op"), and ordinals.
-_LEADING_WORDS = re.compile(r"^(?:per|vanaf|op|sinds|from|on|since)\s+")
+# Words before a day that say how it is meant ("per 1 januari", "vanaf", "op", "من", "في"), the
+# Turkish case endings and postpositions after it ("1 Ocak'tan itibaren"), and ordinals.
+_LEADING_WORDS = re.compile(
+    r"^(?:per|vanaf|op|sinds|from|on|since|اعتبارا من|ابتدا من|من|في|منذ|بتاريخ|يوم)\s+"
+)
+_TRAILING_WORDS = re.compile(r"(?:['’][^\W\d_]+)?(?:\s+(?:itibaren|itibariyle|tarihinde))?$")
 _ORDINAL = re.compile(r"^(\d{1,2})(?:e|ste|de|st|nd|rd|th)\b")
+# A day and a month's name of one or two words ("1 تشرين الاول"), perhaps a year.
+_NAMED = re.compile(r"(\d{1,2})\s+([^\W\d_]+(?:\s[^\W\d_]+)?)\.?(?:\s+(\d{4}))?")
 
 
 def parse_local_date(text: str, today: date) -> date | None:
     """A typed day: '14-12-2026', '14/12', '2026-12-14', '14 december 2026', '3 mrt', 'morgen',
-    also as said ('per 1 januari', 'vanaf 1e februari') and with two digits of year ('1-1-27').
+    also as said ('per 1 januari', 'vanaf 1e februari') and with two digits of year ('1-1-27');
+    in Arabic and Turkish too ('١/١/٢٠٢٧', 'من 1 يناير', 'غدا', "1 Ocak'tan itibaren", 'yarın').
 
     Without a year the day nearest to `today` is meant (in December, '5-1' is next January);
     None when it is not a day, or lies more than DATE_YEARS_BACK before or DATE_YEARS_AHEAD
     after `today`.
     """
-    cleaned = " ".join(text.lower().replace(",", " ").split())
+    cleaned = " ".join(fold(latin_digits(text)).replace(",", " ").split())
     cleaned = _ORDINAL.sub(r"\1", _LEADING_WORDS.sub("", cleaned))
-    if cleaned in _RELATIVE_DAYS:
-        return today + timedelta(days=_RELATIVE_DAYS[cleaned])
+    cleaned = _TRAILING_WORDS.sub("", cleaned)
+    if cleaned in RELATIVE_DAYS:
+        return today + timedelta(days=RELATIVE_DAYS[cleaned])
     numeric = re.fullmatch(
         r"(?:(\d{4})-(\d{1,2})-(\d{1,2})|(\d{1,2})[-/.](\d{1,2})(?:[-/.](\d{4}|\d{2}))?)",
         cleaned,
     )
-    named = re.fullmatch(r"(\d{1,2})\s+([a-z]+)\.?(?:\s+(\d{4}))?", cleaned)
+    named = _NAMED.fullmatch(cleaned)
     if numeric:
         g = numeric.groups()
         if g[0]:
@@ -164,8 +124,8 @@ def parse_local_date(text: str, today: date) -> date | None:
         else:
             day, month, year = int(g[3]), int(g[4]), int(g[5]) if g[5] else 0
             year += 2000 if 0 < year < 100 else 0  # '27' is 2027
-    elif named and named.group(2) in _MONTHS:
-        day, month = int(named.group(1)), _MONTHS[named.group(2)]
+    elif named and (month_named := month_number(named.group(2))) is not None:
+        day, month = int(named.group(1)), month_named
         year = int(named.group(3)) if named.group(3) else 0
     else:
         return None
@@ -186,7 +146,7 @@ def parse_local_date(text: str, today: date) -> date | None:
 
 def parse_local_time(text: str) -> time | None:
     """'10:00', '9.30' → a time; None when not a time of day."""
-    match = re.fullmatch(r"\s*(\d{1,2})[:.](\d{2})\s*", text)
+    match = re.fullmatch(r"\s*(\d{1,2})[:.](\d{2})\s*", latin_digits(text))
     if not match:
         return None
     hour, minute = int(match.group(1)), int(match.group(2))

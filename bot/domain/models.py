@@ -32,7 +32,7 @@ class ParticipantStatus(StrEnum):
     ENDED = "ended"
 
 
-LOCALES = ("nl", "en")
+LOCALES = ("nl", "en", "ar", "tr")  # Dutch first: the default and the language of record
 DEFAULT_LOCALE = "nl"
 
 

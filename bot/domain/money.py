@@ -5,11 +5,12 @@ from __future__ import annotations
 from bot.domain.typed import Refusal as Refusal
 from bot.domain.typed import decimals, parse_number, squeeze, strip_words
 
-CURRENCY_WORDS = ("€", "euros", "euro", "eur")
+CURRENCY_WORDS = ("€", "euros", "euro", "eur", "اليورو", "يورو", "avro")
 
 
 def parse_amount(text: str, ceiling_cents: int) -> int | Refusal:
-    """Euros as typed ("1250", "1.250,50", "€ 1.250,50", "1250,-", "1 250") → cents."""
+    """Euros as typed ("1250", "1.250,50", "€ 1.250,50", "1250,-", "1 250", "١٬٢٥٠٫٥٠ يورو")
+    → cents."""
     cleaned = squeeze(strip_words(text, CURRENCY_WORDS))
     for suffix in (",-", ".-", ",--", ",=", ".="):
         if cleaned.endswith(suffix) and len(cleaned) > len(suffix):

@@ -4,7 +4,7 @@ such list refuses the same mistakes with the same words."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 
@@ -32,3 +32,18 @@ def named_tables(
         if not isinstance(names, dict) or not isinstance(names.get("nl"), str):
             raise ValueError(f"{field}.name: needs at least a Dutch name (nl)")
         yield field, item, key, {str(k): str(v) for k, v in names.items()}
+
+
+def missing_names(
+    sections: Mapping[str, Mapping[str, Mapping[str, str]]], locales: Iterable[str]
+) -> list[str]:
+    """Every name a language lacks, as the field it would be ('costs.inkoop.name.ar'), for
+    `sections` of {key: names}; such a name is shown in Dutch."""
+    wanted = tuple(locales)
+    return [
+        f"{section}.{key}.name.{locale}"
+        for section, tables in sections.items()
+        for key, names in tables.items()
+        for locale in wanted
+        if not names.get(locale)
+    ]

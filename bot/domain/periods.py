@@ -6,7 +6,8 @@ The deadline of a period lives in bot.domain.timeliness, its ISO weeks in bot.do
 from __future__ import annotations
 
 from datetime import date, timedelta
-from functools import lru_cache
+
+from bot.domain.words import latin_digits, month_number
 
 
 def period_of(day: date) -> str:
@@ -66,37 +67,27 @@ def add_months(day: date, months: int) -> date:
     return target.replace(day=min(day.day, end.day))
 
 
-@lru_cache(maxsize=1)
-def _month_words() -> dict[str, int]:
-    from babel.dates import get_month_names
-
-    words: dict[str, int] = {}
-    for locale in ("nl_NL", "en_GB"):
-        for width in ("wide", "abbreviated"):
-            for number, name in get_month_names(width, locale=locale).items():
-                words[name.lower().rstrip(".")] = number
-    return words
-
-
 def period_from_text(text: str, today: date) -> str | None:
-    """What people type after /opgave: '2026-11', '11-2026', 'november', 'nov 2026', 'oct'.
+    """What people type after /opgave: '2026-11', '11-2026', 'november', 'nov 2026', 'oct',
+    in any language ('Kasım 2026', 'نوفمبر', '١١-٢٠٢٦', 'تشرين الثاني').
 
     A month without a year is the most recent month of that name that has ended or is running:
     'november' on 30 November 2026 is November 2026, 'december' that day is December 2025.
     """
-    words = text.strip().lower().replace("/", " ").replace("-", " ").split()
-    if not words or len(words) > 2:
+    words = latin_digits(text).strip().replace("/", " ").replace("-", " ").split()
+    if not words or len(words) > 3:
         return None
-    month = year = None
-    for word in words:
-        if word.isascii() and word.isdigit() and len(word) == 4:
-            year = int(word)
-        elif word.isascii() and word.isdigit() and len(word) <= 2 and 1 <= int(word) <= 12:
-            month = int(word)
-        elif word.rstrip(".") in _month_words():
-            month = _month_words()[word.rstrip(".")]
-        else:
-            return None
+    years = [int(w) for w in words if w.isascii() and w.isdigit() and len(w) == 4]
+    rest = " ".join(w for w in words if not (w.isascii() and w.isdigit() and len(w) == 4))
+    if len(years) > 1 or not rest:
+        return None
+    year = years[0] if years else None
+    if rest.isascii() and rest.isdigit() and len(rest) <= 2:
+        month: int | None = int(rest) if 1 <= int(rest) <= 12 else None
+    elif len(words) - len(years) <= 2:  # a name: 'nov', 'Kasım', 'تشرين الثاني'
+        month = month_number(rest)
+    else:
+        month = None
     if month is None:
         return None
     if year is None:

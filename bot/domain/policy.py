@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, time
 from decimal import Decimal, InvalidOperation
@@ -14,7 +15,7 @@ from typing import Any
 from bot.domain.circumstances import ChangeKind, parse_change_kinds
 from bot.domain.feestdagen import ALGEMENE_TERMIJNENWET, FEESTDAGEN
 from bot.domain.models import LOCALES, Household
-from bot.domain.named import named_tables
+from bot.domain.named import missing_names, named_tables
 from bot.domain.outcome_kinds import OutcomeKind, parse_outcomes
 from bot.domain.push_templates import PushTemplates, TemplateError, parse_templates
 
@@ -110,6 +111,15 @@ class Policy:
     def outcome(self, code: str) -> OutcomeKind | None:
         """The trajectory outcome with this code."""
         return next((o for o in self.outcomes if o.code == code), None)
+
+    def missing_names(self) -> list[str]:
+        """The names a participant reads (cost categories, kinds of change) that a language
+        lacks: 'costs.inkoop.name.tr'; they are shown in Dutch."""
+        sections: dict[str, Mapping[str, Mapping[str, str]]] = {
+            "costs": {c.key: c.names for c in self.costs},
+            "changes": {k.key: k.names for k in self.change_kinds},
+        }
+        return missing_names(sections, LOCALES)
 
     def norm_cents(self, household: Household, on: date) -> int | None:
         """The benefit norm that applies on `on`, or None before the first dated row."""

@@ -3,7 +3,10 @@
 Shared by amounts (bot.domain.money) and hours (bot.domain.hours), with the one half-up rounding
 of a quotient (`round_half_up`). Nothing here raises on input: a value is a Decimal or a
 `Refusal` saying why not (docs/domain.md, "Typed numbers").
-Dutch is tried first ("1.250,50"), then the English way ("1250.50", "1,250.50").
+Dutch is tried first ("1.250,50"), then the English way ("1250.50", "1,250.50"). Digits of
+any script count: Arabic-Indic ("١٢٥٠"), Extended Arabic-Indic ("۱۲۵۰") and the Arabic decimal
+and thousands separators ("١٬٢٥٠٫٥٠" is 1250.50) are made Latin first (`latin_digits`), with
+one `str.translate` and no locale data.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ from typing import Any
 
 from babel import Locale
 from babel.numbers import NumberFormatError, parse_decimal
+
+from bot.domain.words import latin_digits as latin_digits
 
 # Parsed once: a Locale built per call costs more than the parse itself.
 PARSE_LOCALES = (Locale.parse("nl_NL"), Locale.parse("en_GB"))
@@ -36,6 +41,7 @@ class Refusal:
 
 def parse_number(text: str) -> Decimal | Refusal:
     """A cleaned-up text as a finite Decimal ≥ 0, or a refusal; never raises."""
+    text = latin_digits(text)
     if not text:
         return Refusal("declaration/refuse_empty")
     if len(text) > MAX_INPUT or not set(text) <= NUMBER_CHARS:

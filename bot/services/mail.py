@@ -8,7 +8,7 @@ this module once per process whether mail is configured and the public address o
 inbox, which the links in a mail point at (`/item/{id}`, `/weekoverzicht`; a login link comes
 whole).
 
-Mails queued here (message keys under `messages/templates/<locale>/mail/`):
+Mails queued here (message keys under `messages/templates/mail/`):
 - `mail/login_link`: a login link someone asked for on the login page (`queue_login_link`);
 - `mail/urgent`: a participant unreachable or a message that could not be delivered, at once,
   to whoever gets the queue card (`queue_urgent`); only the participant's name, what happened

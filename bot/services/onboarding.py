@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from bot.domain.bsn import mask_bsn
 from bot.domain.email import normalise_email
 from bot.domain.errors import DomainError
 from bot.domain.invites import MAX_WRONG_TRIES_PER_HOUR, hash_address, hash_code, new_code
+from bot.domain.languages import first_locale
 from bot.domain.models import Household, Person, Role
 from bot.services import names
 from bot.storage import audit_log, invites, participants, people
@@ -124,8 +125,22 @@ async def _role_person(tx: Tx, name: str | None, role: Role) -> Person | None:
     return await names.person_named(tx, name, role) if name else None
 
 
-async def redeem(tx: Tx, now: datetime, channel: str, address: str, code: str) -> Person:
-    """Bind this chat to the invite's person; DomainError for a wrong, used or expired code."""
+async def redeem(
+    tx: Tx,
+    now: datetime,
+    channel: str,
+    address: str,
+    code: str,
+    *,
+    client_language: str | None = None,
+) -> Person:
+    """Bind this chat to the invite's person; DomainError for a wrong, used or expired code.
+
+    On a person's first contact (no invite of theirs redeemed before) their language becomes
+    their chat app's `client_language` ("tr", "en-GB") when it fits them
+    (`bot.domain.languages.first_locale`); a person who was here before keeps the language they
+    chose with /taal.
+    """
     chat = hash_address(channel, address)
     tries = await invites.wrong_tries_since(tx, channel, chat, now - timedelta(hours=1))
     if tries >= MAX_WRONG_TRIES_PER_HOUR:
@@ -150,4 +165,12 @@ async def redeem(tx: Tx, now: datetime, channel: str, address: str, code: str) -
     person = await people.person_by_id(tx, invite.person_id)
     if person is None:
         raise DomainError("onboarding/code_unknown")
+    locale = first_locale(person.role, client_language)
+    if (
+        locale is not None
+        and locale != person.locale
+        and not await invites.redeemed_before(tx, person.id, invite.id)
+    ):
+        await people.set_locale(tx, person.id, locale)
+        person = replace(person, locale=locale)
     return person

@@ -56,6 +56,16 @@ async def mark_used(tx: Tx, invite_id: int, now: datetime) -> bool:
     return used > 0
 
 
+async def redeemed_before(tx: Tx, person_id: int, invite_id: int) -> bool:
+    """Whether the person redeemed an invite other than `invite_id` (they were here before)."""
+    row = await tx.one(
+        "SELECT 1 AS found FROM invites WHERE person_id = ? AND id <> ? AND used_at IS NOT NULL "
+        "LIMIT 1",
+        (person_id, invite_id),
+    )
+    return row is not None
+
+
 async def wrong_tries_since(tx: Tx, channel: str, chat_hash: str, since: datetime) -> int:
     """How many wrong codes this chat (by the hash of its address) sent after `since`."""
     tries = await tx.scalar(

@@ -55,6 +55,36 @@ async def test_start_with_code_binds_and_greets(
         assert await people.identity_by_address(tx, "telegram", "502") is None
 
 
+async def test_a_new_participant_gets_the_language_of_their_telegram_app(
+    app: App, clock: FixedClock, telegram: tuple[TelegramChannel, OfflineRequest]
+) -> None:
+    channel, _ = telegram
+    code = await f.invite(app, "Ayla Voorbeeld", Role.PARTICIPANT, clock.now())
+    sender = {"id": 503, "is_bot": False, "first_name": "Test", "language_code": "tr"}
+    await feed(channel, message_update(503, f"/start {code}", **{"from": sender}))
+    async with app.services.db.read() as tx:
+        identity = await people.identity_by_address(tx, "telegram", "503")
+        assert identity is not None
+        person = await people.person_by_id(tx, identity.person_id)
+    assert person is not None
+    assert person.locale == "tr"
+
+
+def test_the_telegram_app_language_travels_on_the_inbound() -> None:
+    for language_code, expected in (("ar", "ar"), ("en-GB", "en-GB"), (None, None)):
+        sender: dict[str, object] = {"id": 7, "is_bot": False, "first_name": "Test"}
+        if language_code:
+            sender["language_code"] = language_code
+        update = Update.de_json(message_update(7, "hallo", **{"from": sender}), None)
+        inbound = to_inbound(update)
+        assert inbound is not None
+        assert inbound.client_language == expected
+    pressed = Update.de_json(button_update(7, "taal:ar"), None)
+    inbound = to_inbound(pressed)
+    assert inbound is not None
+    assert inbound.client_language is None  # this sender's app told no language
+
+
 async def test_language_buttons_and_switch(
     app: App, clock: FixedClock, telegram: tuple[TelegramChannel, OfflineRequest]
 ) -> None:
@@ -64,7 +94,9 @@ async def test_language_buttons_and_switch(
     await feed(channel, message_update(chat, "/taal"))
     raw = request.sent()[-1]["reply_markup"]
     markup = json.loads(raw) if isinstance(raw, str) else raw
-    assert [b["callback_data"] for b in markup["inline_keyboard"][0]] == ["taal:nl", "taal:en"]
+    row = markup["inline_keyboard"][0]
+    assert [b["callback_data"] for b in row] == ["taal:nl", "taal:en", "taal:ar", "taal:tr"]
+    assert [b["text"] for b in row] == ["Nederlands", "English", "العربية", "Türkçe"]
     await feed(channel, button_update(chat, "taal:en"))
     assert "English" in texts(request, chat)[-1]
     assert request.sent("answerCallbackQuery")
@@ -112,7 +144,7 @@ async def test_stickers_voice_and_edits_get_an_answer(
     assert "aangepast" in replies[2]
 
 
-async def test_post_init_sets_the_menu_in_both_languages(
+async def test_post_init_sets_the_menu_in_every_language(
     telegram: tuple[TelegramChannel, OfflineRequest], app: App
 ) -> None:
     channel, request = telegram
@@ -120,7 +152,7 @@ async def test_post_init_sets_the_menu_in_both_languages(
     assert post_init is not None
     await post_init(channel.application)
     calls = request.sent("setMyCommands")
-    assert {c.get("language_code") for c in calls} == {None, "en"}
+    assert {c.get("language_code") for c in calls} == {None, "en", "ar", "tr"}
     commands = (
         json.loads(calls[0]["commands"])
         if isinstance(calls[0]["commands"], str)

@@ -233,7 +233,11 @@ class World:
     def _onboard(self, name: str, chat: int, *args: str) -> Chat:
         invite = self.bot.invite(*args)
         talk = Chat(self.server, chat)
-        talk.say(f"/start {invite['code']}", f"Welkom, {name}")
+        # A phone set to Dutch: a new person is greeted in their Telegram app's language.
+        talk.mark()
+        dutch_phone = self.server.make_user(chat, language_code="nl")
+        self.server.send_command(chat, "start", invite["code"], user=dutch_phone)
+        talk.expect(f"Welkom, {name}")
         self.chats[name] = talk
         return talk
 

@@ -86,7 +86,14 @@ async def test_language_switch_is_stored_and_used(
     assert outcome.locale == "en"
     assert "English" in render(outcome.replies[0].key, outcome.locale)
     choose = await app.dispatcher.handle(f.command(ayla, "/taal"))
-    assert [b.data for b in choose.replies[0].buttons[0]] == ["taal:nl", "taal:en"]
+    assert [b.data for b in choose.replies[0].buttons[0]] == [
+        "taal:nl",
+        "taal:en",
+        "taal:ar",
+        "taal:tr",
+    ]
+    labels = [render(b.label_key or "", "en") for b in choose.replies[0].buttons[0]]
+    assert labels == ["Nederlands", "English", "العربية", "Türkçe"]  # each in its own script
     unknown = await app.dispatcher.handle(f.command(ayla, "/taal klingon"))
     assert unknown.replies[0].key == "common/taal_unknown"
     help_en = await app.dispatcher.handle(f.command(ayla, "/help"))

@@ -72,7 +72,12 @@ def test_cost_over_yearly_cap_counts_earlier_months() -> None:
         {
             "code": "cost_over_cap",
             "category": "telefoon",
-            "names": {"nl": "Telefoon en internet", "en": "Phone and internet"},
+            "names": {
+                "nl": "Telefoon en internet",
+                "en": "Phone and internet",
+                "ar": "الهاتف والإنترنت",
+                "tr": "Telefon ve internet",
+            },
             "total_cents": 32_000,
             "cap_cents": 30_000,
         }

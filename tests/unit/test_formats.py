@@ -98,13 +98,19 @@ def test_the_template_filters_use_them_and_babel_for_other_patterns(locale: str)
 def test_the_month_words_people_type_are_babels() -> None:
     from babel.dates import get_month_names
 
-    from bot.domain.localtime import _MONTHS
+    from bot.domain.models import LOCALES as SPOKEN
+    from bot.domain.words import MONTH_ABBREVIATIONS, MONTH_NAMES, MONTHS, TYPED_MONTHS, fold
 
+    written = {"nl": "nl_NL", "en": "en_GB", "ar": "ar", "tr": "tr_TR"}  # as the bot writes
+    for locale in SPOKEN:
+        for width, ours in (("wide", MONTH_NAMES), ("abbreviated", MONTH_ABBREVIATIONS)):
+            theirs = get_month_names(width, locale=written[locale])
+            assert tuple(theirs[m] for m in range(1, 13)) == ours[locale], (locale, width)
     babel = {
-        name.lower().rstrip("."): number
-        for locale in ("nl", "en")
+        fold(name).rstrip("."): number
+        for locale in SPOKEN
         for width in ("wide", "abbreviated")
         for number, name in get_month_names(width, locale=locale).items()
     }
-    assert babel.items() <= _MONTHS.items()
-    assert set(_MONTHS) - set(babel) <= {"mrt", "sept", "sep"}
+    assert babel.items() <= MONTHS.items()
+    assert set(MONTHS) - set(babel) <= {fold(name) for name in TYPED_MONTHS}

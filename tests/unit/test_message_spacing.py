@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from messages.render import LOCALES, TEMPLATES, render
+from messages.render import TEMPLATES, render
 
 BLOCK = re.compile(r"\{%.*?%\}")
 ENDS_WITH_TRIMMING_TAG = re.compile(r"\{%[^%]*?(?<![+-])%\}\s*$")
@@ -40,17 +40,16 @@ def test_the_check_finds_the_bonnetjes_mistake() -> None:
     assert glued_lines("Eerst.\n{% if p %}\nDan.\n{% endif %}\n") == []
 
 
-@pytest.mark.parametrize("locale", LOCALES)
-def test_no_template_glues_a_line_to_the_next(locale: str) -> None:
+def test_no_template_glues_a_line_to_the_next() -> None:
     offenders = {
         str(path.relative_to(TEMPLATES)): lines
-        for path in sorted((TEMPLATES / locale).rglob("*.j2"))
+        for path in sorted(TEMPLATES.rglob("*.j2"))
         if (lines := glued_lines(path.read_text(encoding="utf-8")))
     }
     assert not offenders, offenders
 
 
-@pytest.mark.parametrize("locale", LOCALES)
+@pytest.mark.parametrize("locale", ["nl", "en"])
 @pytest.mark.parametrize("is_participant", [True, False])
 def test_privacy_sentences_are_apart(locale: str, is_participant: bool) -> None:
     text = render("common/privacy", locale, drafts_days=30, years=7, is_participant=is_participant)

@@ -101,16 +101,20 @@ async def test_pages_speak_dutch_by_default_and_the_persons_language_when_set(
 ) -> None:
     kim = await login(KIM)
     dutch = await kim.get("/wachtrij")
-    assert '<html lang="nl">' in dutch.text
+    assert '<html lang="nl" dir="ltr">' in dutch.text
     assert "Uitloggen" in dutch.text
     async with app.services.db.transaction() as tx:
         await tx.execute("UPDATE people SET locale = 'en' WHERE id = ?", (ids[KIM],))
     english = await kim.get("/wachtrij")
-    assert '<html lang="en">' in english.text
+    assert '<html lang="en" dir="ltr">' in english.text
     assert "Log out" in english.text
     assert "Declaration submitted" in english.text
+    async with app.services.db.transaction() as tx:
+        await tx.execute("UPDATE people SET locale = 'ar' WHERE id = ?", (ids[KIM],))
+    arabic = await kim.get("/wachtrij")
+    assert '<html lang="ar" dir="rtl">' in arabic.text  # klantmanager words stay Dutch
     login_page = await (await login(KARIN)).get("/login")
-    assert '<html lang="nl">' in login_page.text
+    assert '<html lang="nl" dir="ltr">' in login_page.text
 
 
 async def test_an_ending_trajectory_leads_to_the_outcome_form_and_an_overdue_month_says_so(
