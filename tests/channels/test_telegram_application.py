@@ -61,7 +61,8 @@ async def test_a_new_participant_gets_the_language_of_their_telegram_app(
     channel, _ = telegram
     code = await f.invite(app, "Ayla Voorbeeld", Role.PARTICIPANT, clock.now())
     sender = {"id": 503, "is_bot": False, "first_name": "Test", "language_code": "tr"}
-    await feed(channel, message_update(503, f"/start {code}", **{"from": sender}))
+    extra: dict[str, Any] = {"from": sender}
+    await feed(channel, message_update(503, f"/start {code}", **extra))
     async with app.services.db.read() as tx:
         identity = await people.identity_by_address(tx, "telegram", "503")
         assert identity is not None
@@ -75,7 +76,8 @@ def test_the_telegram_app_language_travels_on_the_inbound() -> None:
         sender: dict[str, object] = {"id": 7, "is_bot": False, "first_name": "Test"}
         if language_code:
             sender["language_code"] = language_code
-        update = Update.de_json(message_update(7, "hallo", **{"from": sender}), None)
+        extra: dict[str, Any] = {"from": sender}
+        update = Update.de_json(message_update(7, "hallo", **extra), None)
         inbound = to_inbound(update)
         assert inbound is not None
         assert inbound.client_language == expected

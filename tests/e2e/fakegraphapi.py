@@ -180,7 +180,7 @@ class FakeGraphApi:
                     self._reply(200, data, mime)
                 elif len(parts) == 2 and parts[0] == VERSION and parts[1] in fake.media:
                     mime, data = fake.media[parts[1]]
-                    host = f"http://127.0.0.1:{self.server.server_address[1]}"
+                    host = f"http://127.0.0.1:{self.server.server_address[1]}"  # type: ignore[index]
                     self._reply(
                         200,
                         {

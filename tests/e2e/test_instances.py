@@ -10,11 +10,11 @@ from pathlib import Path
 
 import httpx
 
+from bench.p2_throughput import SendClock
 from tests.e2e.fakebotapi import FakeBotApi
 from tests.e2e.flood import (
     SECRET,
     Instances,
-    SendClock,
     add_coach_push,
     check,
     post_all,

@@ -75,13 +75,14 @@ def wait_for_webhook(port: int, timeout: float = 20.0) -> None:
 
 def text_of(message: dict[str, Any]) -> str:
     """The text a person reads in a sent message (body, interactive body, template name)."""
-    kind = message["type"]
+    kind = str(message["type"])
     if kind == "text":
         return str(message["text"]["body"])
     if kind == "interactive":
         return str(message["interactive"]["body"]["text"])
     if kind == "template":
-        return f"template:{message['template']['name']}"
+        name: str = message["template"]["name"]
+        return f"template:{name}"
     return kind
 
 

@@ -200,13 +200,9 @@ async def test_restart_throws_the_draft_away_and_other_roles_are_refused(
     await chat.tap("chg:send:1")
     assert chat.keys() == ["changes/no_draft"]
     async with app.services.db.transaction() as tx:
-        await people.bind_identity(
-            tx,
-            "test",
-            "kim",
-            int(str((await tx.one("SELECT id FROM people WHERE role = 'klantmanager'"))[0])),
-            NOW,
-        )
+        kim = await tx.one("SELECT id FROM people WHERE role = 'klantmanager'")
+        assert kim is not None
+        await people.bind_identity(tx, "test", "kim", int(str(kim[0])), NOW)
     refused = await Chat(app).send(
         Inbound("test", "kim", Kind.COMMAND, "kim-1", "/wijziging", "wijziging", "")
     )

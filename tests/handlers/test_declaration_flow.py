@@ -7,6 +7,7 @@ import json
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 
@@ -323,7 +324,8 @@ async def test_overview_shows_status_profit_share_and_next_deadline(chat: Chat) 
     await chat.tap("decl:worked:no")
     await chat.tap(next(b for b in chat.buttons() if b.startswith("decl:send:")))
     await chat.say("/overzicht")
-    [month] = chat.reply("declaration/overview")["months"]  # type: ignore[misc]
+    months = cast("list[dict[str, Any]]", chat.reply("declaration/overview")["months"])
+    [month] = months
     assert (month["status"], month["profit_cents"], month["share_pct"]) == ("sent", 0, 0)
 
 

@@ -72,6 +72,7 @@ async def test_a_coach_sees_hours_and_progress_never_amounts(app: App, clock: Fi
     async with app.services.db.read() as tx:
         with pytest.raises(AccessDenied):
             await caseload.amounts_overview(tx, app.services.policy, coach, now, ids[AYLA], "nl")
+        assert item_id is not None
         with pytest.raises(AccessDenied):
             await queue.proof_files(tx, now, coach, item_id, app.services.settings.proof_dir)
     # Not the coach of Bram: nothing at all.

@@ -46,7 +46,7 @@ def _install_probe(app: App) -> None:
         from bot.storage import audit_log
 
         await audit_log.record(ctx.tx, ctx.now, ctx.require_person().id, "probe.answer", text=seen)
-        if seen.startswith("crash"):
+        if seen is not None and seen.startswith("crash"):
             raise ValueError(f"could not read {seen!r}")
         ctx.reply("common/fallback")
 
