@@ -25,7 +25,7 @@ from jinja2 import (
     TemplateNotFound,
     UndefinedError,
 )
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from bot.clock import parse_utc
 from bot.domain.localtime import local_day
@@ -140,7 +140,29 @@ def _make_env(locale: str) -> Environment:
 
     env.globals["in_dutch"] = in_dutch
     env.install_gettext_translations(translations(locale), newstyle=True)  # type: ignore[attr-defined]
+    env.globals.update(_fast_gettext(translations(locale)))
     return env
+
+
+def _fast_gettext(catalog: NullTranslations) -> dict[str, Any]:
+    """Jinja's newstyle `gettext`/`ngettext` for autoescaped templates, without its per-call
+    context lookups and `Markup.__mod__` (a helper object per value): the same text — the
+    translation with each value escaped — in about a third of the time, which a digest with
+    50,000 rows of several sentences each notices (bench P4)."""
+    lookup, plural = catalog.gettext, catalog.ngettext
+
+    def gettext(__string: str, **variables: Any) -> Markup:
+        text = lookup(__string)
+        if not variables:
+            return Markup(text % variables)  # noqa: S704 - a catalog's text: "%%" becomes "%"
+        return Markup(text % {k: escape(v) for k, v in variables.items()})  # noqa: S704
+
+    def ngettext(__singular: str, __plural: str, __num: int, **variables: Any) -> Markup:
+        variables.setdefault("num", __num)
+        text = plural(__singular, __plural, __num)
+        return Markup(text % {k: escape(v) for k, v in variables.items()})  # noqa: S704
+
+    return {"gettext": gettext, "_": gettext, "ngettext": ngettext}
 
 
 @lru_cache(maxsize=len(LOCALES))
