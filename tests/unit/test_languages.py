@@ -4,10 +4,7 @@ of record."""
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 import re
-from typing import Any
 
 import pytest
 from babel.messages.catalog import Catalog
@@ -17,16 +14,7 @@ from messages import catalogs
 from messages.bidi import first_strong, unisolated_ltr_runs
 from messages.render import LOCALES, RECORD_KEYS, render, template_keys
 
-
-def _samples() -> dict[str, dict[str, Any]]:
-    merged: dict[str, dict[str, Any]] = {}
-    for info in pkgutil.iter_modules(messages.samples.__path__):
-        module = importlib.import_module(f"messages.samples.{info.name}")
-        merged.update(getattr(module, "SAMPLES", {}))
-    return merged
-
-
-SAMPLES = _samples()
+SAMPLES = messages.samples.merged()
 KEYS = sorted(template_keys())
 OWN_NAMES = "buttons/lang_"  # each language's own name, the same in every language
 PARTICIPANT_KEYS = [

@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from datetime import date
-from typing import Any
 
 import pytest
 
 import messages.samples
 from messages.render import LOCALES, render, template_keys
 
-
-def _samples() -> dict[str, dict[str, Any]]:
-    merged: dict[str, dict[str, Any]] = {}
-    for info in pkgutil.iter_modules(messages.samples.__path__):
-        module = importlib.import_module(f"messages.samples.{info.name}")
-        merged.update(getattr(module, "SAMPLES", {}))
-    return merged
-
-
-SAMPLES = _samples()
+SAMPLES = messages.samples.merged()
 ALL_KEYS = sorted(template_keys())
 
 
