@@ -12,6 +12,7 @@ from pathlib import Path
 
 from bench.common import ROOT, TOKEN, python
 from tests.e2e.fakebotapi import FakeBotApi
+from tests.e2e.harness import bot_environment
 
 BOT_CPU = 1  # the bot under test runs on this core; the fake server and the benchmark on core 0
 
@@ -59,27 +60,19 @@ class BotUnderTest:
         self.workdir = workdir
         self.server = server
         self.command = [*(pin(cpu) if cpu is not None else []), python(), "-m", module, *args]
-        env = {
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith(("TELEGRAM_", "PTO_", "DATABASE_URL"))
-        }
-        env.update(
-            {
+        self.env = bot_environment(
+            server,
+            TOKEN,
+            **{
                 "PYTHONPATH": str(ROOT),
-                "TELEGRAM_BOT_TOKEN": TOKEN,
-                "TELEGRAM_BASE_URL": server.base_url,
-                "TELEGRAM_BASE_FILE_URL": server.base_file_url,
                 "DATABASE_URL": f"sqlite:///{workdir / 'pto.db'}",
                 "PTO_PROOF_DIR": str(workdir / "proof"),
                 "PTO_DEMO": "false",
-                "PTB_TIMEDELTA": "true",
                 "PTO_WEB_PORT": str(free_port()),  # the web inbox is on by default
                 "LOG_LEVEL": os.environ.get("BENCH_BOT_LOG_LEVEL", "WARNING"),
             }
+            | (extra_env or {}),
         )
-        env.update(extra_env or {})
-        self.env = env
         self.proc: subprocess.Popen[bytes] | None = None
         self.log = workdir / f"{module.replace('.', '_')}.log"
 

@@ -37,7 +37,6 @@ from messages.bidi import RTL_LOCALES, html_dir, isolate_ltr
 TEMPLATES = Path(__file__).parent / "templates"
 CATALOGS = Path(__file__).parent / "locale"
 # The source language (its sentences are the msgids) and every language spoken: bot.domain.models.
-BABEL_LOCALES = {"nl": "nl_NL", "en": "en_GB", "ar": "ar", "tr": "tr_TR"}
 # Dutch stays the language of record (docs/translations.md): a participant reading one of these
 # languages gets what has legal weight in Dutch too — these whole messages (receipts, deadlines, a
 # correction request's reason) below their own, and the "indicatie, geen besluit" notice inline
@@ -97,7 +96,8 @@ def _make_env(locale: str) -> Environment:
         if written is None:
             from babel.dates import format_date
 
-            written = str(format_date(_as_date(value), pattern, locale=BABEL_LOCALES[locale]))
+            babel_locale = formats.BABEL_LOCALES[locale]
+            written = str(format_date(_as_date(value), pattern, locale=babel_locale))
         return written
 
     def moment(value: Any) -> str:
@@ -139,7 +139,7 @@ def _make_env(locale: str) -> Environment:
         return Markup("\n🇳🇱 " + text)  # noqa: S704 - a literal of our own templates
 
     env.globals["in_dutch"] = in_dutch
-    env.install_gettext_translations(translations(locale), newstyle=True)  # type: ignore[attr-defined]
+    env.newstyle_gettext = True  # type: ignore[attr-defined]  # the i18n extension's setting
     env.globals.update(_fast_gettext(translations(locale)))
     return env
 

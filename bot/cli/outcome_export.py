@@ -7,13 +7,18 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 from bot.app import open_app
 from bot.cli.output import audit, open_private
 from bot.config import Settings
+from bot.domain.policy import Policy
 from bot.services import exports, outcome_export
+from bot.storage.unit import Tx
+
+Read = Callable[[Tx, Policy], Awaitable[list[dict[str, str]]]]
 
 
 def _year(text: str) -> int:
@@ -38,24 +43,37 @@ async def cmd_export_outcomes(args: argparse.Namespace, settings: Settings) -> i
             file=sys.stderr,
         )
         return 2
+    year = args.year
+
+    async def read(tx: Tx, policy: Policy) -> list[dict[str, str]]:
+        return await outcome_export.outcome_rows(tx, policy, year)
+
+    rows = await audited_rows(settings, read, args.out, outcomes=True, year=year)
+    if write_rows(rows, args.out, outcome_export.COLUMNS):
+        return 1
+    print(f"{len(rows)} outcome(s) for {year}", file=sys.stderr)
+    return 0
+
+
+async def audited_rows(
+    settings: Settings, read: Read, out: Path | None, **what: Any
+) -> list[dict[str, str]]:
+    """The rows an export command writes, read in one transaction, and its audit record (the
+    participants it holds, where it goes and `what` was asked)."""
     async with open_app(settings) as app:
         services = app.services
         async with services.db.read() as tx:
-            rows = await outcome_export.outcome_rows(tx, services.policy, args.year)
+            rows = await read(tx, services.policy)
         await audit(
             services.db,
             services.clock.now(),
             "export",
             participants=[int(row["participant_id"]) for row in rows],
-            out=args.out,
-            outcomes=True,
-            year=args.year,
+            out=out,
+            **what,
             rows=len(rows),
         )
-    if write_rows(rows, args.out, outcome_export.COLUMNS):
-        return 1
-    print(f"{len(rows)} outcome(s) for {args.year}", file=sys.stderr)
-    return 0
+    return rows
 
 
 def write_rows(rows: list[dict[str, str]], out: Path | None, columns: tuple[str, ...]) -> int:

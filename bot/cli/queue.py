@@ -21,7 +21,9 @@ from bot.domain.errors import DomainError
 from bot.domain.languages import STAFF_LOCALES
 from bot.domain.models import Role
 from bot.domain.periods import parse_period
+from bot.domain.policy import Policy
 from bot.services import delegations, exports, names
+from bot.storage.unit import Tx
 from messages import render
 from messages.dossier import render_dossier
 
@@ -163,22 +165,15 @@ async def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     """Write one CSV row per declaration of the month (latest version), or the year's outcomes."""
     if args.outcomes or args.period is None:
         return await outcome_export.cmd_export_outcomes(args, settings)
-    async with open_app(settings) as app:
-        services = app.services
-        async with services.db.read() as tx:
-            rows = await exports.export_rows(tx, services.policy, args.period)
-        await audit(
-            services.db,
-            services.clock.now(),
-            "export",
-            participants=[int(row["participant_id"]) for row in rows],
-            out=args.out,
-            period=args.period,
-            rows=len(rows),
-        )
+    period = args.period
+
+    async def read(tx: Tx, policy: Policy) -> list[dict[str, str]]:
+        return await exports.export_rows(tx, policy, period)
+
+    rows = await outcome_export.audited_rows(settings, read, args.out, period=period)
     if outcome_export.write_rows(rows, args.out, exports.COLUMNS):
         return 1
-    print(f"{len(rows)} declaration(s) for {args.period}", file=sys.stderr)
+    print(f"{len(rows)} declaration(s) for {period}", file=sys.stderr)
     return 0
 
 

@@ -33,7 +33,7 @@ from bot.clock import SystemClock, utc_iso
 from bot.domain.localtime import local_day
 from bot.domain.periods import first_day, period_of, previous_period
 from tests.e2e.fakebotapi import FakeBotApi
-from tests.e2e.harness import ROOT, TOKEN
+from tests.e2e.harness import ROOT, TOKEN, bot_environment
 from tests.e2e.journey_helpers import policy_without_quiet_hours
 from tests.pg_cluster import postgres_rows
 
@@ -113,29 +113,21 @@ async def _coach_push(url: str, flood: Flood) -> None:
 def environment(workdir: Path, server: FakeBotApi, url: str, **extra: str) -> dict[str, str]:
     """What every instance shares: the token, the fake, the database, the proof folder, the
     webhook's public address and secret, a policy without quiet hours."""
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("TELEGRAM_", "PTO_", "DATABASE_URL"))
-    }
-    env.update(
-        {
+    return bot_environment(
+        server,
+        TOKEN,
+        **{
             "PYTHONPATH": str(ROOT),
-            "TELEGRAM_BOT_TOKEN": TOKEN,
-            "TELEGRAM_BASE_URL": server.base_url,
-            "TELEGRAM_BASE_FILE_URL": server.base_file_url,
             "TELEGRAM_WEBHOOK_URL": HOOK_URL,
             "TELEGRAM_WEBHOOK_SECRET": SECRET,
             "DATABASE_URL": url,
             "PTO_PROOF_DIR": str(workdir / "proof"),
             "PTO_POLICY": str(policy_without_quiet_hours(workdir)),
             "PTO_WEB": "false",
-            "PTB_TIMEDELTA": "true",
             "LOG_LEVEL": "INFO",
         }
+        | extra,
     )
-    env.update(extra)
-    return env
 
 
 def _ptobot(workdir: Path, url: str, *args: str) -> None:

@@ -19,30 +19,43 @@ TOKEN = "123456:TEST-token-for-e2e-only"
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def bot_environment(server: FakeBotApi, token: str, **settings: str) -> dict[str, str]:
+    """This process's environment without the assistant's own settings, pointed at `server`
+    (the token, the fake's addresses, durations as timedelta), with `settings` on top."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("TELEGRAM_", "PTO_", "DATABASE_URL"))
+    }
+    env.update(
+        {
+            "TELEGRAM_BOT_TOKEN": token,
+            "TELEGRAM_BASE_URL": server.base_url,
+            "TELEGRAM_BASE_FILE_URL": server.base_file_url,
+            "PTB_TIMEDELTA": "true",
+        }
+    )
+    env.update(settings)
+    return env
+
+
 class BotProcess:
     """One `ptobot` installation: a data folder, an environment, and a running process."""
 
     def __init__(self, workdir: Path, server: FakeBotApi, extra: dict[str, str] | None = None):
         self.workdir = workdir
         self.server = server
-        self.env = {
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith(("TELEGRAM_", "PTO_", "DATABASE_URL"))
-        }
-        self.env.update(
-            {
-                "TELEGRAM_BOT_TOKEN": TOKEN,
-                "TELEGRAM_BASE_URL": server.base_url,
-                "TELEGRAM_BASE_FILE_URL": server.base_file_url,
+        self.env = bot_environment(
+            server,
+            TOKEN,
+            **{
                 "DATABASE_URL": f"sqlite:///{workdir / 'pto.db'}",
                 "PTO_PROOF_DIR": str(workdir / "proof"),
-                "PTB_TIMEDELTA": "true",
                 "PTO_WEB": "false",  # the web inbox only where a test asks for it
                 "LOG_LEVEL": "INFO",
             }
+            | (extra or {}),
         )
-        self.env.update(extra or {})
         self.proc: subprocess.Popen[bytes] | None = None
         self.runs = 0
 
