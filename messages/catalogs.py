@@ -117,8 +117,9 @@ def compiled(catalog: Catalog) -> bytes:
     return buffer.getvalue()
 
 
-def update() -> None:
-    """Templates → messages.pot → every catalog (new msgids empty, gone ones dropped) → .mo."""
+def update() -> Catalog:
+    """Templates → messages.pot → every catalog (new msgids empty, gone ones dropped) → .mo;
+    returns the extracted template."""
     template = extract()
     write(template, TEMPLATE_FILE)
     for locale in translated_locales():
@@ -136,6 +137,7 @@ def update() -> None:
         catalog.obsolete.clear()
         write(catalog, path)
     compile_all()
+    return template
 
 
 def compile_all() -> None:
@@ -220,10 +222,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("command", choices=("update", "compile", "check"))
     args = parser.parse_args(argv)
     if args.command == "update":
-        update()
-    elif args.command == "compile":
-        compile_all()
-    found = [p for locale in translated_locales() for p in problems(locale)]
+        template = update()
+    else:
+        if args.command == "compile":
+            compile_all()
+        template = extract()
+    found = [p for locale in translated_locales() for p in problems(locale, template)]
     for problem in found:
         print(problem)  # noqa: T201 - a command-line report
     if args.command == "check":
